@@ -1,0 +1,239 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Spectre.Console;
+using WskSharp.Lab;
+using WskSharp.Nt;
+using WskSharp.Wsk;
+
+namespace WskSharp.Cli;
+
+/// <summary>
+/// <c>wsk demo</c>: in a network namespace of its own with Fast Open on inside it, a Fast Open echo server and two
+/// WskConnectEx connections with a request buffer. The first gets a cookie; the second carries the request in its
+/// SYN. It prints what TCP_INFO and the wire (tcpdump) say of each, and removes everything it made.
+/// </summary>
+internal static class DemoCommand
+{
+    /// <summary>Exit code when the machine lacks what the demo needs (root, ip).</summary>
+    public const int ExitNeedsSetup = 2;
+
+    public static Command Create()
+    {
+        var json = new Option<bool>("--json") { Description = "Print one JSON object (connections with synData, synDataAcked, bytesSent, reply) instead of tables." };
+        var request = new Option<string>("--request") { Description = "The request each connection sends in its WskConnectEx buffer.", DefaultValueFactory = _ => "GET /hello HTTP/1.0 from WskConnectEx" };
+        var command = new Command("demo", "Show real TCP Fast Open: two WskConnectEx connections in a namespace of the demo's own; the second request rides in the SYN.")
+        {
+            json,
+            request,
+        };
+        command.SetAction((parse, ct) => RunAsync(parse.GetValue(json), parse.GetValue(request)!, ct));
+        return command;
+    }
+
+    private sealed record ConnectionResult(int Number, bool SynData, bool SynDataAcked, bool CookieRequested, uint BytesInSyn,
+        uint BytesSent, string FailReason, string Reply, double ElapsedMs, string Status);
+
+    private static async Task<int> RunAsync(bool json, string requestText, CancellationToken ct)
+    {
+        if (NetworkNamespace.WhyNot is { } why)
+        {
+            await Console.Error.WriteLineAsync($"wsk demo {why}. Run it as root on Linux, e.g.: sudo dotnet run --project src/WskSharp.Cli -- demo").ConfigureAwait(false);
+            return ExitNeedsSetup;
+        }
+
+        byte[] request = Encoding.UTF8.GetBytes(requestText);
+        if (request.Length is 0 or > 65_535)
+        {
+            await Console.Error.WriteLineAsync("--request must be 1 to 65,535 bytes (WskConnectEx's limit).").ConfigureAwait(false);
+            return 1;
+        }
+
+        using var ns = NetworkNamespace.Create("wsk-demo");
+        // Ctrl-C or a kill still removes the namespace: ProcessExit runs on SIGTERM, and System.CommandLine turns
+        // Ctrl-C into cancellation of ct, which unwinds through the finally blocks below.
+        using var onExit = new ExitGuard(ns);
+        await using FastOpenEchoServer server = FastOpenEchoServer.Start(IPAddress.Loopback, ns);
+        SynCapture? capture = SynCapture.TcpdumpPath is null ? null : await SynCapture.StartAsync(ns).ConfigureAwait(false);
+        var results = new List<ConnectionResult>();
+        try
+        {
+            if (WskApi.WskRegister(new WskClientNpi(null, new WskClientDispatch(WskConstants.WSK_V1_0)),
+                    new WskProviderOptions { NetworkNamespace = ns.Name }, out WskRegistration? registration) is { IsSuccess: false } rs)
+            {
+                throw new InvalidOperationException($"WskRegister: {rs}");
+            }
+
+            try
+            {
+                if (WskApi.WskCaptureProviderNPI(registration!, WskConstants.WSK_INFINITE_WAIT, out WskProviderNpi? npi) is { IsSuccess: false } cs)
+                {
+                    throw new InvalidOperationException($"WskCaptureProviderNPI: {cs}");
+                }
+
+                try
+                {
+                    for (int i = 1; i <= 2; i++)
+                    {
+                        ct.ThrowIfCancellationRequested();
+                        results.Add(await ConnectOnceAsync(npi!, i, server.EndPoint, request, ct).ConfigureAwait(false));
+                    }
+                }
+                finally
+                {
+                    WskApi.WskReleaseProviderNPI(registration!);
+                }
+            }
+            finally
+            {
+                WskApi.WskDeregister(registration!);
+            }
+        }
+        finally
+        {
+            if (capture is not null)
+            {
+                await capture.StopAsync().ConfigureAwait(false);
+            }
+        }
+
+        IReadOnlyList<string> syns = capture?.Packets ?? [];
+        bool ok = results.Count == 2 && results[1].SynData && results[1].SynDataAcked && results[1].Reply == requestText
+            && results.All(r => r.Reply == requestText);
+        if (json)
+        {
+            Print(JsonSerializer.Serialize(new
+            {
+                ok,
+                @namespace = ns.Name,
+                server = server.EndPoint.ToString(),
+                tcpFastopenSysctl = ns.ReadSysctl("net.ipv4.tcp_fastopen"),
+                connections = results.Select(r => new
+                {
+                    number = r.Number,
+                    status = r.Status,
+                    synData = r.SynData,
+                    synDataAcked = r.SynDataAcked,
+                    cookieRequested = r.CookieRequested,
+                    bytesInSyn = r.BytesInSyn,
+                    bytesSent = r.BytesSent,
+                    failReason = r.FailReason,
+                    reply = r.Reply,
+                    elapsedMs = Math.Round(r.ElapsedMs, 3),
+                }),
+                wire = syns,
+            }));
+        }
+        else
+        {
+            Render(ns, server, results, syns, ok);
+        }
+
+        return ok ? 0 : 1;
+    }
+
+    private static async Task<ConnectionResult> ConnectOnceAsync(WskProviderNpi npi, int number, IPEndPoint server, byte[] request, CancellationToken ct)
+    {
+        var irp = new Irp();
+        var stopwatch = Stopwatch.StartNew();
+        NtStatus status = npi.Dispatch.WskSocket(npi.Client, Ws2Def.AF_INET, Ws2Def.SOCK_STREAM, Ws2Def.IPPROTO_TCP,
+            WskConstants.WSK_FLAG_CONNECTION_SOCKET, null, null, null, null, null, irp);
+        if (!status.IsSuccess)
+        {
+            throw new InvalidOperationException($"WskSocket: {status}");
+        }
+
+        var socket = (WskSocket)irp.IoStatus.Pointer!;
+        var dispatch = (WskProviderConnectionDispatch)socket.Dispatch;
+        try
+        {
+            Check("TCP_FASTOPEN", WskFastOpen.Enable(socket));
+            Check("WskBind", await Call(dispatch.WskBind(socket, SockAddr.Inet([127, 0, 0, 1], 0), 0, irp), irp).ConfigureAwait(false));
+            var mdl = new Mdl(request);
+            status = await Call(dispatch.WskConnectEx(socket, SockAddr.FromEndPoint(server), new WskBuf(mdl), 0, irp), irp).ConfigureAwait(false);
+            Check("WskConnectEx", status);
+            uint sent = (uint)irp.IoStatus.Information;
+            Check("Fast Open report", WskFastOpen.QueryReport(socket, out WskFastOpenReport report));
+
+            byte[] reply = new byte[request.Length];
+            Check("WskReceive", await Call(dispatch.WskReceive(socket, new WskBuf(new Mdl(reply)), WskConstants.WSK_FLAG_WAITALL, irp), irp).WaitAsync(TimeSpan.FromSeconds(10), ct).ConfigureAwait(false));
+            int received = (int)irp.IoStatus.Information;
+            double elapsed = stopwatch.Elapsed.TotalMilliseconds;
+            return new ConnectionResult(number, report.SynDataSent, report.SynDataAcknowledged,
+                (report.Flags & WskFastOpenFlags.CookieRequested) != 0, report.BytesInSyn, sent,
+                report.FailReason.ToString(), Encoding.UTF8.GetString(reply, 0, received), elapsed, status.Name ?? status.ToString());
+        }
+        finally
+        {
+            await Call(dispatch.Basic.WskCloseSocket(socket, irp), irp).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The WSK pattern: a call returns its status, and STATUS_PENDING means "await the IRP".</summary>
+    private static async Task<NtStatus> Call(NtStatus returned, Irp irp) => returned == NtStatus.Pending ? await irp : returned;
+
+    private static void Check(string what, NtStatus status)
+    {
+        if (!status.IsSuccess)
+        {
+            throw new InvalidOperationException($"{what}: {status}");
+        }
+    }
+
+    private static void Render(NetworkNamespace ns, FastOpenEchoServer server, List<ConnectionResult> results, IReadOnlyList<string> syns, bool ok)
+    {
+        AnsiConsole.MarkupLine($"[bold]WskSharp demo[/]: namespace [cyan]{ns.Name}[/] (net.ipv4.tcp_fastopen={ns.ReadSysctl("net.ipv4.tcp_fastopen")} inside it only), Fast Open echo server on [cyan]{server.EndPoint}[/]");
+        var table = new Table().AddColumns("#", "status", "SYN data", "acked", "in SYN", "sent", "fail reason", "ms");
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        foreach (ConnectionResult r in results)
+        {
+            table.AddRow(r.Number.ToString(inv), Markup.Escape(r.Status),
+                r.SynData ? "[green]yes[/]" : r.CookieRequested ? "no, cookie asked" : "no",
+                r.SynDataAcked ? "[green]yes[/]" : "no", r.BytesInSyn.ToString(inv), r.BytesSent.ToString(inv), r.FailReason,
+                r.ElapsedMs.ToString("F2", inv));
+        }
+
+        AnsiConsole.Write(table);
+        foreach (ConnectionResult r in results)
+        {
+            AnsiConsole.MarkupLine($"  reply {r.Number}: [cyan]{Markup.Escape(r.Reply)}[/]");
+        }
+
+        if (syns.Count > 0)
+        {
+            AnsiConsole.MarkupLine("[bold]On the wire[/] (tcpdump, SYN and SYN-ACK packets):");
+            foreach (string line in syns)
+            {
+                AnsiConsole.WriteLine("  " + line);
+            }
+        }
+        else
+        {
+            AnsiConsole.MarkupLine("[yellow]tcpdump is not installed: no wire capture (apt-get install tcpdump).[/]");
+        }
+
+        AnsiConsole.MarkupLine(ok
+            ? "[green]The second connection's request rode in its SYN and the server acknowledged it (TCP_INFO: TCPI_OPT_SYN_DATA).[/]"
+            : "[red]The second connection did not carry acknowledged SYN data; see the table.[/]");
+    }
+
+    private static void Print(string text) => Console.Out.WriteLine(text);
+
+    /// <summary>Deletes the namespace if the process is ended (SIGTERM) before the normal path does.</summary>
+    private sealed class ExitGuard : IDisposable
+    {
+        private readonly NetworkNamespace _ns;
+
+        public ExitGuard(NetworkNamespace ns)
+        {
+            _ns = ns;
+            AppDomain.CurrentDomain.ProcessExit += OnExit;
+        }
+
+        private void OnExit(object? sender, EventArgs e) => _ns.Dispose();
+
+        public void Dispose() => AppDomain.CurrentDomain.ProcessExit -= OnExit;
+    }
+}

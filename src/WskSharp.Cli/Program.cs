@@ -1,0 +1,6 @@
+using System.CommandLine;
+using WskSharp.Cli;
+
+var root = new RootCommand("wsk: the WskSharp tool. WskConnectEx over the Linux TCP stack, with real TCP Fast Open.");
+root.Subcommands.Add(DemoCommand.Create());
+return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,9 @@
+namespace WskSharp.Internal;
+
+/// <summary>Request kinds kept in <see cref="Nt.IrpStackLocation.MajorFunction"/>.</summary>
+internal static class IrpFunction
+{
+    public const int Connect = 1;
+    public const int Send = 2;
+    public const int Receive = 3;
+}

@@ -1,0 +1,12 @@
+namespace WskSharp.Nt;
+
+/// <summary>
+/// <c>IO_COMPLETION_ROUTINE</c>: runs once when the IRP completes, before anyone awaiting the IRP resumes.
+/// </summary>
+/// <param name="irp">The IRP, with <see cref="Irp.IoStatus"/> set.</param>
+/// <param name="context">The context given to <see cref="Irp.SetCompletionRoutine"/>.</param>
+/// <returns>
+/// <see cref="NtStatus.MoreProcessingRequired"/> to keep ownership of the IRP (the usual WSK pattern), or any
+/// other status. In user mode no I/O manager frees the IRP, so both leave it with the caller, free to reuse.
+/// </returns>
+public delegate NtStatus IoCompletionRoutine(Irp irp, object? context);

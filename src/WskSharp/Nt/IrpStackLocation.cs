@@ -1,0 +1,29 @@
+namespace WskSharp.Nt;
+
+/// <summary>
+/// What a provider keeps in the IRP while it holds it (<c>IO_STACK_LOCATION</c>): the request's kind, its
+/// buffer, flags and progress. Living in the IRP, a pending request needs no allocation of its own.
+/// </summary>
+internal struct IrpStackLocation
+{
+    /// <summary>The provider's code for the request kind.</summary>
+    public int MajorFunction;
+
+    /// <summary>The call's flags.</summary>
+    public uint Flags;
+
+    /// <summary>The caller's buffer chain (null when the call had none).</summary>
+    public Mdl? Mdl;
+
+    /// <summary>Offset into the first MDL.</summary>
+    public int Offset;
+
+    /// <summary>Total bytes the request covers.</summary>
+    public int Length;
+
+    /// <summary>Bytes already transferred.</summary>
+    public int Progress;
+
+    /// <summary>A second numeric parameter, as the request needs it.</summary>
+    public long Argument;
+}

@@ -1,0 +1,9 @@
+namespace WskSharp.Transport;
+
+/// <summary>Readiness reported by a host stack's event loop, on the loop's thread.</summary>
+internal interface IHostSocketEvents
+{
+    /// <summary>The socket changed state: <paramref name="readable"/> covers data, FIN and errors for readers,
+    /// <paramref name="writable"/> covers send space, a finished connect and errors for writers.</summary>
+    void OnReady(bool readable, bool writable);
+}

@@ -1,0 +1,18 @@
+using WskSharp.Nt;
+using WskSharp.Wsk;
+
+namespace WskSharp.Transport;
+
+/// <summary>
+/// A host TCP stack, as the engine sees it: it makes non-blocking sockets. One contract, several stacks
+/// (the Linux kernel; later a simulated one), and the same conformance tests for each.
+/// </summary>
+internal interface IHostStack
+{
+    /// <summary>A short name for diagnostics ("linux").</summary>
+    string Name { get; }
+
+    /// <summary>Creates a non-blocking TCP socket of <paramref name="family"/> (<see cref="Ws2Def.AF_INET"/> or
+    /// <see cref="Ws2Def.AF_INET6"/>) whose readiness is reported to <paramref name="events"/>.</summary>
+    NtStatus CreateStreamSocket(ushort family, IHostSocketEvents events, out IHostSocket? socket);
+}

@@ -1,0 +1,146 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+
+namespace WskSharp.Transport.Linux;
+
+/// <summary>
+/// The process-wide epoll event loop: one thread, edge-triggered registrations, readiness handed to each
+/// socket's <see cref="IHostSocketEvents"/>. Sockets try their syscalls first on the caller's thread; only
+/// "not now" waits for this loop (the System.Net.Sockets shape).
+/// </summary>
+internal sealed unsafe class EpollLoop
+{
+    private const int MaxEvents = 256;
+
+    private static readonly Lazy<EpollLoop> s_instance = new(() => new EpollLoop());
+
+    private readonly int _epfd;
+    private readonly Lock _lock = new();
+    private IHostSocketEvents?[] _handlers = new IHostSocketEvents?[64];
+    private uint[] _generations = new uint[64];
+    private readonly Stack<int> _free = new();
+    private int _next;
+
+    private EpollLoop()
+    {
+        _epfd = Interop.epoll_create1(Interop.EPOLL_CLOEXEC);
+        if (_epfd < 0)
+        {
+            throw new InvalidOperationException($"epoll_create1 failed (errno {Marshal.GetLastPInvokeError()}).");
+        }
+
+        var thread = new Thread(Run) { IsBackground = true, Name = "WskSharp epoll" };
+        thread.UnsafeStart();
+    }
+
+    /// <summary>The loop (started on first use).</summary>
+    public static EpollLoop Instance => s_instance.Value;
+
+    /// <summary>Registers <paramref name="fd"/> for edge-triggered readiness; returns the token to unregister with,
+    /// or -1 with <paramref name="errno"/> set.</summary>
+    public long Register(int fd, IHostSocketEvents handler, out int errno)
+    {
+        int slot;
+        uint generation;
+        lock (_lock)
+        {
+            if (!_free.TryPop(out slot))
+            {
+                slot = _next++;
+                if (slot == _handlers.Length)
+                {
+                    Array.Resize(ref _handlers, slot * 2);
+                    Array.Resize(ref _generations, slot * 2);
+                }
+            }
+
+            generation = ++_generations[slot];
+            _handlers[slot] = handler;
+        }
+
+        long token = ((long)generation << 32) | (uint)slot;
+        Interop.EpollEvent ev = new()
+        {
+            Events = Interop.EPOLLIN | Interop.EPOLLOUT | Interop.EPOLLRDHUP | Interop.EPOLLET,
+            Data = (ulong)token,
+        };
+        if (Interop.epoll_ctl(_epfd, Interop.EPOLL_CTL_ADD, fd, &ev) != 0)
+        {
+            errno = Marshal.GetLastPInvokeError();
+            Unregister(token);
+            return -1;
+        }
+
+        errno = 0;
+        return token;
+    }
+
+    /// <summary>Forgets a registration: events still in flight for it are dropped. (Closing the descriptor
+    /// removes it from the epoll set.)</summary>
+    public void Unregister(long token)
+    {
+        int slot = (int)(uint)token;
+        lock (_lock)
+        {
+            if (_generations[slot] == (uint)(token >> 32) && _handlers[slot] is not null)
+            {
+                _handlers[slot] = null;
+                _free.Push(slot);
+            }
+        }
+    }
+
+    private void Run()
+    {
+        Interop.EpollEvent* events = stackalloc Interop.EpollEvent[MaxEvents];
+        var ready = new IHostSocketEvents?[MaxEvents];
+        while (true)
+        {
+            int n = Interop.epoll_wait(_epfd, events, MaxEvents, -1);
+            if (n < 0)
+            {
+                int errno = Marshal.GetLastPInvokeError();
+                if (errno == Errno.EINTR)
+                {
+                    continue;
+                }
+
+                Trace.TraceError($"WskSharp: epoll_wait failed (errno {errno}); the event loop stops.");
+                return;
+            }
+
+            lock (_lock)
+            {
+                for (int i = 0; i < n; i++)
+                {
+                    long token = (long)events[i].Data;
+                    int slot = (int)(uint)token;
+                    ready[i] = _generations[slot] == (uint)(token >> 32) ? _handlers[slot] : null;
+                }
+            }
+
+            for (int i = 0; i < n; i++)
+            {
+                if (ready[i] is not { } handler)
+                {
+                    continue;
+                }
+
+                ready[i] = null;
+                uint e = events[i].Events;
+                bool error = (e & (Interop.EPOLLERR | Interop.EPOLLHUP)) != 0;
+                try
+                {
+                    handler.OnReady(
+                        readable: error || (e & (Interop.EPOLLIN | Interop.EPOLLRDHUP)) != 0,
+                        writable: error || (e & Interop.EPOLLOUT) != 0);
+                }
+                catch (Exception ex)
+                {
+                    // A handler bug must not stop every other socket's I/O.
+                    Trace.TraceError($"WskSharp: a readiness handler threw: {ex}");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,180 @@
+using System.Runtime.InteropServices;
+using WskSharp.Nt;
+using WskSharp.Wsk;
+
+namespace WskSharp.Transport.Linux;
+
+/// <summary>One non-blocking Linux TCP socket: each method is one syscall (or two), errno mapped once.</summary>
+internal sealed unsafe class LinuxHostSocket : IHostSocket
+{
+    private readonly SafeFileDescriptor _fd;
+    private readonly IHostSocketEvents _events;
+    private long _token = -1;
+
+    public LinuxHostSocket(SafeFileDescriptor fd, IHostSocketEvents events)
+    {
+        _fd = fd;
+        _events = events;
+    }
+
+    public int LastError { get; private set; }
+
+    public NtStatus Bind(in SockAddr local)
+    {
+        byte* addr = stackalloc byte[NativeSockAddr.MaxSize];
+        int len = NativeSockAddr.Write(local, new Span<byte>(addr, NativeSockAddr.MaxSize));
+        return Result(Interop.bind(_fd.Fd, addr, len));
+    }
+
+    public NtStatus Connect(in SockAddr remote)
+    {
+        byte* addr = stackalloc byte[NativeSockAddr.MaxSize];
+        int len = NativeSockAddr.Write(remote, new Span<byte>(addr, NativeSockAddr.MaxSize));
+        NtStatus status = Result(Interop.connect(_fd.Fd, addr, len));
+        return status.IsError ? status : Register(status);
+    }
+
+    public NtStatus ConnectWithData(in SockAddr remote, ReadOnlySpan<byte> data, out int queued)
+    {
+        byte* addr = stackalloc byte[NativeSockAddr.MaxSize];
+        int len = NativeSockAddr.Write(remote, new Span<byte>(addr, NativeSockAddr.MaxSize));
+        nint n;
+        fixed (byte* p = data)
+        {
+            n = Interop.sendto(_fd.Fd, p, data.Length, Interop.MSG_FASTOPEN | Interop.MSG_NOSIGNAL, addr, len);
+        }
+
+        if (n >= 0)
+        {
+            queued = (int)n;
+            return Register(NtStatus.Success);
+        }
+
+        queued = 0;
+        NtStatus status = Fail();
+        if (LastError == Errno.EOPNOTSUPP)
+        {
+            // Fast Open is off for clients on this host: an ordinary connect, the data after the handshake.
+            return Connect(remote);
+        }
+
+        return status.IsError ? status : Register(status);
+    }
+
+    public NtStatus GetConnectResult()
+    {
+        int error = 0, len = sizeof(int);
+        if (Interop.getsockopt(_fd.Fd, Interop.SOL_SOCKET, Interop.SO_ERROR, &error, &len) != 0)
+        {
+            return Fail();
+        }
+
+        LastError = error;
+        return ErrnoMapping.ToNtStatus(error);
+    }
+
+    public NtStatus Send(ReadOnlySpan<byte> data, out int sent)
+    {
+        nint n;
+        fixed (byte* p = data)
+        {
+            n = Interop.send(_fd.Fd, p, data.Length, Interop.MSG_NOSIGNAL);
+        }
+
+        sent = n > 0 ? (int)n : 0;
+        return n >= 0 ? NtStatus.Success : Fail();
+    }
+
+    public NtStatus Receive(Span<byte> buffer, out int received)
+    {
+        nint n;
+        fixed (byte* p = buffer)
+        {
+            n = Interop.recv(_fd.Fd, p, buffer.Length, 0);
+        }
+
+        received = n > 0 ? (int)n : 0;
+        return n >= 0 ? NtStatus.Success : Fail();
+    }
+
+    public NtStatus SetNoDelay(bool on)
+    {
+        int value = on ? 1 : 0;
+        return Result(Interop.setsockopt(_fd.Fd, Interop.IPPROTO_TCP, Interop.TCP_NODELAY, &value, sizeof(int)));
+    }
+
+    public NtStatus GetFastOpenInfo(out HostFastOpenInfo info)
+    {
+        byte* tcpInfo = stackalloc byte[Interop.TCP_INFO_SIZE];
+        int len = Interop.TCP_INFO_SIZE;
+        if (Interop.getsockopt(_fd.Fd, Interop.IPPROTO_TCP, Interop.TCP_INFO, tcpInfo, &len) != 0 || len < 8)
+        {
+            info = default;
+            return Fail();
+        }
+
+        // tcpi_state is byte 0, tcpi_options byte 5 (TCPI_OPT_SYN_DATA = 0x20), tcpi_fastopen_client_fail bits 1-2 of byte 7.
+        info = new HostFastOpenInfo((tcpInfo[5] & 0x20) != 0, (byte)((tcpInfo[7] >> 1) & 3), tcpInfo[0]);
+        return NtStatus.Success;
+    }
+
+    public NtStatus GetLocalAddress(out SockAddr address) => Name(peer: false, out address);
+
+    public NtStatus GetRemoteAddress(out SockAddr address) => Name(peer: true, out address);
+
+    public void Abort()
+    {
+        var linger = new Interop.Linger { OnOff = 1, Seconds = 0 };
+        Interop.setsockopt(_fd.Fd, Interop.SOL_SOCKET, Interop.SO_LINGER, &linger, sizeof(Interop.Linger));
+        Dispose();
+    }
+
+    public void Dispose()
+    {
+        if (_token >= 0)
+        {
+            EpollLoop.Instance.Unregister(_token);
+        }
+
+        _fd.Dispose();
+    }
+
+    private NtStatus Name(bool peer, out SockAddr address)
+    {
+        byte* buffer = stackalloc byte[NativeSockAddr.MaxSize];
+        int len = NativeSockAddr.MaxSize;
+        int rc = peer ? Interop.getpeername(_fd.Fd, buffer, &len) : Interop.getsockname(_fd.Fd, buffer, &len);
+        if (rc != 0)
+        {
+            address = default;
+            return Fail();
+        }
+
+        return NativeSockAddr.TryRead(new ReadOnlySpan<byte>(buffer, len), out address) ? NtStatus.Success : NtStatus.InvalidAddress;
+    }
+
+    /// <summary>Joins the event loop once the socket has something to wait for (after the connect syscall, so an
+    /// edge-triggered registration reports the socket's real state, never a stale one from before connect).</summary>
+    private NtStatus Register(NtStatus status)
+    {
+        if (_token < 0)
+        {
+            _token = EpollLoop.Instance.Register(_fd.Fd, _events, out int errno);
+            if (_token < 0)
+            {
+                LastError = errno;
+                return ErrnoMapping.ToNtStatus(errno);
+            }
+        }
+
+        return status;
+    }
+
+    private NtStatus Result(int rc) => rc == 0 ? NtStatus.Success : Fail();
+
+    private NtStatus Fail()
+    {
+        LastError = Marshal.GetLastPInvokeError();
+        return ErrnoMapping.ToNtStatus(LastError);
+    }
+}

@@ -1,0 +1,99 @@
+using WskSharp.Nt;
+using WskSharp.Transport;
+using WskSharp.Transport.Linux;
+
+namespace WskSharp.Wsk;
+
+#pragma warning disable CA1707 // wsk.h names.
+
+/// <summary>
+/// The registration functions of the WSK Network Programming Interface: <c>WskRegister</c>,
+/// <c>WskCaptureProviderNPI</c>, <c>WskReleaseProviderNPI</c>, <c>WskDeregister</c>. With
+/// <c>using static WskSharp.Wsk.WskApi;</c> they read as in C.
+/// </summary>
+public static class WskApi
+{
+    /// <summary>Registers a WSK client with the provider of this process (the host's own network namespace).</summary>
+    /// <returns><see cref="NtStatus.Success"/>, or <see cref="NtStatus.InvalidParameter"/> for a missing NPI or dispatch.</returns>
+    public static NtStatus WskRegister(WskClientNpi clientNpi, out WskRegistration? registration)
+        => WskRegister(clientNpi, null, out registration);
+
+    /// <summary>Registers a WSK client with WskSharp-specific <paramref name="options"/> (e.g. a network namespace).</summary>
+    /// <returns><see cref="NtStatus.Success"/>; <see cref="NtStatus.InvalidParameter"/> for a missing NPI or dispatch;
+    /// <see cref="NtStatus.InvalidParameter"/> or <see cref="NtStatus.AccessDenied"/> if the namespace cannot be entered.</returns>
+    public static NtStatus WskRegister(WskClientNpi clientNpi, WskProviderOptions? options, out WskRegistration? registration)
+    {
+        registration = null;
+        if (clientNpi?.Dispatch is null)
+        {
+            return NtStatus.InvalidParameter;
+        }
+
+        IHostStack stack = LinuxHostStack.Default;
+        LinuxHostStack? owned = null;
+        if (options?.NetworkNamespace is { } ns)
+        {
+            try
+            {
+                owned = new LinuxHostStack(ns);
+            }
+            catch (InvalidOperationException)
+            {
+                return NtStatus.InvalidParameter;
+            }
+
+            stack = owned;
+        }
+
+        registration = new WskRegistration(clientNpi, stack, owned);
+        return NtStatus.Success;
+    }
+
+    /// <summary>
+    /// Captures the provider NPI. The provider of a process is always ready, so <paramref name="waitTimeout"/>
+    /// (<see cref="WskConstants.WSK_NO_WAIT"/>, <see cref="WskConstants.WSK_INFINITE_WAIT"/>, or milliseconds) never waits.
+    /// </summary>
+    /// <returns><see cref="NtStatus.Success"/>; <see cref="NtStatus.NoInterface"/> if the client asked for a major
+    /// version other than 1; <see cref="NtStatus.DeviceNotReady"/> once WskDeregister has been called.</returns>
+    public static NtStatus WskCaptureProviderNPI(WskRegistration registration, uint waitTimeout, out WskProviderNpi? providerNpi)
+    {
+        _ = waitTimeout;
+        providerNpi = null;
+        if (registration is null)
+        {
+            return NtStatus.InvalidParameter;
+        }
+
+        if (registration.ClientNpi.Dispatch.Version >> 8 != 1)
+        {
+            return NtStatus.NoInterface;
+        }
+
+        if (!registration.TryCapture())
+        {
+            return NtStatus.DeviceNotReady;
+        }
+
+        providerNpi = new WskProviderNpi(registration.Client, WskProvider.ProviderDispatch);
+        return NtStatus.Success;
+    }
+
+    /// <summary>Releases a capture made by <see cref="WskCaptureProviderNPI"/>.</summary>
+    public static void WskReleaseProviderNPI(WskRegistration registration) => registration?.Release();
+
+    /// <summary>
+    /// Deregisters: new captures and sockets are refused at once, then this waits until every captured NPI is
+    /// released and every socket closed, as on Windows.
+    /// </summary>
+    public static void WskDeregister(WskRegistration registration)
+    {
+        if (registration is null)
+        {
+            return;
+        }
+
+        registration.BeginDeregister();
+        registration.Client.WaitForSockets();
+        registration.OwnedStack?.Dispose();
+    }
+}

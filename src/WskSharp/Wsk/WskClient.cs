@@ -1,0 +1,63 @@
+using WskSharp.Nt;
+using WskSharp.Transport;
+
+namespace WskSharp.Wsk;
+
+/// <summary>
+/// <c>WSK_CLIENT</c>: the provider's handle for one registered client, passed to every provider-level call. It
+/// owns the host stack the client's sockets live on and counts them, so <see cref="WskApi.WskDeregister"/> can
+/// wait until they are all closed.
+/// </summary>
+public sealed class WskClient
+{
+    private readonly object _lock = new();
+    private int _openSockets;
+
+    internal WskClient(WskRegistration registration, IHostStack stack)
+    {
+        Registration = registration;
+        Stack = stack;
+    }
+
+    internal WskRegistration Registration { get; }
+
+    internal IHostStack Stack { get; }
+
+    /// <summary>Sockets created and not yet closed.</summary>
+    public int OpenSockets => Volatile.Read(ref _openSockets);
+
+    internal NtStatus TryAddSocket()
+    {
+        lock (_lock)
+        {
+            if (Registration.IsDeregistering)
+            {
+                return NtStatus.DeviceNotReady;
+            }
+
+            _openSockets++;
+            return NtStatus.Success;
+        }
+    }
+
+    internal void RemoveSocket()
+    {
+        lock (_lock)
+        {
+            _openSockets--;
+            Monitor.PulseAll(_lock);
+        }
+    }
+
+    /// <summary>Blocks until every socket is closed.</summary>
+    internal void WaitForSockets()
+    {
+        lock (_lock)
+        {
+            while (_openSockets > 0)
+            {
+                Monitor.Wait(_lock);
+            }
+        }
+    }
+}

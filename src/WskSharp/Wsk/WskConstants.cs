@@ -1,0 +1,34 @@
+namespace WskSharp.Wsk;
+
+#pragma warning disable CA1707 // The names are those of wsk.h, so a WSK reader recognises them.
+#pragma warning disable CS1591 // Each constant is the wsk.h constant of the same name.
+
+/// <summary>Flags, versions and event masks of <c>wsk.h</c>.</summary>
+public static class WskConstants
+{
+    /// <summary><c>MAKE_WSK_VERSION(1,0)</c>.</summary>
+    public const ushort WSK_V1_0 = 0x0100;
+
+    /// <summary><c>MAKE_WSK_VERSION(Mj, Mn)</c>.</summary>
+    public static ushort MAKE_WSK_VERSION(byte major, byte minor) => (ushort)((major << 8) | minor);
+
+    public const uint WSK_NO_WAIT = 0;
+    public const uint WSK_INFINITE_WAIT = 0xFFFFFFFF;
+
+    public const uint WSK_FLAG_BASIC_SOCKET = 0x0;
+    public const uint WSK_FLAG_LISTEN_SOCKET = 0x1;
+    public const uint WSK_FLAG_CONNECTION_SOCKET = 0x2;
+    public const uint WSK_FLAG_DATAGRAM_SOCKET = 0x4;
+    public const uint WSK_FLAG_STREAM_SOCKET = 0x8;
+
+    public const uint WSK_FLAG_ABORTIVE = 0x1;
+    public const uint WSK_FLAG_NODELAY = 0x2;
+    public const uint WSK_FLAG_WAITALL = 0x2;
+    public const uint WSK_FLAG_DRAIN = 0x4;
+
+    public const uint WSK_EVENT_SEND_BACKLOG = 0x10;
+    public const uint WSK_EVENT_RECEIVE = 0x40;
+    public const uint WSK_EVENT_DISCONNECT = 0x80;
+    public const uint WSK_EVENT_ACCEPT = 0x200;
+    public const uint WSK_EVENT_DISABLE = 0x80000000;
+}

@@ -1,0 +1,29 @@
+namespace WskSharp.Wsk;
+
+/// <summary><c>WSK_PROVIDER_STREAM_DISPATCH</c>: the functions of a stream socket (it may listen or connect), in the
+/// documented order.</summary>
+public sealed class WskProviderStreamDispatch
+{
+    internal static readonly WskProviderStreamDispatch Instance = new();
+
+    private WskProviderStreamDispatch()
+    {
+    }
+
+#pragma warning disable CS1591 // Each member is the wsk.h function of the same name; see its delegate type.
+    public WskProviderBasicDispatch Basic { get; } = WskProviderBasicDispatch.Instance;
+    public PfnWskBind WskBind { get; } = WskProvider.Bind;
+    public PfnWskAccept WskAccept { get; } = WskProvider.Accept;
+    public PfnWskConnect WskConnect { get; } = WskProvider.Connect;
+    public PfnWskListen WskListen { get; } = WskProvider.Listen;
+    public PfnWskSend WskSend { get; } = WskProvider.Send;
+    public PfnWskReceive WskReceive { get; } = WskProvider.Receive;
+    public PfnWskDisconnect WskDisconnect { get; } = WskProvider.Disconnect;
+    public PfnWskRelease WskRelease { get; } = WskProvider.Release;
+    public PfnWskGetLocalAddress WskGetLocalAddress { get; } = WskProvider.GetLocalAddress;
+    public PfnWskGetRemoteAddress WskGetRemoteAddress { get; } = WskProvider.GetRemoteAddress;
+    public PfnWskConnectEx WskConnectEx { get; } = WskProvider.ConnectEx;
+    public PfnWskSendEx WskSendEx { get; } = WskProvider.SendEx;
+    public PfnWskReceiveEx WskReceiveEx { get; } = WskProvider.ReceiveEx;
+#pragma warning restore CS1591
+}

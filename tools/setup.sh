@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs what WskSharp's demo, tests, lab and benchmarks need on Debian, if it is missing:
+# iproute2 (network namespaces), tcpdump (wire evidence), procps (sysctl inside namespaces),
+# gcc/make (the lab's delay line and the native benchmark peers). Needs root to install; without root it
+# only reports what is missing (the tests that need those tools then skip, saying why).
+# It never changes a host sysctl: Fast Open is turned on only inside namespaces the project creates.
+set -euo pipefail
+
+declare -A need=([ip]=iproute2 [tcpdump]=tcpdump [sysctl]=procps [gcc]=gcc [make]=make)
+missing=()
+for cmd in "${!need[@]}"; do
+  if ! command -v "$cmd" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$cmd" ] && [ ! -x "/sbin/$cmd" ]; then
+    missing+=("${need[$cmd]}")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "setup: missing ${missing[*]}; run as root (or: sudo apt-get install -y ${missing[*]})" >&2
+  exit 0
+fi
+
+echo "setup: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >/dev/null
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
