@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs what WskSharp's demo, tests, lab and benchmarks need on Debian, if it is missing:
 # iproute2 (network namespaces), tcpdump (wire evidence), procps (sysctl inside namespaces),
-# gcc/make (the lab's delay line and the native benchmark peers). Needs root to install; without root it
+# gcc/make (the lab's delay line and the native benchmark peers), iputils-ping and util-linux (the lab's
+# round-trip check and its supervisor). Needs root to install; without root it
 # only reports what is missing (the tests that need those tools then skip, saying why).
 # It never changes a host sysctl: Fast Open is turned on only inside namespaces the project creates.
 set -euo pipefail
 
-declare -A need=([ip]=iproute2 [tcpdump]=tcpdump [sysctl]=procps [gcc]=gcc [make]=make)
+declare -A need=([ip]=iproute2 [tcpdump]=tcpdump [sysctl]=procps [gcc]=gcc [make]=make [ping]=iputils-ping [setsid]=util-linux [flock]=util-linux)
 missing=()
 for cmd in "${!need[@]}"; do
   if ! command -v "$cmd" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$cmd" ] && [ ! -x "/sbin/$cmd" ]; then
@@ -26,4 +27,5 @@ fi
 echo "setup: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq >/dev/null
-apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+mapfile -t unique < <(printf '%s\n' "${missing[@]}" | sort -u)
+apt-get install -y -qq --no-install-recommends "${unique[@]}" libc6-dev >/dev/null
