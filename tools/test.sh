@@ -16,7 +16,8 @@ fi
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-dotnet run --project tests/WskSharp.Tests -c Release --no-build -- -noColor 2>&1 | tee "$log"
+# A hang must fail the run, not eat CI's budget: the suite takes well under a minute.
+timeout --signal=TERM --kill-after=30 1200 dotnet run --project tests/WskSharp.Tests -c Release --no-build -- -noColor 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
 
 # xunit v3's summary: "WskSharp.Tests  Total: T, Errors: E, Failed: F, Skipped: S, Not Run: N, Time: ..."

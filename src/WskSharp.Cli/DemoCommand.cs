@@ -60,35 +60,11 @@ internal static class DemoCommand
         var results = new List<ConnectionResult>();
         try
         {
-            if (WskApi.WskRegister(new WskClientNpi(null, new WskClientDispatch(WskConstants.WSK_V1_0)),
-                    new WskProviderOptions { NetworkNamespace = ns.Name }, out WskRegistration? registration) is { IsSuccess: false } rs)
+            using var session = new WskSession(ns.Name);
+            for (int i = 1; i <= 2; i++)
             {
-                throw new InvalidOperationException($"WskRegister: {rs}");
-            }
-
-            try
-            {
-                if (WskApi.WskCaptureProviderNPI(registration!, WskConstants.WSK_INFINITE_WAIT, out WskProviderNpi? npi) is { IsSuccess: false } cs)
-                {
-                    throw new InvalidOperationException($"WskCaptureProviderNPI: {cs}");
-                }
-
-                try
-                {
-                    for (int i = 1; i <= 2; i++)
-                    {
-                        ct.ThrowIfCancellationRequested();
-                        results.Add(await ConnectOnceAsync(npi!, i, server.EndPoint, request, ct).ConfigureAwait(false));
-                    }
-                }
-                finally
-                {
-                    WskApi.WskReleaseProviderNPI(registration!);
-                }
-            }
-            finally
-            {
-                WskApi.WskDeregister(registration!);
+                ct.ThrowIfCancellationRequested();
+                results.Add(await ConnectOnceAsync(session, i, server.EndPoint, request, ct).ConfigureAwait(false));
             }
         }
         finally
@@ -134,51 +110,25 @@ internal static class DemoCommand
         return ok ? 0 : 1;
     }
 
-    private static async Task<ConnectionResult> ConnectOnceAsync(WskProviderNpi npi, int number, IPEndPoint server, byte[] request, CancellationToken ct)
+    private static async Task<ConnectionResult> ConnectOnceAsync(WskSession session, int number, IPEndPoint server, byte[] request, CancellationToken ct)
     {
-        var irp = new Irp();
         var stopwatch = Stopwatch.StartNew();
-        NtStatus status = npi.Dispatch.WskSocket(npi.Client, Ws2Def.AF_INET, Ws2Def.SOCK_STREAM, Ws2Def.IPPROTO_TCP,
-            WskConstants.WSK_FLAG_CONNECTION_SOCKET, null, null, null, null, null, irp);
-        if (!status.IsSuccess)
-        {
-            throw new InvalidOperationException($"WskSocket: {status}");
-        }
-
-        var socket = (WskSocket)irp.IoStatus.Pointer!;
-        var dispatch = (WskProviderConnectionDispatch)socket.Dispatch;
+        SockAddr target = SockAddr.FromEndPoint(server);
+        WskSocket socket = session.BoundConnection(target, fastOpen: true);
         try
         {
-            Check("TCP_FASTOPEN", WskFastOpen.Enable(socket));
-            Check("WskBind", await Call(dispatch.WskBind(socket, SockAddr.Inet([127, 0, 0, 1], 0), 0, irp), irp).ConfigureAwait(false));
-            var mdl = new Mdl(request);
-            status = await Call(dispatch.WskConnectEx(socket, SockAddr.FromEndPoint(server), new WskBuf(mdl), 0, irp), irp).ConfigureAwait(false);
-            Check("WskConnectEx", status);
-            uint sent = (uint)irp.IoStatus.Information;
-            Check("Fast Open report", WskFastOpen.QueryReport(socket, out WskFastOpenReport report));
-
+            uint sent = await WskSession.ConnectExAsync(socket, target, request, ct).ConfigureAwait(false);
+            WskSession.Check("Fast Open report", WskFastOpen.QueryReport(socket, out WskFastOpenReport report));
             byte[] reply = new byte[request.Length];
-            Check("WskReceive", await Call(dispatch.WskReceive(socket, new WskBuf(new Mdl(reply)), WskConstants.WSK_FLAG_WAITALL, irp), irp).WaitAsync(TimeSpan.FromSeconds(10), ct).ConfigureAwait(false));
-            int received = (int)irp.IoStatus.Information;
+            int received = await WskSession.ReceiveAsync(socket, reply, waitAll: true, ct).WaitAsync(TimeSpan.FromSeconds(10), ct).ConfigureAwait(false);
             double elapsed = stopwatch.Elapsed.TotalMilliseconds;
             return new ConnectionResult(number, report.SynDataSent, report.SynDataAcknowledged,
                 (report.Flags & WskFastOpenFlags.CookieRequested) != 0, report.BytesInSyn, sent,
-                report.FailReason.ToString(), Encoding.UTF8.GetString(reply, 0, received), elapsed, status.Name ?? status.ToString());
+                report.FailReason.ToString(), Encoding.UTF8.GetString(reply, 0, received), elapsed, "STATUS_SUCCESS");
         }
         finally
         {
-            await Call(dispatch.Basic.WskCloseSocket(socket, irp), irp).ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>The WSK pattern: a call returns its status, and STATUS_PENDING means "await the IRP".</summary>
-    private static async Task<NtStatus> Call(NtStatus returned, Irp irp) => returned == NtStatus.Pending ? await irp : returned;
-
-    private static void Check(string what, NtStatus status)
-    {
-        if (!status.IsSuccess)
-        {
-            throw new InvalidOperationException($"{what}: {status}");
+            WskSession.Close(socket);
         }
     }
 

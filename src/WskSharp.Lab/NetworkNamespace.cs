@@ -16,8 +16,15 @@ public sealed class NetworkNamespace : IDisposable
 
     private NetworkNamespace(string name) => Name = name;
 
+    private NetworkNamespace(string name, bool owned)
+        : this(name) => Owned = owned;
+
     /// <summary>The namespace's name (<c>/var/run/netns/NAME</c>).</summary>
     public string Name { get; }
+
+    /// <summary>True when this object made the namespace and deletes it on <see cref="Dispose"/>; false for one made
+    /// by someone else (<see cref="Open"/>, e.g. by <c>tools/lab/lab.sh</c>), which disposing leaves alone.</summary>
+    public bool Owned { get; } = true;
 
     /// <summary>True when this process may create namespaces (root, with <c>ip</c> on the PATH).</summary>
     public static bool CanCreate => Environment.IsPrivilegedProcess && FindIp() is not null && File.Exists("/proc/self/ns/net");
@@ -31,6 +38,7 @@ public sealed class NetworkNamespace : IDisposable
     /// <exception cref="InvalidOperationException">A command failed; whatever was made is removed.</exception>
     public static NetworkNamespace Create(string prefix = "wsk")
     {
+        RemoveOrphans(prefix);
         string name = $"{prefix}-{Environment.ProcessId}-{Interlocked.Increment(ref s_counter)}";
         Run("ip", "netns", "add", name);
         var ns = new NetworkNamespace(name);
@@ -46,6 +54,51 @@ public sealed class NetworkNamespace : IDisposable
         }
 
         return ns;
+    }
+
+    /// <summary>
+    /// Wraps an existing namespace made by someone else (e.g. <c>tools/lab/lab.sh</c>) without owning it: everything
+    /// works as on a created one, but <see cref="Dispose"/> does not delete it.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">There is no namespace of that name.</exception>
+    public static NetworkNamespace Open(string name)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        if (name.Contains('/', StringComparison.Ordinal) || !File.Exists("/var/run/netns/" + name))
+        {
+            throw new InvalidOperationException($"There is no network namespace named '{name}' (/var/run/netns/{name}).");
+        }
+
+        return new NetworkNamespace(name, owned: false);
+    }
+
+    /// <summary>
+    /// Deletes namespaces named <paramref name="prefix"/>-PID-N whose creating process is gone (a run that was killed
+    /// before it could clean up). Only names of this pattern are touched, and only for dead PIDs.
+    /// </summary>
+    public static void RemoveOrphans(string prefix)
+    {
+        if (!Directory.Exists("/var/run/netns"))
+        {
+            return;
+        }
+
+        foreach (string path in Directory.GetFiles("/var/run/netns", prefix + "-*"))
+        {
+            string[] parts = Path.GetFileName(path)[(prefix.Length + 1)..].Split('-');
+            if (parts.Length == 2 && int.TryParse(parts[0], out int pid) && int.TryParse(parts[1], out _)
+                && pid != Environment.ProcessId && !Directory.Exists($"/proc/{pid}"))
+            {
+                try
+                {
+                    Run("ip", "netns", "delete", Path.GetFileName(path));
+                }
+                catch (InvalidOperationException ex)
+                {
+                    Trace.TraceWarning($"Could not delete orphaned namespace {path}: {ex.Message}");
+                }
+            }
+        }
     }
 
     /// <summary>Forgets every Fast Open cookie the namespace's kernel cached (they live in its TCP metrics, per
@@ -107,10 +160,10 @@ public sealed class NetworkNamespace : IDisposable
         }
     }
 
-    /// <summary>Deletes the namespace (once).</summary>
+    /// <summary>Deletes the namespace (once), if this object <see cref="Owned"/> it.</summary>
     public void Dispose()
     {
-        if (Interlocked.Exchange(ref _deleted, 1) == 0)
+        if (Owned && Interlocked.Exchange(ref _deleted, 1) == 0)
         {
             try
             {

@@ -51,7 +51,83 @@ internal sealed class WskTestClient : IDisposable
         return socket;
     }
 
+    /// <summary>A new socket of any category, with a client dispatch and context for its events.</summary>
+    public WskSocket CreateSocket(ushort family, uint category, object? context, object? clientDispatch)
+    {
+        var irp = new Irp();
+        Assert.Equal(NtStatus.Success, Npi.Dispatch.WskSocket(Npi.Client, family, Ws2Def.SOCK_STREAM, Ws2Def.IPPROTO_TCP, category,
+            context, clientDispatch, null, null, null, irp));
+        var socket = Assert.IsType<WskSocket>(irp.IoStatus.Pointer);
+        _sockets.Add(socket);
+        return socket;
+    }
+
+    /// <summary>A listening socket (WSK_FLAG_LISTEN_SOCKET) on loopback, any port; returns it and its address.</summary>
+    public (WskSocket Socket, SockAddr Address) CreateListener(ushort family = Ws2Def.AF_INET, bool fastOpen = false, object? clientDispatch = null, object? context = null)
+    {
+        WskSocket socket = CreateSocket(family, WskConstants.WSK_FLAG_LISTEN_SOCKET, context, clientDispatch);
+        var listen = (WskProviderListenDispatch)socket.Dispatch;
+        if (fastOpen)
+        {
+            Assert.Equal(NtStatus.Success, WskFastOpen.Enable(socket));
+        }
+
+        var irp = new Irp();
+        Assert.Equal(NtStatus.Success, listen.WskBind(socket, Loopback(family, 0), 0, irp));
+        Assert.Equal(NtStatus.Success, listen.WskGetLocalAddress(socket, out SockAddr address, irp));
+        return (socket, address);
+    }
+
+    /// <summary>Tracks a socket made elsewhere (e.g. accepted) so that Dispose closes it.</summary>
+    public WskSocket Track(WskSocket socket)
+    {
+        _sockets.Add(socket);
+        return socket;
+    }
+
+    /// <summary>Accepts one connection on <paramref name="listener"/>.</summary>
+    public async Task<WskSocket> AcceptAsync(WskSocket listener, object? context = null, object? clientDispatch = null)
+    {
+        var irp = new Irp();
+        PfnWskAccept accept = listener.Dispatch is WskProviderListenDispatch l ? l.WskAccept : ((WskProviderStreamDispatch)listener.Dispatch).WskAccept;
+        Assert.Equal(NtStatus.Success, await Complete(accept(listener, 0, context, clientDispatch, null, null, irp), irp));
+        return Track(Assert.IsType<WskSocket>(irp.IoStatus.Pointer));
+    }
+
+    /// <summary>A connection socket bound and connected to <paramref name="server"/> (WskConnectEx, optional data).</summary>
+    public async Task<WskSocket> ConnectAsync(SockAddr server, byte[]? data = null, bool fastOpen = false, object? clientDispatch = null, object? context = null)
+    {
+        WskSocket socket = CreateSocket(server.Family, WskConstants.WSK_FLAG_CONNECTION_SOCKET, context, clientDispatch);
+        if (fastOpen)
+        {
+            Assert.Equal(NtStatus.Success, WskFastOpen.Enable(socket));
+        }
+
+        var irp = new Irp();
+        Assert.Equal(NtStatus.Success, Connection(socket).WskBind(socket, Loopback(server.Family, 0), 0, irp));
+        WskBuf? buffer = data is null ? null : new WskBuf(new Mdl(data));
+        Assert.Equal(NtStatus.Success, await Complete(Connection(socket).WskConnectEx(socket, server, buffer, 0, irp), irp));
+        return socket;
+    }
+
     public static WskProviderConnectionDispatch Connection(WskSocket socket) => (WskProviderConnectionDispatch)socket.Dispatch;
+
+    /// <summary>Sends all of <paramref name="data"/> on a connected socket.</summary>
+    public static async Task SendAsync(WskSocket socket, byte[] data)
+    {
+        var irp = new Irp();
+        Assert.Equal(NtStatus.Success, await Complete(Connection(socket).WskSend(socket, new WskBuf(new Mdl(data)), 0, irp), irp));
+        Assert.Equal((nuint)data.Length, irp.IoStatus.Information);
+    }
+
+    /// <summary>Receives exactly <paramref name="count"/> bytes (WSK_FLAG_WAITALL) on a connected socket.</summary>
+    public static async Task<byte[]> ReceiveAsync(WskSocket socket, int count)
+    {
+        var irp = new Irp();
+        byte[] buffer = new byte[count];
+        Assert.Equal(NtStatus.Success, await Complete(Connection(socket).WskReceive(socket, new WskBuf(new Mdl(buffer)), WskConstants.WSK_FLAG_WAITALL, irp), irp));
+        return buffer[..(int)irp.IoStatus.Information];
+    }
 
     public static SockAddr Loopback(ushort family, ushort port) => family == Ws2Def.AF_INET6
         ? SockAddr.Inet6(System.Net.IPAddress.IPv6Loopback.GetAddressBytes(), port)
@@ -75,7 +151,7 @@ internal sealed class WskTestClient : IDisposable
         var irp = new Irp();
         foreach (WskSocket socket in _sockets)
         {
-            ((WskProviderConnectionDispatch)socket.Dispatch).Basic.WskCloseSocket(socket, irp);
+            ((WskProviderBasicDispatch)socket.Dispatch).WskCloseSocket(socket, irp);
         }
 
         WskApi.WskReleaseProviderNPI(Registration);

@@ -5,29 +5,35 @@ using WskSharp.Wsk;
 namespace WskSharp.Internal;
 
 /// <summary>
-/// The engine of one socket: its state, its pending IRPs (one connect, a send queue, a receive queue), and
-/// the one path by which each IRP completes, exactly once. Calls try the host syscall at once and complete
-/// inline when they can; otherwise the IRP waits here until the event loop reports readiness. One lock
-/// orders everything on the socket, including every host call, so a close never races a syscall.
+/// The engine of one socket: its state, its pending IRPs (one connect, a send queue that also orders graceful
+/// disconnects, a receive queue, an accept queue), and the one path by which each IRP completes, exactly once.
+/// Calls try the host syscall at once and complete inline when they can; otherwise the IRP waits here until the
+/// event loop reports readiness. One lock orders everything on the socket, including every host call, so a close
+/// never races a syscall. Event callbacks are delivered by <see cref="SocketEngine"/>'s event half (SocketEngine.Events.cs).
 /// </summary>
-internal sealed class SocketEngine : IHostSocketEvents, IIrpCancelHandler
+internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandler
 {
     private const int SynGatherLimit = 2048;
+    private const int DrainChunk = 16 * 1024;
 
     private readonly Lock _lock = new();
     private IHostSocket? _host;
     private SocketState _state;
+    private bool _sendClosing;   // a graceful WskDisconnect is queued or done: no more sends
+    private bool _peerClosed;    // the peer's FIN has been read
     private Irp? _connectIrp;
     private IrpQueue _sends;
     private IrpQueue _receives;
+    private IrpQueue _accepts;
     private WskFastOpenReport _fastOpen;
+    private int _fastOpenQueue;
 
     /// <summary>Creates the engine and its host socket; null with the host's status on failure.</summary>
     public static NtStatus Create(IHostStack stack, ushort family, out SocketEngine? engine)
     {
         engine = new SocketEngine(family);
         NtStatus status = stack.CreateStreamSocket(family, engine, out engine._host);
-        if (!status.IsSuccess)
+        if (status != NtStatus.Success)
         {
             engine = null;
         }
@@ -43,14 +49,19 @@ internal sealed class SocketEngine : IHostSocketEvents, IIrpCancelHandler
     /// <summary>The current state (a snapshot: the engine re-checks under its lock).</summary>
     public SocketState State => _state;
 
-    /// <summary>TCP_FASTOPEN as set through WskControlSocket: WskConnectEx with a buffer then uses the kernel's Fast Open.</summary>
-    public bool FastOpen { get; set; }
+    /// <summary>TCP_FASTOPEN as set through WskControlSocket: WskConnectEx with a buffer then uses the kernel's Fast Open
+    /// client; on a listening socket, the kernel's Fast Open server queue is on.</summary>
+    public bool FastOpen { get; private set; }
 
     /// <summary>TCP_NODELAY as last set.</summary>
     public bool NoDelay { get; private set; }
 
     /// <summary>The raw host error of the last failure, for diagnostics.</summary>
     public int LastHostError => _host?.LastError ?? 0;
+
+    /// <summary>True once the socket has been connected (WskConnect/WskConnectEx succeeded, or it was accepted): a
+    /// stream socket is then committed to the connection flow.</summary>
+    public bool WasConnected { get; private set; }
 
     /// <summary>The Fast Open report of the last WskConnectEx.</summary>
     public WskFastOpenReport FastOpenReport
@@ -83,7 +94,7 @@ internal sealed class SocketEngine : IHostSocketEvents, IIrpCancelHandler
             }
 
             NtStatus status = _host!.Bind(local);
-            if (status.IsSuccess)
+            if (status == NtStatus.Success)
             {
                 _state = SocketState.Bound;
             }
@@ -102,12 +113,29 @@ internal sealed class SocketEngine : IHostSocketEvents, IIrpCancelHandler
             }
 
             NtStatus status = _host.SetNoDelay(on);
-            if (status.IsSuccess)
+            if (status == NtStatus.Success)
             {
                 NoDelay = on;
             }
 
             return status;
+        }
+    }
+
+    /// <summary>TCP_FASTOPEN: for a client, whether WskConnectEx uses Fast Open; for a listener, the kernel's server queue
+    /// (<paramref name="queue"/> pending Fast Open connections; applied at once if already listening).</summary>
+    public NtStatus SetFastOpen(bool on, int queue)
+    {
+        lock (_lock)
+        {
+            if (_host is null)
+            {
+                return StateError(_state);
+            }
+
+            FastOpen = on;
+            _fastOpenQueue = on ? queue : 0;
+            return _state == SocketState.Listening ? _host.SetFastOpenQueue(_fastOpenQueue) : NtStatus.Success;
         }
     }
 
@@ -121,12 +149,37 @@ internal sealed class SocketEngine : IHostSocketEvents, IIrpCancelHandler
                 return StateError(_state);
             }
 
-            if (remote && _state != SocketState.Connected)
+            if (remote ? _state != SocketState.Connected : _state == SocketState.Open)
             {
                 return NtStatus.InvalidDeviceState;
             }
 
             return remote ? _host.GetRemoteAddress(out address) : _host.GetLocalAddress(out address);
+        }
+    }
+
+    /// <summary>Starts listening (WskListen, or WskBind on a listening socket): the socket must be bound and never connected.</summary>
+    public NtStatus Listen(int backlog)
+    {
+        lock (_lock)
+        {
+            if (_state != SocketState.Bound)
+            {
+                return _state == SocketState.Listening ? NtStatus.Success : StateError(_state);
+            }
+
+            NtStatus status = _host!.Listen(backlog);
+            if (status == NtStatus.Success && _fastOpenQueue > 0)
+            {
+                status = _host.SetFastOpenQueue(_fastOpenQueue);
+            }
+
+            if (status == NtStatus.Success)
+            {
+                _state = SocketState.Listening;
+            }
+
+            return status;
         }
     }
 
@@ -170,12 +223,10 @@ internal sealed class SocketEngine : IHostSocketEvents, IIrpCancelHandler
             {
                 _connectIrp = irp;
             }
-            else if (!status.IsSuccess)
+            else
             {
-                Fail();
+                ConnectDone(irp, status);
             }
-
-            ConnectDone(irp, status);
         }
 
         return Finish(irp, status);
@@ -200,14 +251,14 @@ internal sealed class SocketEngine : IHostSocketEvents, IIrpCancelHandler
             status = _host!.ConnectWithData(remote, first.Span, out queued);
         }
 
-        if (status.IsSuccess && queued > 0)
+        if (status == NtStatus.Success && queued > 0)
         {
             stack.Progress = queued;
             _fastOpen = _fastOpen with { Flags = _fastOpen.Flags | WskFastOpenFlags.SynDataSent, BytesInSyn = (uint)queued };
             return NtStatus.Pending; // The SYN is out with the data; the handshake is still in flight.
         }
 
-        if (status.IsSuccess || status == NtStatus.Pending)
+        if (status == NtStatus.Success || status == NtStatus.Pending)
         {
             // No cookie cached: the SYN asks for one and carries nothing (the kernel says EINPROGRESS, or takes 0
             // bytes); the whole buffer goes after the handshake.
@@ -222,36 +273,54 @@ internal sealed class SocketEngine : IHostSocketEvents, IIrpCancelHandler
     private NtStatus OnConnected(Irp irp)
     {
         _state = SocketState.Connected;
-        if ((_fastOpen.Flags & WskFastOpenFlags.Requested) != 0 && _host!.GetFastOpenInfo(out HostFastOpenInfo info).IsSuccess)
+        WasConnected = true;
+        WskFastOpenFlags flags = _fastOpen.Flags | WskFastOpenFlags.Completed;
+        if ((_fastOpen.Flags & WskFastOpenFlags.Requested) != 0 && _host!.GetFastOpenInfo(out HostFastOpenInfo info) == NtStatus.Success)
         {
-            WskFastOpenFlags flags = _fastOpen.Flags | WskFastOpenFlags.Completed;
             if (info.SynDataAcknowledged)
             {
                 flags |= WskFastOpenFlags.SynDataAcknowledged;
             }
 
-            _fastOpen = _fastOpen with { Flags = flags, FailReason = (WskFastOpenFailReason)info.FailReason };
+            _fastOpen = _fastOpen with { FailReason = (WskFastOpenFailReason)info.FailReason };
+        }
+
+        _fastOpen = _fastOpen with { Flags = flags };
+        RequestDelivery(); // Events enabled before the connect may flow now (send backlog, data).
+        return Transfer(irp);
+    }
+
+    /// <summary>The connect request is done: the report records how much of its buffer went out; a failed connect
+    /// leaves the socket no longer functional.</summary>
+    private void ConnectDone(Irp irp, NtStatus status)
+    {
+        if (status == NtStatus.Success)
+        {
+            _fastOpen = _fastOpen with { BytesSent = (uint)irp.Stack.Progress };
         }
         else
         {
-            _fastOpen = _fastOpen with { Flags = _fastOpen.Flags | WskFastOpenFlags.Completed };
+            Fail();
         }
-
-        return Transfer(irp, send: true);
     }
 
-    public NtStatus Send(Mdl? mdl, int offset, int length, uint flags, Irp irp) => Queue(IrpFunction.Send, ref _sends, mdl, offset, length, flags, irp);
+    public NtStatus Send(Mdl? mdl, int offset, int length, uint flags, Irp irp) => Queue(IrpFunction.Send, mdl, offset, length, flags, null, irp);
 
-    public NtStatus Receive(Mdl? mdl, int offset, int length, uint flags, Irp irp) => Queue(IrpFunction.Receive, ref _receives, mdl, offset, length, flags, irp);
+    public NtStatus Receive(Mdl? mdl, int offset, int length, uint flags, Irp irp) => Queue(IrpFunction.Receive, mdl, offset, length, flags, null, irp);
 
-    private NtStatus Queue(int function, ref IrpQueue queue, Mdl? mdl, int offset, int length, uint flags, Irp irp)
+    /// <summary>Graceful WskDisconnect: after every queued send, the optional buffer, then FIN. Sends are refused from now on.</summary>
+    public NtStatus Disconnect(Mdl? mdl, int offset, int length, Irp irp) => Queue(IrpFunction.Disconnect, mdl, offset, length, 0, null, irp);
+
+    public NtStatus Accept(AcceptRequest request, Irp irp) => Queue(IrpFunction.Accept, null, 0, 0, 0, request, irp);
+
+    private NtStatus Queue(int function, Mdl? mdl, int offset, int length, uint flags, object? context, Irp irp)
     {
         NtStatus status;
         lock (_lock)
         {
-            if (_state != SocketState.Connected)
+            status = CanQueue(function);
+            if (status != NtStatus.Success)
             {
-                status = _state == SocketState.Connecting ? NtStatus.InvalidDeviceState : _state == SocketState.Connected ? NtStatus.Success : StateError(_state);
                 irp.CompleteInline(status);
                 return status;
             }
@@ -261,53 +330,126 @@ internal sealed class SocketEngine : IHostSocketEvents, IIrpCancelHandler
             irp.Stack.Offset = offset;
             irp.Stack.Length = length;
             irp.Stack.Flags = flags;
+            irp.Stack.Context = context;
+            ref IrpQueue queue = ref QueueOf(function);
+            if (function == IrpFunction.Disconnect)
+            {
+                _sendClosing = true;
+            }
 
             // Try first, but only at the head of the queue: requests on one socket go out in order.
-            status = queue.IsEmpty && (function != IrpFunction.Send || _connectIrp is null)
-                ? Transfer(irp, function == IrpFunction.Send)
+            status = queue.IsEmpty && (function is IrpFunction.Receive or IrpFunction.Accept || _connectIrp is null)
+                ? Transfer(irp)
                 : NtStatus.Pending;
             if (status == NtStatus.Pending)
             {
                 queue.Enqueue(irp);
             }
-            else if (!status.IsSuccess && status != NtStatus.Cancelled)
+            else if (status != NtStatus.Success && status != NtStatus.Cancelled)
             {
-                FailPending(status);
+                BreakConnection(status);
             }
         }
 
         return Finish(irp, status);
     }
 
-    /// <summary>Moves bytes for one IRP until it is done (Success), must wait (Pending), or fails.</summary>
-    private NtStatus Transfer(Irp irp, bool send)
+    private NtStatus CanQueue(int function) => function switch
+    {
+        IrpFunction.Accept => _state == SocketState.Listening ? NtStatus.Success : _state is SocketState.Failed or SocketState.Closed ? StateError(_state) : NtStatus.InvalidDeviceState,
+        _ when _state != SocketState.Connected => _state is SocketState.Failed or SocketState.Closed ? StateError(_state) : NtStatus.InvalidDeviceState,
+        IrpFunction.Send or IrpFunction.Disconnect when _sendClosing => NtStatus.InvalidDeviceState,
+        _ => NtStatus.Success,
+    };
+
+    private ref IrpQueue QueueOf(int function)
+    {
+        switch (function)
+        {
+            case IrpFunction.Receive:
+                return ref _receives;
+            case IrpFunction.Accept:
+                return ref _accepts;
+            default:
+                return ref _sends;
+        }
+    }
+
+    /// <summary>Does as much of one request as the host allows now: Success (done), Pending (must wait), or an error.</summary>
+    private NtStatus Transfer(Irp irp) => irp.Stack.MajorFunction switch
+    {
+        IrpFunction.Receive => (irp.Stack.Flags & WskConstants.WSK_FLAG_DRAIN) != 0 ? DrainReceive(irp) : ReceiveInto(irp),
+        IrpFunction.Accept => AcceptOne(irp),
+        IrpFunction.Disconnect => SendFrom(irp) is var sent && sent != NtStatus.Success ? sent : ShutdownSend(),
+        _ => SendFrom(irp),
+    };
+
+    private NtStatus SendFrom(Irp irp)
     {
         ref IrpStackLocation stack = ref irp.Stack;
+        bool nagleOff = (stack.Flags & WskConstants.WSK_FLAG_NODELAY) != 0 && !NoDelay;
+        if (nagleOff)
+        {
+            _host!.SetNoDelay(true); // WSK_FLAG_NODELAY: this send goes out at once, whatever Nagle holds.
+        }
+
+        try
+        {
+            while (stack.Progress < stack.Length)
+            {
+                Memory<byte> run = Mdl.SegmentAt(stack.Mdl!, stack.Offset, stack.Progress, stack.Length - stack.Progress);
+                NtStatus status = _host!.Send(run.Span, out int sent);
+                if (status != NtStatus.Success)
+                {
+                    return status; // Pending (no room) or an error.
+                }
+
+                stack.Progress += sent;
+            }
+
+            return NtStatus.Success;
+        }
+        finally
+        {
+            if (nagleOff)
+            {
+                _host?.SetNoDelay(false);
+            }
+        }
+    }
+
+    private NtStatus ShutdownSend() => _host!.ShutdownSend();
+
+    private NtStatus ReceiveInto(Irp irp)
+    {
+        ref IrpStackLocation stack = ref irp.Stack;
+        bool waitAll = (stack.Flags & WskConstants.WSK_FLAG_WAITALL) != 0;
         while (stack.Progress < stack.Length)
         {
             Memory<byte> run = Mdl.SegmentAt(stack.Mdl!, stack.Offset, stack.Progress, stack.Length - stack.Progress);
-            NtStatus status;
-            int moved;
-            if (send)
+            int moved = TakeHeld(run.Span);
+            if (moved == 0)
             {
-                status = _host!.Send(run.Span, out moved);
-            }
-            else
-            {
-                status = _host!.Receive(run.Span, out moved);
-                if (status == NtStatus.Success && moved == 0)
+                if (_peerClosed)
                 {
-                    return NtStatus.Success; // The peer closed: complete with what arrived (0 = graceful close).
+                    return NtStatus.Success; // What arrived before the FIN (0 = the peer closed gracefully).
+                }
+
+                NtStatus status = _host!.Receive(run.Span, out moved);
+                if (status != NtStatus.Success)
+                {
+                    return status; // Pending (nothing yet) or an error.
+                }
+
+                if (moved == 0)
+                {
+                    _peerClosed = true;
+                    return NtStatus.Success;
                 }
             }
 
-            if (status != NtStatus.Success)
-            {
-                return status; // Pending (would block) or an error.
-            }
-
             stack.Progress += moved;
-            if (!send && (stack.Flags & WskConstants.WSK_FLAG_WAITALL) == 0)
+            if (!waitAll)
             {
                 return NtStatus.Success;
             }
@@ -316,8 +458,32 @@ internal sealed class SocketEngine : IHostSocketEvents, IIrpCancelHandler
         return NtStatus.Success;
     }
 
-    /// <summary>Readiness from the event loop: finish a connect, then pump the send and receive queues.</summary>
-    public void OnReady(bool readable, bool writable)
+    /// <summary>WSK_FLAG_DRAIN: discard everything until the peer disconnects; Information is the bytes discarded.</summary>
+    private NtStatus DrainReceive(Irp irp)
+    {
+        Span<byte> scratch = stackalloc byte[DrainChunk];
+        irp.Stack.Progress += TakeHeld(Span<byte>.Empty, discardAll: true);
+        while (!_peerClosed)
+        {
+            NtStatus status = _host!.Receive(scratch, out int moved);
+            if (status != NtStatus.Success)
+            {
+                return status;
+            }
+
+            if (moved == 0)
+            {
+                _peerClosed = true;
+            }
+
+            irp.Stack.Progress += moved;
+        }
+
+        return NtStatus.Success;
+    }
+
+    /// <summary>Readiness from the event loop: finish a connect, then pump the queues, then deliver events.</summary>
+    public void OnReady(bool readable, bool writable, bool hangup)
     {
         lock (_lock)
         {
@@ -339,54 +505,59 @@ internal sealed class SocketEngine : IHostSocketEvents, IIrpCancelHandler
                 }
                 else
                 {
-                    status = Transfer(connect, send: true);
+                    status = Transfer(connect);
                 }
 
                 if (status != NtStatus.Pending)
                 {
                     _connectIrp = null;
                     ConnectDone(connect, status);
-                    if (!status.IsSuccess)
-                    {
-                        Fail();
-                    }
-
-                    connect.CompleteLater(status, (nuint)(status.IsSuccess ? connect.Stack.Progress : 0));
+                    connect.CompleteLater(status, (nuint)(status == NtStatus.Success ? connect.Stack.Progress : 0));
                 }
             }
 
-            if (_state != SocketState.Connected)
+            if (_state == SocketState.Listening && readable)
             {
-                return;
+                Pump(ref _accepts);
             }
 
-            if (writable && _connectIrp is null)
+            if (_state == SocketState.Connected)
             {
-                Pump(ref _sends, send: true);
-            }
+                if (writable && _connectIrp is null)
+                {
+                    Pump(ref _sends);
+                }
 
-            if (readable)
-            {
-                Pump(ref _receives, send: false);
+                if (readable)
+                {
+                    Pump(ref _receives);
+                }
+
+                if (hangup)
+                {
+                    NoteHangup();
+                }
             }
         }
+
+        DeliverEvents();
     }
 
-    private void Pump(ref IrpQueue queue, bool send)
+    private void Pump(ref IrpQueue queue)
     {
         while (queue.Head is { } irp)
         {
-            NtStatus status = Transfer(irp, send);
+            NtStatus status = Transfer(irp);
             if (status == NtStatus.Pending)
             {
                 return;
             }
 
             queue.Dequeue();
-            irp.CompleteLater(status, (nuint)irp.Stack.Progress);
-            if (!status.IsSuccess)
+            irp.CompleteLater(status, (nuint)irp.Stack.Progress, irp.IoStatus.Pointer);
+            if (status != NtStatus.Success)
             {
-                FailPending(status);
+                BreakConnection(status);
                 return;
             }
         }
@@ -405,14 +576,14 @@ internal sealed class SocketEngine : IHostSocketEvents, IIrpCancelHandler
                 found = true;
                 Fail();
             }
-            else if (_receives.Remove(irp))
+            else if (_receives.Remove(irp) || _accepts.Remove(irp))
             {
                 found = true;
             }
             else if (_sends.Remove(irp))
             {
                 found = true;
-                if (irp.Stack.Progress > 0)
+                if (irp.Stack.Progress > 0 || irp.Stack.MajorFunction == IrpFunction.Disconnect)
                 {
                     Fail(); // Part of the send is on the wire: the stream cannot stay consistent.
                 }
@@ -427,6 +598,28 @@ internal sealed class SocketEngine : IHostSocketEvents, IIrpCancelHandler
         {
             irp.CompleteInline(NtStatus.Cancelled, (nuint)irp.Stack.Progress);
         }
+    }
+
+    /// <summary>
+    /// WskDisconnect with WSK_FLAG_ABORTIVE: RST now; every pending request completes with STATUS_CANCELLED, then the
+    /// socket is no longer functional (only WskCloseSocket works on it).
+    /// </summary>
+    public NtStatus Abort()
+    {
+        PendingRequests pending;
+        lock (_lock)
+        {
+            if (_state != SocketState.Connected)
+            {
+                return _state is SocketState.Failed or SocketState.Closed ? StateError(_state) : NtStatus.InvalidDeviceState;
+            }
+
+            pending = TakePending();
+            Fail();
+        }
+
+        pending.CompleteAll(NtStatus.Cancelled);
+        return NtStatus.Success;
     }
 
     /// <summary>
@@ -450,8 +643,7 @@ internal sealed class SocketEngine : IHostSocketEvents, IIrpCancelHandler
     /// <summary>WskCloseSocket: every pending IRP completes with STATUS_CANCELLED first, then the descriptor closes, once.</summary>
     public NtStatus Close()
     {
-        Irp? connect;
-        IrpQueue sends, receives;
+        PendingRequests pending;
         lock (_lock)
         {
             if (_state == SocketState.Closed)
@@ -459,15 +651,9 @@ internal sealed class SocketEngine : IHostSocketEvents, IIrpCancelHandler
                 return NtStatus.InvalidHandle;
             }
 
-            connect = _connectIrp;
-            sends = _sends;
-            receives = _receives;
-            _connectIrp = null;
-            _sends = default;
-            _receives = default;
-            bool pending = connect is not null || !sends.IsEmpty || !receives.IsEmpty;
+            pending = TakePending();
             _state = SocketState.Closed;
-            if (pending)
+            if (pending.Any)
             {
                 _host?.Abort(); // Requests were cut off: the peer must not mistake this for a clean end.
             }
@@ -477,20 +663,61 @@ internal sealed class SocketEngine : IHostSocketEvents, IIrpCancelHandler
             }
 
             _host = null;
+            ReleaseHeld();
         }
 
-        connect?.CompleteInline(NtStatus.Cancelled);
-        while (sends.Dequeue() is { } send)
-        {
-            send.CompleteInline(NtStatus.Cancelled, (nuint)send.Stack.Progress);
-        }
-
-        while (receives.Dequeue() is { } receive)
-        {
-            receive.CompleteInline(NtStatus.Cancelled, (nuint)receive.Stack.Progress);
-        }
-
+        pending.CompleteAll(NtStatus.Cancelled);
         return NtStatus.Success;
+    }
+
+    private PendingRequests TakePending()
+    {
+        var pending = new PendingRequests(_connectIrp, _sends, _receives, _accepts);
+        _connectIrp = null;
+        _sends = default;
+        _receives = default;
+        _accepts = default;
+        return pending;
+    }
+
+    /// <summary>The requests a close or an abort took from the socket, completed outside its lock.</summary>
+    private readonly struct PendingRequests(Irp? connect, IrpQueue sends, IrpQueue receives, IrpQueue accepts)
+    {
+        public bool Any => connect is not null || !sends.IsEmpty || !receives.IsEmpty || !accepts.IsEmpty;
+
+        public void CompleteAll(NtStatus status)
+        {
+            connect?.CompleteInline(status);
+            IrpQueue s = sends, r = receives, a = accepts;
+            while (s.Dequeue() is { } send)
+            {
+                send.CompleteInline(status, (nuint)send.Stack.Progress);
+            }
+
+            while (r.Dequeue() is { } receive)
+            {
+                receive.CompleteInline(status, (nuint)receive.Stack.Progress);
+            }
+
+            while (a.Dequeue() is { } accept)
+            {
+                accept.CompleteInline(status);
+            }
+        }
+    }
+
+    /// <summary>A send or receive failed (reset, broken pipe, ...): the connection is gone; pending requests get the error.</summary>
+    private void BreakConnection(NtStatus status)
+    {
+        if (_state != SocketState.Connected)
+        {
+            return;
+        }
+
+        FailPending(status);
+        _brokenAbortively = status == NtStatus.ConnectionReset || status == NtStatus.ConnectionAborted;
+        Fail();
+        RequestDelivery();
     }
 
     /// <summary>The socket is no longer functional: the host socket is reset and released.</summary>
@@ -518,14 +745,10 @@ internal sealed class SocketEngine : IHostSocketEvents, IIrpCancelHandler
         {
             receive.CompleteLater(status, (nuint)receive.Stack.Progress);
         }
-    }
 
-    /// <summary>The connect request is done: the report records how much of its buffer went out.</summary>
-    private void ConnectDone(Irp irp, NtStatus status)
-    {
-        if (status == NtStatus.Success)
+        while (_accepts.Dequeue() is { } accept)
         {
-            _fastOpen = _fastOpen with { BytesSent = (uint)irp.Stack.Progress };
+            accept.CompleteLater(status);
         }
     }
 
@@ -537,7 +760,8 @@ internal sealed class SocketEngine : IHostSocketEvents, IIrpCancelHandler
         }
         else
         {
-            irp.CompleteInline(status, (nuint)(status.IsSuccess || irp.Stack.MajorFunction != IrpFunction.Connect ? irp.Stack.Progress : 0));
+            nuint information = status == NtStatus.Success || irp.Stack.MajorFunction != IrpFunction.Connect ? (nuint)irp.Stack.Progress : 0;
+            irp.CompleteInline(status, information, irp.IoStatus.Pointer);
         }
 
         return status;

@@ -9,6 +9,9 @@ internal enum SocketState
     /// <summary>Bound to a local address (WskBind).</summary>
     Bound,
 
+    /// <summary>Listening for connections (WskListen, or WskBind on a listening socket).</summary>
+    Listening,
+
     /// <summary>A WskConnect/WskConnectEx is in progress.</summary>
     Connecting,
 

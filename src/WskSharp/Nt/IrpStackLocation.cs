@@ -26,4 +26,7 @@ internal struct IrpStackLocation
 
     /// <summary>A second numeric parameter, as the request needs it.</summary>
     public long Argument;
+
+    /// <summary>An object parameter, as the request needs it (e.g. where an accept puts its results).</summary>
+    public object? Context;
 }

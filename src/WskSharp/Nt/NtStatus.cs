@@ -41,6 +41,7 @@ public readonly struct NtStatus : IEquatable<NtStatus>
     public static readonly NtStatus InsufficientResources = new(0xC000009A);
     public static readonly NtStatus IoTimeout = new(0xC00000B5);
     public static readonly NtStatus FileForcedClosed = new(0xC00000B6);
+    public static readonly NtStatus RequestNotAccepted = new(0xC00000D0);
     public static readonly NtStatus NotSupported = new(0xC00000BB);
     public static readonly NtStatus TooManyOpenedFiles = new(0xC000011F);
     public static readonly NtStatus Cancelled = new(0xC0000120);
@@ -80,6 +81,7 @@ public readonly struct NtStatus : IEquatable<NtStatus>
         0xC00000B5 => "STATUS_IO_TIMEOUT",
         0xC00000B6 => "STATUS_FILE_FORCED_CLOSED",
         0xC00000BB => "STATUS_NOT_SUPPORTED",
+        0xC00000D0 => "STATUS_REQUEST_NOT_ACCEPTED",
         0xC000011F => "STATUS_TOO_MANY_OPENED_FILES",
         0xC0000120 => "STATUS_CANCELLED",
         0xC0000141 => "STATUS_INVALID_ADDRESS",

@@ -50,6 +50,22 @@ internal interface IHostSocket : IDisposable
     /// <summary>The connected peer's address.</summary>
     NtStatus GetRemoteAddress(out SockAddr address);
 
+    /// <summary>Starts listening with <paramref name="backlog"/> pending connections.</summary>
+    NtStatus Listen(int backlog);
+
+    /// <summary>Sets the kernel's Fast Open server queue (Linux <c>TCP_FASTOPEN</c>) on a listening socket; 0 turns it off.</summary>
+    NtStatus SetFastOpenQueue(int length);
+
+    /// <summary>Accepts one pending connection: Success with a new non-blocking socket whose readiness goes to
+    /// <paramref name="events"/>, Pending (none waiting), or an error.</summary>
+    NtStatus Accept(IHostSocketEvents events, out IHostSocket? accepted);
+
+    /// <summary>Sends FIN (no more data from this side); receiving goes on.</summary>
+    NtStatus ShutdownSend();
+
+    /// <summary>The kernel's send buffer size, the backlog that keeps the path busy (for WskSendBacklogEvent).</summary>
+    NtStatus GetSendBufferSize(out int size);
+
     /// <summary>Ends the connection abruptly (RST) and releases the host socket.</summary>
     void Abort();
 }

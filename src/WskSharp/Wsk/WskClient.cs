@@ -1,3 +1,4 @@
+using WskSharp.Internal;
 using WskSharp.Nt;
 using WskSharp.Transport;
 
@@ -8,7 +9,7 @@ namespace WskSharp.Wsk;
 /// owns the host stack the client's sockets live on and counts them, so <see cref="WskApi.WskDeregister"/> can
 /// wait until they are all closed.
 /// </summary>
-public sealed class WskClient
+public sealed class WskClient : IAcceptedSocketFactory
 {
     private readonly object _lock = new();
     private int _openSockets;
@@ -48,6 +49,20 @@ public sealed class WskClient
             Monitor.PulseAll(_lock);
         }
     }
+
+    /// <summary>The socket object for a connection a listening socket accepted: a connection socket, counted like any other.</summary>
+    internal object? CreateAcceptedSocket(SocketEngine engine, object? context, object? dispatch)
+    {
+        if (TryAddSocket() != NtStatus.Success)
+        {
+            return null;
+        }
+
+        return new WskSocket(this, engine, WskConstants.WSK_FLAG_CONNECTION_SOCKET, WskProviderConnectionDispatch.Instance, context, dispatch);
+    }
+
+    object? IAcceptedSocketFactory.CreateAcceptedSocket(SocketEngine engine, object? context, object? dispatch)
+        => CreateAcceptedSocket(engine, context, dispatch);
 
     /// <summary>Blocks until every socket is closed.</summary>
     internal void WaitForSockets()

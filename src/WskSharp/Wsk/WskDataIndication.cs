@@ -8,4 +8,8 @@ public sealed class WskDataIndication
 
     /// <summary>The data of this entry.</summary>
     public WskBuf Buffer { get; set; }
+
+    /// <summary>The provider's hold on the memory behind an indication the client kept (returned STATUS_PENDING for),
+    /// released by WskRelease; null for indications the client did not keep.</summary>
+    internal object? ProviderHold { get; set; }
 }

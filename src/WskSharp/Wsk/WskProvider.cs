@@ -15,6 +15,13 @@ internal static class WskProvider
     /// <summary>WskConnectEx: the largest buffer allowed.</summary>
     public const int MaxConnectExBuffer = 65_535;
 
+    /// <summary>The listen backlog of WskListen and of listening sockets.</summary>
+    public const int ListenBacklog = 4096;
+
+    /// <summary>The kernel's Fast Open server queue when TCP_FASTOPEN is set to 1 on a listening socket (a larger value
+    /// sets the queue length itself).</summary>
+    public const int DefaultFastOpenQueue = 256;
+
     internal static readonly WskProviderDispatch ProviderDispatch = new();
 
     // --- provider level ---------------------------------------------------------------------------------------
@@ -45,11 +52,12 @@ internal static class WskProvider
         {
             WskConstants.WSK_FLAG_CONNECTION_SOCKET => WskProviderConnectionDispatch.Instance,
             WskConstants.WSK_FLAG_STREAM_SOCKET => WskProviderStreamDispatch.Instance,
+            WskConstants.WSK_FLAG_LISTEN_SOCKET => WskProviderListenDispatch.Instance,
             _ => null,
         };
-        if (flags is WskConstants.WSK_FLAG_BASIC_SOCKET or WskConstants.WSK_FLAG_LISTEN_SOCKET or WskConstants.WSK_FLAG_DATAGRAM_SOCKET)
+        if (flags is WskConstants.WSK_FLAG_BASIC_SOCKET or WskConstants.WSK_FLAG_DATAGRAM_SOCKET)
         {
-            return NtStatus.NotSupported; // Basic, listen and datagram sockets are not provided (yet).
+            return NtStatus.NotSupported; // Basic and datagram sockets are not provided.
         }
 
         if (providerDispatch is null
@@ -161,12 +169,15 @@ internal static class WskProvider
         nuint inputSize, ReadOnlySpan<byte> inputBuffer, nuint outputSize, Span<byte> outputBuffer, out nuint outputSizeReturned, Irp? irp)
     {
         outputSizeReturned = 0;
+        nuint returned = 0;
         if (irp is not null && !irp.TryStart())
         {
             return NtStatus.InvalidParameter;
         }
 
-        NtStatus status = Control(socket, requestType, controlCode, level, inputSize, inputBuffer, outputSize, outputBuffer, out nuint returned);
+        NtStatus status = requestType == WskControlSocketType.WskSetOption && controlCode == Ws2Def.SO_WSK_EVENT_CALLBACK && level == Ws2Def.SOL_SOCKET
+            ? (irp is null ? SetEventCallbacks(socket, inputSize, inputBuffer) : NtStatus.InvalidParameter) // Documented: no IRP for this one.
+            : Control(socket, requestType, controlCode, level, inputSize, inputBuffer, outputSize, outputBuffer, out returned);
         outputSizeReturned = returned;
         irp?.CompleteInline(status, returned);
         return status;
@@ -201,18 +212,18 @@ internal static class WskProvider
                 }
 
                 bool on = BinaryPrimitives.ReadUInt32LittleEndian(inputBuffer) != 0;
-                if (controlCode == Ws2Def.TCP_NODELAY)
-                {
-                    return engine.SetNoDelay(on);
-                }
-
                 if (engine.State == SocketState.Failed)
                 {
                     return NtStatus.FileForcedClosed;
                 }
 
-                engine.FastOpen = on;
-                return NtStatus.Success;
+                if (controlCode == Ws2Def.TCP_NODELAY)
+                {
+                    return engine.SetNoDelay(on);
+                }
+
+                uint setting = BinaryPrimitives.ReadUInt32LittleEndian(inputBuffer);
+                return engine.SetFastOpen(on, setting > 1 ? (int)Math.Min(setting, 65_535) : DefaultFastOpenQueue);
 
             case WskControlSocketType.WskGetOption when level == Ws2Def.IPPROTO_TCP && controlCode is Ws2Def.TCP_FASTOPEN or Ws2Def.TCP_NODELAY:
                 if (outputSize < sizeof(uint))
@@ -241,6 +252,54 @@ internal static class WskProvider
                 return NtStatus.InvalidParameter;
         }
     }
+
+    /// <summary>SO_WSK_EVENT_CALLBACK: the NPI must be NPI_WSK_INTERFACE_ID, the mask only events of the socket's category,
+    /// and the client dispatch must have a callback for each event enabled.</summary>
+    private static NtStatus SetEventCallbacks(WskSocket socket, nuint inputSize, ReadOnlySpan<byte> inputBuffer)
+    {
+        if (socket is null || inputSize > (nuint)inputBuffer.Length)
+        {
+            return NtStatus.InvalidParameter;
+        }
+
+        if (socket.Engine.State == SocketState.Closed)
+        {
+            return NtStatus.InvalidHandle;
+        }
+
+        if (inputSize < WskEventCallbackControl.Size
+            || !WskEventCallbackControl.TryRead(inputBuffer, out WskEventCallbackControl control)
+            || control.NpiId != WskEventCallbackControl.NPI_WSK_INTERFACE_ID)
+        {
+            return NtStatus.InvalidParameter;
+        }
+
+        uint allowed = socket.Category switch
+        {
+            WskConstants.WSK_FLAG_LISTEN_SOCKET => WskConstants.WSK_EVENT_ACCEPT,
+            WskConstants.WSK_FLAG_STREAM_SOCKET => WskConstants.WSK_EVENT_ACCEPT | ConnectionEvents,
+            _ => ConnectionEvents,
+        };
+        uint mask = control.EventMask & ~WskConstants.WSK_EVENT_DISABLE;
+        if (mask == 0 || (mask & ~allowed) != 0)
+        {
+            return NtStatus.InvalidParameter; // An event this kind of socket does not have.
+        }
+
+        SocketEvents events = ((mask & WskConstants.WSK_EVENT_RECEIVE) != 0 ? SocketEvents.Receive : 0)
+            | ((mask & WskConstants.WSK_EVENT_DISCONNECT) != 0 ? SocketEvents.Disconnect : 0)
+            | ((mask & WskConstants.WSK_EVENT_SEND_BACKLOG) != 0 ? SocketEvents.SendBacklog : 0)
+            | ((mask & WskConstants.WSK_EVENT_ACCEPT) != 0 ? SocketEvents.Accept : 0);
+        bool disable = (control.EventMask & WskConstants.WSK_EVENT_DISABLE) != 0;
+        if (!disable && !socket.HasCallbacksFor(events))
+        {
+            return NtStatus.InvalidParameter; // No callback in the client dispatch for an event asked for.
+        }
+
+        return socket.Engine.SetEvents(events, disable);
+    }
+
+    private const uint ConnectionEvents = WskConstants.WSK_EVENT_RECEIVE | WskConstants.WSK_EVENT_DISCONNECT | WskConstants.WSK_EVENT_SEND_BACKLOG;
 
     public static NtStatus CloseSocket(WskSocket socket, Irp irp)
     {
@@ -284,6 +343,11 @@ internal static class WskProvider
             status = socket.Engine.Bind(localAddress);
         }
 
+        if (status == NtStatus.Success && socket.Category == WskConstants.WSK_FLAG_LISTEN_SOCKET)
+        {
+            status = socket.Engine.Listen(ListenBacklog); // A listening socket listens once bound.
+        }
+
         irp.CompleteInline(status);
         return status;
     }
@@ -307,6 +371,11 @@ internal static class WskProvider
         }
 
         NtStatus status = CheckSocket(socket, flags);
+        if (status.IsSuccess && socket.Category == WskConstants.WSK_FLAG_LISTEN_SOCKET)
+        {
+            status = NtStatus.InvalidDeviceRequest; // A listening socket has no connect.
+        }
+
         if (!status.IsSuccess)
         {
             return Refuse(irp, status);
@@ -371,8 +440,18 @@ internal static class WskProvider
     public static NtStatus Send(WskSocket socket, in WskBuf buffer, uint flags, Irp irp)
         => Transfer(socket, buffer, flags, WskConstants.WSK_FLAG_NODELAY, send: true, irp);
 
+    /// <summary>WskReceive: WSK_FLAG_WAITALL and WSK_FLAG_DRAIN are exclusive, and a drain takes a zero-length buffer
+    /// (STATUS_INVALID_PARAMETER otherwise).</summary>
     public static NtStatus Receive(WskSocket socket, in WskBuf buffer, uint flags, Irp irp)
-        => Transfer(socket, buffer, flags, WskConstants.WSK_FLAG_WAITALL, send: false, irp);
+    {
+        const uint both = WskConstants.WSK_FLAG_WAITALL | WskConstants.WSK_FLAG_DRAIN;
+        if ((flags & both) == both || ((flags & WskConstants.WSK_FLAG_DRAIN) != 0 && buffer.Length != 0))
+        {
+            return Start(irp) ? Refuse(irp, NtStatus.InvalidParameter) : NtStatus.InvalidParameter;
+        }
+
+        return Transfer(socket, buffer, flags, both, send: false, irp);
+    }
 
     private static NtStatus Transfer(WskSocket socket, in WskBuf buffer, uint flags, uint allowedFlags, bool send, Irp irp)
     {
@@ -398,9 +477,74 @@ internal static class WskProvider
             : engine.Receive(buffer.Mdl, (int)buffer.Offset, (int)buffer.Length, flags, irp);
     }
 
-    public static NtStatus Disconnect(WskSocket socket, WskBuf? buffer, uint flags, Irp irp) => NotImplemented(irp);
+    /// <summary>
+    /// WskDisconnect. Graceful (Flags 0): after the sends already queued, the optional buffer, then FIN; the IRP completes
+    /// with the buffer's length; sends are refused afterwards, receives go on. Abortive (WSK_FLAG_ABORTIVE, no buffer
+    /// allowed): RST at once, pending requests complete with STATUS_CANCELLED, and the socket is no longer functional.
+    /// </summary>
+    public static NtStatus Disconnect(WskSocket socket, WskBuf? buffer, uint flags, Irp irp)
+    {
+        if (!Start(irp))
+        {
+            return NtStatus.InvalidParameter;
+        }
 
-    public static NtStatus Release(WskSocket socket, WskDataIndication dataIndication) => NtStatus.NotImplemented;
+        NtStatus status = CheckSocket(socket, flags & ~WskConstants.WSK_FLAG_ABORTIVE);
+        WskBuf data = buffer.GetValueOrDefault();
+        int length = 0;
+        if (status.IsSuccess)
+        {
+            status = data.Validate(out length);
+        }
+
+        bool abortive = (flags & WskConstants.WSK_FLAG_ABORTIVE) != 0;
+        if (status.IsSuccess && abortive && length != 0)
+        {
+            status = NtStatus.InvalidParameter; // An abortive disconnect sends no data.
+        }
+
+        if (!status.IsSuccess)
+        {
+            return Refuse(irp, status);
+        }
+
+        if (abortive)
+        {
+            status = socket.Engine.Abort();
+            irp.CompleteInline(status);
+            return status;
+        }
+
+        return socket.Engine.Disconnect(data.Mdl, (int)data.Offset, length, irp);
+    }
+
+    /// <summary>WskRelease: gives back the data of indications the client kept (its receive event returned STATUS_PENDING).</summary>
+    public static NtStatus Release(WskSocket socket, WskDataIndication dataIndication)
+    {
+        if (socket is null || dataIndication is null)
+        {
+            return NtStatus.InvalidParameter;
+        }
+
+        if (socket.Engine.State == SocketState.Closed)
+        {
+            return NtStatus.InvalidHandle;
+        }
+
+        NtStatus status = NtStatus.Success;
+        for (WskDataIndication? indication = dataIndication; indication is not null; indication = indication.Next)
+        {
+            if (indication.ProviderHold is not byte[] buffer || socket.Engine.ReleaseBuffer(buffer) != NtStatus.Success)
+            {
+                status = NtStatus.InvalidParameter;
+                continue;
+            }
+
+            indication.ProviderHold = null;
+        }
+
+        return status;
+    }
 
     public static NtStatus SendEx(WskSocket socket, in WskBuf buffer, uint flags, nuint controlInfoLength, ReadOnlySpan<byte> controlInfo, Irp irp)
         => NotImplemented(irp);
@@ -408,10 +552,52 @@ internal static class WskProvider
     public static NtStatus ReceiveEx(WskSocket socket, in WskBuf buffer, uint flags, StrongBox<uint>? controlInfoLength,
         Memory<byte> controlInfo, StrongBox<uint>? controlFlags, Irp irp) => NotImplemented(irp);
 
-    public static NtStatus Listen(WskSocket socket, Irp irp) => NotImplemented(irp);
+    /// <summary>WskListen (stream sockets): the socket must be bound and never connected (a stream socket that connected is
+    /// committed to the connection flow: STATUS_INVALID_DEVICE_STATE).</summary>
+    public static NtStatus Listen(WskSocket socket, Irp irp)
+    {
+        if (!Start(irp))
+        {
+            return NtStatus.InvalidParameter;
+        }
 
+        NtStatus status = CheckSocket(socket, 0);
+        if (status.IsSuccess)
+        {
+            status = socket.Category != WskConstants.WSK_FLAG_STREAM_SOCKET ? NtStatus.InvalidDeviceRequest
+                : socket.Engine.WasConnected ? NtStatus.InvalidDeviceState
+                : socket.Engine.Listen(ListenBacklog);
+        }
+
+        irp.CompleteInline(status);
+        return status;
+    }
+
+    /// <summary>WskAccept: on success <c>IoStatus.Pointer</c> is the accepted connection socket, with the given context and
+    /// client dispatch; the boxes, when given, receive its local and remote addresses.</summary>
     public static NtStatus Accept(WskSocket listenSocket, uint flags, object? acceptSocketContext, object? acceptSocketDispatch,
-        StrongBox<SockAddr>? localAddress, StrongBox<SockAddr>? remoteAddress, Irp irp) => NotImplemented(irp);
+        StrongBox<SockAddr>? localAddress, StrongBox<SockAddr>? remoteAddress, Irp irp)
+    {
+        if (!Start(irp))
+        {
+            return NtStatus.InvalidParameter;
+        }
+
+        NtStatus status = CheckSocket(listenSocket, flags);
+        if (status.IsSuccess)
+        {
+            status = listenSocket.Category is not (WskConstants.WSK_FLAG_LISTEN_SOCKET or WskConstants.WSK_FLAG_STREAM_SOCKET)
+                ? NtStatus.InvalidDeviceRequest
+                : listenSocket.Engine.WasConnected ? NtStatus.InvalidDeviceState : NtStatus.Success;
+        }
+
+        if (!status.IsSuccess)
+        {
+            return Refuse(irp, status);
+        }
+
+        return listenSocket.Engine.Accept(new AcceptRequest(acceptSocketContext, acceptSocketDispatch, localAddress, remoteAddress), irp);
+    }
 
     public static NtStatus InspectComplete(WskSocket listenSocket, object inspectId, int action, Irp irp) => NotImplemented(irp);
 
@@ -461,7 +647,7 @@ internal static class WskProvider
         return status;
     }
 
-    private static void Discard(WskSocket? socket)
+    internal static void Discard(WskSocket? socket)
     {
         if (socket is not null && socket.Engine.Close().IsSuccess)
         {

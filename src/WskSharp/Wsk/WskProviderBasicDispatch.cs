@@ -1,11 +1,13 @@
 namespace WskSharp.Wsk;
 
-/// <summary><c>WSK_PROVIDER_BASIC_DISPATCH</c>: the functions every socket has, in the documented order.</summary>
-public sealed class WskProviderBasicDispatch
+/// <summary>
+/// <c>WSK_PROVIDER_BASIC_DISPATCH</c>: the functions every socket has, in the documented order. Every category's table
+/// begins with it, so, as in C, any socket's <see cref="WskSocket.Dispatch"/> can be cast to this type to reach
+/// WskControlSocket and WskCloseSocket.
+/// </summary>
+public class WskProviderBasicDispatch
 {
-    internal static readonly WskProviderBasicDispatch Instance = new();
-
-    private WskProviderBasicDispatch()
+    private protected WskProviderBasicDispatch()
     {
     }
 

@@ -1,7 +1,7 @@
 namespace WskSharp.Wsk;
 
 /// <summary><c>WSK_PROVIDER_CONNECTION_DISPATCH</c>: the functions of a connection socket, in the documented order.</summary>
-public sealed class WskProviderConnectionDispatch
+public sealed class WskProviderConnectionDispatch : WskProviderBasicDispatch
 {
     internal static readonly WskProviderConnectionDispatch Instance = new();
 
@@ -10,7 +10,7 @@ public sealed class WskProviderConnectionDispatch
     }
 
 #pragma warning disable CS1591 // Each member is the wsk.h function of the same name; see its delegate type.
-    public WskProviderBasicDispatch Basic { get; } = WskProviderBasicDispatch.Instance;
+    public WskProviderBasicDispatch Basic => this;
     public PfnWskBind WskBind { get; } = WskProvider.Bind;
     public PfnWskConnect WskConnect { get; } = WskProvider.Connect;
     public PfnWskGetLocalAddress WskGetLocalAddress { get; } = WskProvider.GetLocalAddress;

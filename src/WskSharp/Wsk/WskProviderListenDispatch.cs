@@ -1,7 +1,7 @@
 namespace WskSharp.Wsk;
 
 /// <summary><c>WSK_PROVIDER_LISTEN_DISPATCH</c>: the functions of a listening socket, in the documented order.</summary>
-public sealed class WskProviderListenDispatch
+public sealed class WskProviderListenDispatch : WskProviderBasicDispatch
 {
     internal static readonly WskProviderListenDispatch Instance = new();
 
@@ -10,7 +10,7 @@ public sealed class WskProviderListenDispatch
     }
 
 #pragma warning disable CS1591 // Each member is the wsk.h function of the same name; see its delegate type.
-    public WskProviderBasicDispatch Basic { get; } = WskProviderBasicDispatch.Instance;
+    public WskProviderBasicDispatch Basic => this;
     public PfnWskBind WskBind { get; } = WskProvider.Bind;
     public PfnWskAccept WskAccept { get; } = WskProvider.Accept;
     public PfnWskInspectComplete WskInspectComplete { get; } = WskProvider.InspectComplete;

@@ -2,7 +2,7 @@ namespace WskSharp.Wsk;
 
 /// <summary><c>WSK_PROVIDER_STREAM_DISPATCH</c>: the functions of a stream socket (it may listen or connect), in the
 /// documented order.</summary>
-public sealed class WskProviderStreamDispatch
+public sealed class WskProviderStreamDispatch : WskProviderBasicDispatch
 {
     internal static readonly WskProviderStreamDispatch Instance = new();
 
@@ -11,7 +11,7 @@ public sealed class WskProviderStreamDispatch
     }
 
 #pragma warning disable CS1591 // Each member is the wsk.h function of the same name; see its delegate type.
-    public WskProviderBasicDispatch Basic { get; } = WskProviderBasicDispatch.Instance;
+    public WskProviderBasicDispatch Basic => this;
     public PfnWskBind WskBind { get; } = WskProvider.Bind;
     public PfnWskAccept WskAccept { get; } = WskProvider.Accept;
     public PfnWskConnect WskConnect { get; } = WskProvider.Connect;

@@ -1,14 +1,16 @@
+using System.Diagnostics;
 using WskSharp.Internal;
+using WskSharp.Nt;
 
 namespace WskSharp.Wsk;
 
 /// <summary>
 /// <c>WSK_SOCKET</c>: a socket object. <see cref="Dispatch"/> is the provider dispatch table of the socket's category
-/// (<see cref="WskProviderConnectionDispatch"/>, <see cref="WskProviderStreamDispatch"/>, ...): cast it, as a C client
-/// casts <c>Socket->Dispatch</c>. After WskCloseSocket the object is dead: every call on it is refused with
-/// <c>STATUS_INVALID_HANDLE</c>.
+/// (<see cref="WskProviderConnectionDispatch"/>, <see cref="WskProviderStreamDispatch"/>, <see cref="WskProviderListenDispatch"/>):
+/// cast it, as a C client casts <c>Socket->Dispatch</c>. After WskCloseSocket the object is dead: every call on it is
+/// refused with <c>STATUS_INVALID_HANDLE</c>.
 /// </summary>
-public sealed class WskSocket
+public sealed class WskSocket : ISocketEventSink
 {
     internal WskSocket(WskClient client, SocketEngine engine, uint category, object dispatch, object? context, object? clientDispatch)
     {
@@ -18,6 +20,11 @@ public sealed class WskSocket
         Dispatch = dispatch;
         Context = context;
         ClientDispatch = clientDispatch;
+        engine.EventSink = this;
+        if (category is WskConstants.WSK_FLAG_LISTEN_SOCKET or WskConstants.WSK_FLAG_STREAM_SOCKET)
+        {
+            engine.AcceptFactory = client;
+        }
     }
 
     /// <summary>The provider dispatch table for this socket's category.</summary>
@@ -26,12 +33,123 @@ public sealed class WskSocket
     /// <summary>The category flag given to WskSocket (<see cref="WskConstants.WSK_FLAG_CONNECTION_SOCKET"/>, ...).</summary>
     public uint Category { get; }
 
-    /// <summary>The client's socket context, as given to WskSocket.</summary>
-    public object? Context { get; }
+    /// <summary>The client's socket context, as given to WskSocket (or WskAccept, or the accept event).</summary>
+    public object? Context { get; internal set; }
 
-    internal object? ClientDispatch { get; }
+    /// <summary>The client's event dispatch (<see cref="WskClientConnectionDispatch"/>, <see cref="WskClientListenDispatch"/>
+    /// or <see cref="WskClientStreamDispatch"/>), as given when the socket was made.</summary>
+    internal object? ClientDispatch { get; set; }
 
     internal WskClient Client { get; }
 
     internal SocketEngine Engine { get; }
+
+    private PfnWskReceiveEvent? ReceiveEvent => ClientDispatch switch
+    {
+        WskClientConnectionDispatch c => c.WskReceiveEvent,
+        WskClientStreamDispatch s => s.WskReceiveEvent,
+        _ => null,
+    };
+
+    private PfnWskDisconnectEvent? DisconnectEvent => ClientDispatch switch
+    {
+        WskClientConnectionDispatch c => c.WskDisconnectEvent,
+        WskClientStreamDispatch s => s.WskDisconnectEvent,
+        _ => null,
+    };
+
+    private PfnWskSendBacklogEvent? SendBacklogEvent => ClientDispatch switch
+    {
+        WskClientConnectionDispatch c => c.WskSendBacklogEvent,
+        WskClientStreamDispatch s => s.WskSendBacklogEvent,
+        _ => null,
+    };
+
+    private PfnWskAcceptEvent? AcceptEvent => ClientDispatch switch
+    {
+        WskClientListenDispatch l => l.WskAcceptEvent,
+        WskClientStreamDispatch s => s.WskAcceptEvent,
+        _ => null,
+    };
+
+    /// <summary>True if the client dispatch has a callback for every event in <paramref name="events"/>.</summary>
+    internal bool HasCallbacksFor(SocketEvents events)
+        => ((events & SocketEvents.Receive) == 0 || ReceiveEvent is not null)
+        && ((events & SocketEvents.Disconnect) == 0 || DisconnectEvent is not null)
+        && ((events & SocketEvents.SendBacklog) == 0 || SendBacklogEvent is not null)
+        && ((events & SocketEvents.Accept) == 0 || AcceptEvent is not null);
+
+    NtStatus ISocketEventSink.OnReceive(byte[] buffer, int count, out int accepted)
+    {
+        var indication = new WskDataIndication { Buffer = new WskBuf(new Mdl(buffer, 0, count)), ProviderHold = buffer };
+        nuint taken = (nuint)count; // The client sets BytesAccepted only when it takes part of the data.
+        NtStatus status;
+        try
+        {
+            status = ReceiveEvent?.Invoke(Context, 0, indication, (nuint)count, ref taken) ?? NtStatus.DataNotAccepted;
+        }
+        catch (Exception ex)
+        {
+            Trace.TraceError($"WskSharp: WskReceiveEvent threw; the data stays for WskReceive: {ex}");
+            status = NtStatus.DataNotAccepted;
+        }
+
+        accepted = (int)Math.Min(taken, (nuint)count);
+        return status == NtStatus.Success || status == NtStatus.Pending ? status : NtStatus.DataNotAccepted;
+    }
+
+    void ISocketEventSink.OnDisconnect(bool abortive) => Guard("WskDisconnectEvent",
+        () => DisconnectEvent?.Invoke(Context, abortive ? WskConstants.WSK_FLAG_ABORTIVE : 0));
+
+    void ISocketEventSink.OnFailed()
+    {
+        nuint none = 0;
+        Guard("WskReceiveEvent", () => ReceiveEvent?.Invoke(Context, 0, null, 0, ref none));
+    }
+
+    void ISocketEventSink.OnSendBacklog(int idealBacklog) => Guard("WskSendBacklogEvent",
+        () => SendBacklogEvent?.Invoke(Context, (nuint)idealBacklog));
+
+    void ISocketEventSink.OnAccept(SocketEngine accepted, in SockAddr local, in SockAddr remote)
+    {
+        if (Client.CreateAcceptedSocket(accepted, null, null) is not WskSocket socket)
+        {
+            accepted.Close(); // The client is deregistering: the connection is refused.
+            return;
+        }
+
+        NtStatus status;
+        object? context = null, dispatch = null;
+        try
+        {
+            status = AcceptEvent?.Invoke(Context, 0, local, remote, socket, out context, out dispatch) ?? NtStatus.RequestNotAccepted;
+        }
+        catch (Exception ex)
+        {
+            Trace.TraceError($"WskSharp: WskAcceptEvent threw; the connection is refused: {ex}");
+            status = NtStatus.RequestNotAccepted;
+        }
+
+        if (status == NtStatus.Success)
+        {
+            socket.Context = context;
+            socket.ClientDispatch = dispatch;
+        }
+        else
+        {
+            WskProvider.Discard(socket);
+        }
+    }
+
+    private static void Guard(string callback, Func<NtStatus?> call)
+    {
+        try
+        {
+            call();
+        }
+        catch (Exception ex)
+        {
+            Trace.TraceError($"WskSharp: {callback} threw: {ex}");
+        }
+    }
 }

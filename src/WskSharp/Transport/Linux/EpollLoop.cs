@@ -133,7 +133,8 @@ internal sealed unsafe class EpollLoop
                 {
                     handler.OnReady(
                         readable: error || (e & (Interop.EPOLLIN | Interop.EPOLLRDHUP)) != 0,
-                        writable: error || (e & Interop.EPOLLOUT) != 0);
+                        writable: error || (e & Interop.EPOLLOUT) != 0,
+                        hangup: error || (e & Interop.EPOLLRDHUP) != 0);
                 }
                 catch (Exception ex)
                 {

@@ -122,6 +122,47 @@ internal sealed unsafe class LinuxHostSocket : IHostSocket
 
     public NtStatus GetRemoteAddress(out SockAddr address) => Name(peer: true, out address);
 
+    public NtStatus Listen(int backlog)
+    {
+        NtStatus status = Result(Interop.listen(_fd.Fd, backlog));
+        return status == NtStatus.Success ? Register(status) : status;
+    }
+
+    public NtStatus SetFastOpenQueue(int length)
+        => Result(Interop.setsockopt(_fd.Fd, Interop.IPPROTO_TCP, Interop.TCP_FASTOPEN, &length, sizeof(int)));
+
+    public NtStatus Accept(IHostSocketEvents events, out IHostSocket? accepted)
+    {
+        int fd = Interop.accept4(_fd.Fd, null, null, Interop.SOCK_NONBLOCK | Interop.SOCK_CLOEXEC);
+        if (fd < 0)
+        {
+            accepted = null;
+            return Fail();
+        }
+
+        var socket = new LinuxHostSocket(new SafeFileDescriptor(fd), events);
+        NtStatus status = socket.Register(NtStatus.Success);
+        if (status != NtStatus.Success)
+        {
+            socket.Dispose();
+            accepted = null;
+            return status;
+        }
+
+        accepted = socket;
+        return NtStatus.Success;
+    }
+
+    public NtStatus ShutdownSend() => Result(Interop.shutdown(_fd.Fd, Interop.SHUT_WR));
+
+    public NtStatus GetSendBufferSize(out int size)
+    {
+        int value = 0, len = sizeof(int);
+        NtStatus status = Result(Interop.getsockopt(_fd.Fd, Interop.SOL_SOCKET, Interop.SO_SNDBUF, &value, &len));
+        size = value;
+        return status;
+    }
+
     public void Abort()
     {
         var linger = new Interop.Linger { OnOff = 1, Seconds = 0 };

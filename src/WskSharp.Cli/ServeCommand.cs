@@ -1,0 +1,99 @@
+using System.CommandLine;
+using System.Text.Json;
+using WskSharp.Wsk;
+
+namespace WskSharp.Cli;
+
+/// <summary><c>wsk serve</c>: an echo server on WskSharp's own listen/accept/receive/send calls, optionally a Fast Open server.</summary>
+internal static class ServeCommand
+{
+    public static Command Create()
+    {
+        var address = new Option<string>("--address") { Description = "Address to listen on.", DefaultValueFactory = _ => "127.0.0.1" };
+        var port = new Option<int>("--port") { Description = "Port to listen on (0: any free port, printed).", DefaultValueFactory = _ => 7000 };
+        var fastOpen = new Option<bool>("--fastopen") { Description = "Turn on the kernel's Fast Open server queue (TCP_FASTOPEN through WskControlSocket), so SYN data is accepted." };
+        var count = new Option<int>("--count") { Description = "Stop after this many connections (0: until Ctrl-C).", DefaultValueFactory = _ => 0 };
+        var netns = new Option<string?>("--netns") { Description = "Create the sockets inside this network namespace (as 'ip netns' names it; needs root)." };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object per connection instead of text." };
+        var command = new Command("serve", "Run an echo server on WSK listen/accept (optionally accepting Fast Open SYN data).")
+        {
+            address, port, fastOpen, count, netns, json,
+        };
+        command.SetAction((parse, ct) => RunAsync(parse.GetValue(address)!, parse.GetValue(port), parse.GetValue(fastOpen),
+            parse.GetValue(count), parse.GetValue(netns), parse.GetValue(json), ct));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(string address, int port, bool fastOpen, int count, string? netns, bool json, CancellationToken ct)
+    {
+        if (!System.Net.IPAddress.TryParse(address, out System.Net.IPAddress? ip) || port is < 0 or > 65535)
+        {
+            await Console.Error.WriteLineAsync($"--address must be an IP address and --port 0-65535 (got {address}, {port}).").ConfigureAwait(false);
+            return 2;
+        }
+
+        using var session = new WskSession(netns);
+        WskSocket listener = session.Listener(SockAddr.FromEndPoint(new System.Net.IPEndPoint(ip, port)), fastOpen);
+        try
+        {
+            Console.WriteLine($"listening {WskSession.LocalAddress(listener)}{(fastOpen ? " (Fast Open server on)" : "")}");
+            var connections = new List<Task>();
+            for (int served = 0; count == 0 || served < count; served++)
+            {
+                WskSocket accepted;
+                try
+                {
+                    accepted = await WskSession.AcceptAsync(listener, ct).ConfigureAwait(false);
+                }
+                catch (WskCallException) when (ct.IsCancellationRequested)
+                {
+                    break;
+                }
+
+                connections.Add(EchoAsync(accepted, served + 1, json, ct));
+            }
+
+            await Task.WhenAll(connections).ConfigureAwait(false);
+            return 0;
+        }
+        finally
+        {
+            WskSession.Close(listener);
+        }
+    }
+
+    private static async Task EchoAsync(WskSocket socket, int number, bool json, CancellationToken ct)
+    {
+        long echoed = 0;
+        string remote = "?";
+        string? error = null;
+        try
+        {
+            var irp = new WskSharp.Nt.Irp();
+            if (((WskProviderConnectionDispatch)socket.Dispatch).WskGetRemoteAddress(socket, out SockAddr peer, irp) == WskSharp.Nt.NtStatus.Success)
+            {
+                remote = peer.ToString();
+            }
+
+            byte[] buffer = new byte[64 * 1024];
+            int n;
+            while ((n = await WskSession.ReceiveAsync(socket, buffer, waitAll: false, ct).ConfigureAwait(false)) > 0)
+            {
+                await WskSession.SendAsync(socket, buffer.AsMemory(0, n), ct).ConfigureAwait(false);
+                echoed += n;
+            }
+        }
+        catch (WskCallException ex)
+        {
+            error = ex.Message;
+        }
+        finally
+        {
+            WskSession.Close(socket);
+        }
+
+        Console.WriteLine(json
+            ? JsonSerializer.Serialize(new { connection = number, remote, bytesEchoed = echoed, error })
+            : $"connection {number} from {remote}: echoed {echoed} B{(error is null ? "" : $" ({error})")}");
+    }
+}

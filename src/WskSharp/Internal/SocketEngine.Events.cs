@@ -1,0 +1,353 @@
+using System.Buffers;
+using WskSharp.Nt;
+using WskSharp.Wsk;
+
+namespace WskSharp.Internal;
+
+/// <summary>
+/// The event half of the engine: WskReceiveEvent, WskDisconnectEvent, WskSendBacklogEvent and WskAcceptEvent, as
+/// enabled through SO_WSK_EVENT_CALLBACK. Events flow only for enabled masks, receive/disconnect/backlog events only
+/// once connected, and one at a time per socket, outside the engine's lock.
+/// </summary>
+internal sealed partial class SocketEngine
+{
+    private const int IndicationSize = 64 * 1024;
+
+    private SocketEvents _events;
+    private bool _delivering;
+    private bool _deliverAgain;
+    private bool _backlogIndicated;
+    private bool _disconnectIndicated;
+    private bool _failureIndicated;
+    private bool _brokenAbortively;
+    private bool _hangupSeen;
+    private bool _receiveSuspended; // the client left data for WskReceive: no receive event until it is taken
+    private byte[]? _held;          // data read for an event and not accepted by the client
+    private int _heldOffset;
+    private int _heldCount;
+    private HashSet<byte[]>? _lent; // buffers of indications the client kept (STATUS_PENDING) until WskRelease
+
+    /// <summary>Where events go (the WSK layer's socket).</summary>
+    public ISocketEventSink? EventSink { get; set; }
+
+    /// <summary>The enabled events.</summary>
+    public SocketEvents Events
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _events;
+            }
+        }
+    }
+
+    /// <summary>Enables (or with <paramref name="disable"/>, disables) events. Enabling may deliver at once, on the thread pool.</summary>
+    public NtStatus SetEvents(SocketEvents events, bool disable)
+    {
+        lock (_lock)
+        {
+            if (_state is SocketState.Closed or SocketState.Failed)
+            {
+                return StateError(_state);
+            }
+
+            _events = disable ? _events & ~events : _events | events;
+            if (!disable && (events & SocketEvents.SendBacklog) != 0)
+            {
+                _backlogIndicated = false;
+            }
+        }
+
+        if (!disable)
+        {
+            // Data or connections that arrived before the events were enabled left no edge to wake the loop: look now.
+            ThreadPool.UnsafeQueueUserWorkItem(static engine => engine.DeliverEvents(), this, preferLocal: false);
+        }
+
+        return NtStatus.Success;
+    }
+
+    /// <summary>WskRelease: the client gives back the buffer of an indication it kept.</summary>
+    public NtStatus ReleaseBuffer(byte[] buffer)
+    {
+        lock (_lock)
+        {
+            if (_lent is null || !_lent.Remove(buffer))
+            {
+                return NtStatus.InvalidParameter; // Not an indication of this socket, or released already.
+            }
+        }
+
+        ArrayPool<byte>.Shared.Return(buffer);
+        return NtStatus.Success;
+    }
+
+    /// <summary>Asks for a delivery pass on the thread pool (called under the lock; the pass runs after it is released).</summary>
+    private void RequestDelivery()
+    {
+        if (_events != SocketEvents.None)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static engine => engine.DeliverEvents(), this, preferLocal: false);
+        }
+    }
+
+    private void NoteHangup() => _hangupSeen = true;
+
+    /// <summary>Copies held event data into <paramref name="destination"/> (or drops it all); resumes receive events
+    /// once the client has taken it.</summary>
+    private int TakeHeld(Span<byte> destination, bool discardAll = false)
+    {
+        if (_heldCount == 0)
+        {
+            return 0;
+        }
+
+        int n = discardAll ? _heldCount : Math.Min(_heldCount, destination.Length);
+        if (!discardAll)
+        {
+            _held.AsSpan(_heldOffset, n).CopyTo(destination);
+        }
+
+        _heldOffset += n;
+        _heldCount -= n;
+        if (_heldCount == 0)
+        {
+            ReleaseHeld();
+            if (_receiveSuspended)
+            {
+                _receiveSuspended = false;
+                RequestDelivery();
+            }
+        }
+
+        return n;
+    }
+
+    private void ReleaseHeld()
+    {
+        if (_held is { } held)
+        {
+            _held = null;
+            _heldOffset = _heldCount = 0;
+            ArrayPool<byte>.Shared.Return(held);
+        }
+    }
+
+    /// <summary>Delivers what the socket has to tell its client, one event at a time, until nothing is left.</summary>
+    private void DeliverEvents()
+    {
+        lock (_lock)
+        {
+            if (_delivering)
+            {
+                _deliverAgain = true;
+                return;
+            }
+
+            _delivering = true;
+        }
+
+        bool done = false;
+        try
+        {
+            while (!done)
+            {
+                while (NextEvent() is { } pending)
+                {
+                    pending.Deliver(this);
+                }
+
+                lock (_lock)
+                {
+                    // Someone asked for a pass while this one was finishing: go round again rather than lose it.
+                    done = !_deliverAgain;
+                    _delivering = !done;
+                }
+            }
+        }
+        finally
+        {
+            if (!done)
+            {
+                lock (_lock)
+                {
+                    _delivering = false;
+                }
+            }
+        }
+    }
+
+    /// <summary>Decides the next event under the lock, reading from the kernel where an event needs data.</summary>
+    private PendingEvent? NextEvent()
+    {
+        lock (_lock)
+        {
+            _deliverAgain = false;
+            ISocketEventSink? sink = EventSink;
+            if (sink is null || _events == SocketEvents.None)
+            {
+                return null;
+            }
+
+            if (_state == SocketState.Failed && !_failureIndicated && WasConnected)
+            {
+                _failureIndicated = true;
+                if ((_events & SocketEvents.Disconnect) != 0 && !_disconnectIndicated)
+                {
+                    _disconnectIndicated = true;
+                    return PendingEvent.Disconnect(_brokenAbortively);
+                }
+
+                return (_events & SocketEvents.Receive) != 0 ? PendingEvent.Failed() : null;
+            }
+
+            if (_state == SocketState.Listening && (_events & SocketEvents.Accept) != 0 && _accepts.IsEmpty)
+            {
+                if (TryAcceptHost(out SocketEngine? accepted) == NtStatus.Success)
+                {
+                    accepted!.GetAddress(remote: false, out SockAddr local);
+                    accepted.GetAddress(remote: true, out SockAddr remote);
+                    return PendingEvent.Accept(accepted, local, remote);
+                }
+
+                return null;
+            }
+
+            if (_state != SocketState.Connected)
+            {
+                return null;
+            }
+
+            if ((_events & SocketEvents.SendBacklog) != 0 && !_backlogIndicated && _host!.GetSendBufferSize(out int backlog) == NtStatus.Success)
+            {
+                _backlogIndicated = true;
+                return PendingEvent.Backlog(backlog);
+            }
+
+            if ((_events & SocketEvents.Receive) != 0 && _receives.IsEmpty && !_receiveSuspended && _heldCount == 0 && !_peerClosed)
+            {
+                byte[] buffer = ArrayPool<byte>.Shared.Rent(IndicationSize);
+                NtStatus status = _host!.Receive(buffer, out int n);
+                if (status == NtStatus.Success && n > 0)
+                {
+                    return PendingEvent.Receive(buffer, n);
+                }
+
+                ArrayPool<byte>.Shared.Return(buffer);
+                if (status == NtStatus.Success)
+                {
+                    _peerClosed = true; // FIN, read here because nobody else was reading.
+                }
+                else if (status != NtStatus.Pending)
+                {
+                    BreakConnection(status);
+                    return NextEventAfterFailure();
+                }
+            }
+
+            if ((_peerClosed || _hangupSeen) && (_events & SocketEvents.Disconnect) != 0 && !_disconnectIndicated && _heldCount == 0)
+            {
+                if (!_peerClosed && _host!.GetConnectResult() is var error && error != NtStatus.Success)
+                {
+                    BreakConnection(error); // A reset seen as a hang-up: the socket is gone.
+                    return NextEventAfterFailure();
+                }
+
+                if (_peerClosed)
+                {
+                    _disconnectIndicated = true;
+                    return PendingEvent.Disconnect(abortive: false);
+                }
+            }
+
+            return null;
+        }
+    }
+
+    private PendingEvent? NextEventAfterFailure()
+    {
+        _failureIndicated = true;
+        if ((_events & SocketEvents.Disconnect) != 0 && !_disconnectIndicated)
+        {
+            _disconnectIndicated = true;
+            return PendingEvent.Disconnect(_brokenAbortively);
+        }
+
+        return (_events & SocketEvents.Receive) != 0 ? PendingEvent.Failed() : null;
+    }
+
+    /// <summary>The client's answer to a receive event, applied under the lock.</summary>
+    private void OnReceiveAnswered(byte[] buffer, int count, NtStatus status, int accepted)
+    {
+        lock (_lock)
+        {
+            if (status == NtStatus.Pending)
+            {
+                (_lent ??= new HashSet<byte[]>(ReferenceEqualityComparer.Instance)).Add(buffer);
+                return;
+            }
+
+            int kept = status == NtStatus.Success ? count - Math.Clamp(accepted, 0, count) : count;
+            if (kept == 0 || _state == SocketState.Closed)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+                return;
+            }
+
+            // STATUS_DATA_NOT_ACCEPTED (or a partial accept): the data waits for WskReceive, and no receive event is
+            // indicated until the client has taken it.
+            _held = buffer;
+            _heldOffset = count - kept;
+            _heldCount = kept;
+            _receiveSuspended = true;
+            Pump(ref _receives);
+        }
+    }
+
+    /// <summary>One event to deliver, decided under the lock and delivered outside it.</summary>
+    private sealed class PendingEvent
+    {
+        private int _kind;
+        private byte[]? _buffer;
+        private int _count;
+        private bool _abortive;
+        private SocketEngine? _accepted;
+        private SockAddr _local;
+        private SockAddr _remote;
+
+        public static PendingEvent Receive(byte[] buffer, int count) => new() { _kind = 1, _buffer = buffer, _count = count };
+
+        public static PendingEvent Disconnect(bool abortive) => new() { _kind = 2, _abortive = abortive };
+
+        public static PendingEvent Failed() => new() { _kind = 3 };
+
+        public static PendingEvent Backlog(int size) => new() { _kind = 4, _count = size };
+
+        public static PendingEvent Accept(SocketEngine accepted, SockAddr local, SockAddr remote) => new() { _kind = 5, _accepted = accepted, _local = local, _remote = remote };
+
+        public void Deliver(SocketEngine engine)
+        {
+            ISocketEventSink sink = engine.EventSink!;
+            switch (_kind)
+            {
+                case 1:
+                    NtStatus status = sink.OnReceive(_buffer!, _count, out int accepted);
+                    engine.OnReceiveAnswered(_buffer!, _count, status, accepted);
+                    break;
+                case 2:
+                    sink.OnDisconnect(_abortive);
+                    break;
+                case 3:
+                    sink.OnFailed();
+                    break;
+                case 4:
+                    sink.OnSendBacklog(_count);
+                    break;
+                default:
+                    sink.OnAccept(_accepted!, _local, _remote);
+                    break;
+            }
+        }
+    }
+}
