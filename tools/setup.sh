@@ -14,6 +14,10 @@ for cmd in "${!need[@]}"; do
     missing+=("${need[$cmd]}")
   fi
 done
+# libpcap0.8: the wire-proof tests read tcpdump's pcap files with SharpPcap, which loads libpcap.so.0.8.
+if ! compgen -G '/usr/lib/*/libpcap.so.0.8' >/dev/null && ! compgen -G '/lib/*/libpcap.so.0.8' >/dev/null; then
+  missing+=(libpcap0.8)
+fi
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

@@ -5,4 +5,5 @@ var root = new RootCommand("wsk: the WskSharp tool. WskConnectEx over the Linux 
 root.Subcommands.Add(DemoCommand.Create());
 root.Subcommands.Add(ConnectCommand.Create());
 root.Subcommands.Add(ServeCommand.Create());
+root.Subcommands.Add(TfoCommand.Create());
 return await root.Parse(args).InvokeAsync();

@@ -13,9 +13,14 @@ internal sealed class WskSession : IDisposable
     private readonly WskRegistration _registration;
 
     public WskSession(string? networkNamespace = null)
+        : this(new WskProviderOptions { NetworkNamespace = networkNamespace })
     {
-        Check("WskRegister", WskApi.WskRegister(new WskClientNpi(null, new WskClientDispatch(WskConstants.WSK_V1_0)),
-            new WskProviderOptions { NetworkNamespace = networkNamespace }, out WskRegistration? registration));
+    }
+
+    public WskSession(WskProviderOptions options)
+    {
+        Check("WskRegister", WskApi.WskRegister(new WskClientNpi(null, new WskClientDispatch(WskConstants.WSK_V1_0)), options,
+            out WskRegistration? registration));
         _registration = registration!;
         Check("WskCaptureProviderNPI", WskApi.WskCaptureProviderNPI(_registration, WskConstants.WSK_INFINITE_WAIT, out WskProviderNpi? npi));
         Npi = npi!;

@@ -12,9 +12,14 @@ internal sealed class WskTestClient : IDisposable
     private readonly List<WskSocket> _sockets = [];
 
     public WskTestClient(string? networkNamespace = null)
+        : this(new WskProviderOptions { NetworkNamespace = networkNamespace })
+    {
+    }
+
+    public WskTestClient(WskProviderOptions options)
     {
         Assert.Equal(NtStatus.Success, WskApi.WskRegister(new WskClientNpi(null, new WskClientDispatch(WskConstants.WSK_V1_0)),
-            new WskProviderOptions { NetworkNamespace = networkNamespace }, out WskRegistration? registration));
+            options, out WskRegistration? registration));
         Registration = registration!;
         Assert.Equal(NtStatus.Success, WskApi.WskCaptureProviderNPI(Registration, WskConstants.WSK_NO_WAIT, out WskProviderNpi? npi));
         Npi = npi!;

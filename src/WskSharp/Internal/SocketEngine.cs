@@ -27,11 +27,14 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
     private IrpQueue _accepts;
     private WskFastOpenReport _fastOpen;
     private int _fastOpenQueue;
+    private FastOpenMemory? _memory;
+    private bool _fastOpenTried;  // this connect put (or tried to put) its buffer in the SYN
+    private SockAddr _remote;
 
     /// <summary>Creates the engine and its host socket; null with the host's status on failure.</summary>
-    public static NtStatus Create(IHostStack stack, ushort family, out SocketEngine? engine)
+    public static NtStatus Create(IHostStack stack, ushort family, FastOpenMemory? memory, out SocketEngine? engine)
     {
-        engine = new SocketEngine(family);
+        engine = new SocketEngine(family) { _memory = memory };
         NtStatus status = stack.CreateStreamSocket(family, engine, out engine._host);
         if (status != NtStatus.Success)
         {
@@ -204,8 +207,26 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
             irp.Stack.Offset = offset;
             irp.Stack.Length = length;
             _state = SocketState.Connecting;
+            _remote = remote;
             bool fastOpen = FastOpen && length > 0;
-            _fastOpen = new WskFastOpenReport(fastOpen ? WskFastOpenFlags.Requested : WskFastOpenFlags.None, 0, 0, WskFastOpenFailReason.None);
+            WskFastOpenFlags flags = fastOpen ? WskFastOpenFlags.Requested : WskFastOpenFlags.None;
+            DateTimeOffset? skippedUntil = null;
+            if (fastOpen && _memory is { } memory)
+            {
+                switch (memory.Decide(remote, out skippedUntil))
+                {
+                    case FastOpenMemory.Decision.Skip:
+                        fastOpen = false; // This destination drops SYN data (or Fast Open is off): the buffer follows the handshake.
+                        flags |= WskFastOpenFlags.SkippedByPolicy;
+                        break;
+                    case FastOpenMemory.Decision.Probe:
+                        flags |= WskFastOpenFlags.Probe;
+                        break;
+                }
+            }
+
+            _fastOpenTried = fastOpen;
+            _fastOpen = new WskFastOpenReport(flags, 0, 0, WskFastOpenFailReason.None, skippedUntil);
             if (fastOpen)
             {
                 status = StartFastOpen(remote, irp);
@@ -286,6 +307,11 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
         }
 
         _fastOpen = _fastOpen with { Flags = flags };
+        if (_fastOpenTried)
+        {
+            _memory?.Record(_remote, Outcome(_fastOpen));
+        }
+
         RequestDelivery(); // Events enabled before the connect may flow now (send backlog, data).
         return Transfer(irp);
     }
@@ -300,9 +326,25 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
         }
         else
         {
+            if (_fastOpenTried)
+            {
+                _memory?.Record(_remote, WskFastOpenOutcome.ConnectFailed);
+            }
+
             Fail();
         }
     }
+
+    /// <summary>What a finished Fast Open handshake tells the adaptive memory about the path.</summary>
+    private static WskFastOpenOutcome Outcome(in WskFastOpenReport report) => report switch
+    {
+        { SynDataAcknowledged: true } => WskFastOpenOutcome.SynDataAcknowledged,
+        { FailReason: WskFastOpenFailReason.SynRetransmitted } => WskFastOpenOutcome.SynRetransmitted,
+        { FailReason: WskFastOpenFailReason.DataNotAcknowledged } => WskFastOpenOutcome.SynDataNotAcknowledged,
+        { SynDataSent: true } => WskFastOpenOutcome.SynDataNotAcknowledged,
+        _ when (report.Flags & WskFastOpenFlags.CookieRequested) != 0 => WskFastOpenOutcome.CookieRequested,
+        _ => WskFastOpenOutcome.None,
+    };
 
     public NtStatus Send(Mdl? mdl, int offset, int length, uint flags, Irp irp) => Queue(IrpFunction.Send, mdl, offset, length, flags, null, irp);
 
@@ -540,7 +582,10 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
             }
         }
 
-        DeliverEvents();
+        if (_events != SocketEvents.None)
+        {
+            DeliverEvents(); // Only sockets with events enabled pay for a delivery pass.
+        }
     }
 
     private void Pump(ref IrpQueue queue)

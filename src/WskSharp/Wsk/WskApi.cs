@@ -19,7 +19,8 @@ public static class WskApi
         => WskRegister(clientNpi, null, out registration);
 
     /// <summary>Registers a WSK client with WskSharp-specific <paramref name="options"/> (e.g. a network namespace).</summary>
-    /// <returns><see cref="NtStatus.Success"/>; <see cref="NtStatus.InvalidParameter"/> for a missing NPI or dispatch;
+    /// <returns><see cref="NtStatus.Success"/>; <see cref="NtStatus.InvalidParameter"/> for a missing NPI or dispatch, or
+    /// Fast Open settings out of range (backoff minimum not positive, maximum below it, capacity below 1);
     /// <see cref="NtStatus.InvalidParameter"/> or <see cref="NtStatus.AccessDenied"/> if the namespace cannot be entered.</returns>
     public static NtStatus WskRegister(WskClientNpi clientNpi, WskProviderOptions? options, out WskRegistration? registration)
     {
@@ -45,7 +46,16 @@ public static class WskApi
             stack = owned;
         }
 
-        registration = new WskRegistration(clientNpi, stack, owned);
+        try
+        {
+            registration = new WskRegistration(clientNpi, stack, owned, options ?? new WskProviderOptions());
+        }
+        catch (ArgumentException)
+        {
+            owned?.Dispose();
+            return NtStatus.InvalidParameter; // Fast Open backoff settings out of range.
+        }
+
         return NtStatus.Success;
     }
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using WskSharp.Internal;
 using WskSharp.Nt;
 using WskSharp.Transport;
@@ -14,11 +15,16 @@ public sealed class WskClient : IAcceptedSocketFactory
     private readonly object _lock = new();
     private int _openSockets;
 
-    internal WskClient(WskRegistration registration, IHostStack stack)
+    internal WskClient(WskRegistration registration, IHostStack stack, WskProviderOptions options)
     {
         Registration = registration;
         Stack = stack;
+        FastOpenMemory = new FastOpenMemory(options.FastOpenMode, options.FastOpenBackoffMinimum, options.FastOpenBackoffMaximum,
+            options.FastOpenMemoryCapacity, options.TimeProvider, options.LoggerFactory?.CreateLogger("WskSharp.FastOpen"));
     }
+
+    /// <summary>The adaptive Fast Open memory of this client's provider: one per registration, shared by its sockets.</summary>
+    internal FastOpenMemory FastOpenMemory { get; }
 
     internal WskRegistration Registration { get; }
 

@@ -11,10 +11,12 @@ namespace WskSharp.Wsk;
 /// <param name="BytesInSyn">Bytes the kernel took to carry in the SYN (0 when the SYN carried none).</param>
 /// <param name="BytesSent">Bytes of the WskConnectEx buffer sent in all (in the SYN and after the handshake).</param>
 /// <param name="FailReason">The kernel's reason when SYN data was not sent or not acknowledged.</param>
-public readonly record struct WskFastOpenReport(WskFastOpenFlags Flags, uint BytesInSyn, uint BytesSent, WskFastOpenFailReason FailReason)
+/// <param name="SkippedUntil">When the adaptive memory held SYN data back from this destination: until when.</param>
+public readonly record struct WskFastOpenReport(WskFastOpenFlags Flags, uint BytesInSyn, uint BytesSent, WskFastOpenFailReason FailReason,
+    DateTimeOffset? SkippedUntil = null)
 {
     /// <summary>The size of the binary form written by the control code.</summary>
-    public const int Size = 16;
+    public const int Size = 24;
 
     /// <summary>True when the SYN carried data (a cookie was cached and the kernel took bytes for the SYN).</summary>
     public bool SynDataSent => (Flags & WskFastOpenFlags.SynDataSent) != 0;
@@ -22,7 +24,11 @@ public readonly record struct WskFastOpenReport(WskFastOpenFlags Flags, uint Byt
     /// <summary>True when the peer acknowledged the SYN's data (<c>TCPI_OPT_SYN_DATA</c>).</summary>
     public bool SynDataAcknowledged => (Flags & WskFastOpenFlags.SynDataAcknowledged) != 0;
 
-    /// <summary>Writes the binary form: flags, bytes in SYN, bytes sent (u32 little-endian each), then the fail reason byte.</summary>
+    /// <summary>True when Fast Open was asked for but not used on purpose (mode off, or the destination's backoff).</summary>
+    public bool Skipped => (Flags & WskFastOpenFlags.SkippedByPolicy) != 0;
+
+    /// <summary>Writes the binary form: flags, bytes in SYN, bytes sent (u32 little-endian each), the fail reason byte,
+    /// three reserved bytes, then the end of the skip as Unix milliseconds (u64, 0 = none).</summary>
     public int WriteTo(Span<byte> destination)
     {
         if (destination.Length < Size)
@@ -35,6 +41,7 @@ public readonly record struct WskFastOpenReport(WskFastOpenFlags Flags, uint Byt
         BinaryPrimitives.WriteUInt32LittleEndian(destination[4..], BytesInSyn);
         BinaryPrimitives.WriteUInt32LittleEndian(destination[8..], BytesSent);
         destination[12] = (byte)FailReason;
+        BinaryPrimitives.WriteInt64LittleEndian(destination[16..], SkippedUntil?.ToUnixTimeMilliseconds() ?? 0);
         return Size;
     }
 
@@ -51,7 +58,8 @@ public readonly record struct WskFastOpenReport(WskFastOpenFlags Flags, uint Byt
             (WskFastOpenFlags)BinaryPrimitives.ReadUInt32LittleEndian(source),
             BinaryPrimitives.ReadUInt32LittleEndian(source[4..]),
             BinaryPrimitives.ReadUInt32LittleEndian(source[8..]),
-            (WskFastOpenFailReason)source[12]);
+            (WskFastOpenFailReason)source[12],
+            BinaryPrimitives.ReadInt64LittleEndian(source[16..]) is var ms and not 0 ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null);
     }
 
     /// <summary>A one-line account, e.g. <c>SYN data 64 B, acknowledged; 64 B sent</c>.</summary>
@@ -60,6 +68,12 @@ public readonly record struct WskFastOpenReport(WskFastOpenFlags Flags, uint Byt
         if ((Flags & WskFastOpenFlags.Requested) == 0)
         {
             return $"Fast Open not requested; {BytesSent} B sent after the handshake";
+        }
+
+        if (Skipped)
+        {
+            string until = SkippedUntil is { } u ? $"this destination drops SYN data, held back until {u:u}" : "Fast Open is off for this provider";
+            return $"Fast Open skipped on purpose ({until}); {BytesSent} B sent after the handshake";
         }
 
         string syn = SynDataSent
@@ -91,6 +105,13 @@ public enum WskFastOpenFlags : uint
 
     /// <summary>The handshake finished and the report is final.</summary>
     Completed = 0x10,
+
+    /// <summary>Fast Open was asked for but not used on purpose: the provider's mode is off, or the adaptive memory holds
+    /// SYN data back from this destination (see <see cref="WskFastOpenReport.SkippedUntil"/>).</summary>
+    SkippedByPolicy = 0x20,
+
+    /// <summary>The destination's backoff had ended and this connection probed its path with SYN data.</summary>
+    Probe = 0x40,
 }
 
 /// <summary>The kernel's reason, <c>tcpi_fastopen_client_fail</c>.</summary>

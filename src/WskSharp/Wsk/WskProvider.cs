@@ -74,7 +74,7 @@ internal static class WskProvider
             return status;
         }
 
-        status = SocketEngine.Create(client.Stack, addressFamily, out SocketEngine? engine);
+        status = SocketEngine.Create(client.Stack, addressFamily, client.FastOpenMemory, out SocketEngine? engine);
         if (!status.IsSuccess)
         {
             client.RemoveSocket();
@@ -147,7 +147,18 @@ internal static class WskProvider
         nuint outputSize, Span<byte> outputBuffer, out nuint outputSizeReturned, Irp? irp)
     {
         outputSizeReturned = 0;
-        return Optional(irp, client is null ? NtStatus.InvalidParameter : NtStatus.NotSupported);
+        if (irp is not null && !irp.TryStart())
+        {
+            return NtStatus.InvalidParameter;
+        }
+
+        nuint returned = 0;
+        NtStatus status = client is null || inputSize > (nuint)inputBuffer.Length || outputSize > (nuint)outputBuffer.Length
+            ? NtStatus.InvalidParameter
+            : WskFastOpenMemory.Control(client.FastOpenMemory, controlCode, inputBuffer[..(int)inputSize], outputBuffer[..(int)outputSize], out returned);
+        outputSizeReturned = returned;
+        irp?.CompleteInline(status, returned);
+        return status;
     }
 
     public static NtStatus GetAddressInfo(WskClient client, string? nodeName, string? serviceName, uint nameSpace, Guid? provider,
@@ -636,16 +647,6 @@ internal static class WskProvider
     }
 
     private static NtStatus NotImplemented(Irp irp) => Start(irp) ? Refuse(irp, NtStatus.NotImplemented) : NtStatus.InvalidParameter;
-
-    private static NtStatus Optional(Irp? irp, NtStatus status)
-    {
-        if (irp is not null && irp.TryStart())
-        {
-            irp.CompleteInline(status);
-        }
-
-        return status;
-    }
 
     internal static void Discard(WskSocket? socket)
     {

@@ -1,8 +1,29 @@
+using Microsoft.Extensions.Logging;
+
 namespace WskSharp.Wsk;
 
 /// <summary>WskSharp's own settings for a registration (Windows has one provider; a user-mode process may want several).</summary>
 public sealed record WskProviderOptions
 {
+    /// <summary>How Fast Open is used (default <see cref="WskFastOpenMode.Adaptive"/>).</summary>
+    public WskFastOpenMode FastOpenMode { get; init; } = WskFastOpenMode.Adaptive;
+
+    /// <summary>Adaptive mode: the first backoff after a destination's path dropped SYN data (default 5 minutes). Each
+    /// further failure doubles it, up to <see cref="FastOpenBackoffMaximum"/>; each period gets ±10 % jitter.</summary>
+    public TimeSpan FastOpenBackoffMinimum { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Adaptive mode: the longest backoff (default 1 day).</summary>
+    public TimeSpan FastOpenBackoffMaximum { get; init; } = TimeSpan.FromDays(1);
+
+    /// <summary>Adaptive mode: how many destinations are remembered (least recently used forgotten first; default 1024).</summary>
+    public int FastOpenMemoryCapacity { get; init; } = 1024;
+
+    /// <summary>The clock of the Fast Open memory (default <see cref="TimeProvider.System"/>).</summary>
+    public TimeProvider? TimeProvider { get; init; }
+
+    /// <summary>Where WskSharp logs (state changes of the Fast Open memory, ...); null, the default, is silent.</summary>
+    public ILoggerFactory? LoggerFactory { get; init; }
+
     /// <summary>
     /// Create every socket of this registration inside the named Linux network namespace (as <c>ip netns</c> names
     /// it, or a path to its file). Needs CAP_SYS_ADMIN (root). Null, the default, is the process's own namespace.

@@ -9,10 +9,10 @@ public sealed class WskRegistration
     private int _captures;
     private volatile bool _deregistering;
 
-    internal WskRegistration(WskClientNpi clientNpi, IHostStack stack, IDisposable? ownedStack)
+    internal WskRegistration(WskClientNpi clientNpi, IHostStack stack, IDisposable? ownedStack, WskProviderOptions options)
     {
         ClientNpi = clientNpi;
-        Client = new WskClient(this, stack);
+        Client = new WskClient(this, stack, options);
         OwnedStack = ownedStack;
     }
 

@@ -1,0 +1,238 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using WskSharp.Wsk;
+
+namespace WskSharp.Internal;
+
+/// <summary>
+/// The adaptive Fast Open memory of one provider: for each destination (address and port), what its last Fast Open
+/// attempts saw, and whether SYN data is being held back from it. The kernel forgets a path that dropped SYN data and
+/// pays its fallback (about a second) on every connection; this pays it once per destination and backoff period.
+/// Bounded (least recently used forgotten first) and safe under concurrent connects (one lock, no allocation for a
+/// destination already known).
+/// </summary>
+internal sealed partial class FastOpenMemory
+{
+    private readonly Lock _lock = new();
+    private readonly Dictionary<SockAddr, Entry> _entries = [];
+    private readonly LinkedList<Entry> _recency = new();
+    private readonly int _capacity;
+    private readonly TimeSpan _minimum;
+    private readonly TimeSpan _maximum;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+
+    public FastOpenMemory(WskFastOpenMode mode, TimeSpan minimum, TimeSpan maximum, int capacity, TimeProvider? time, ILogger? logger)
+    {
+        if (minimum <= TimeSpan.Zero || maximum < minimum || capacity < 1)
+        {
+            throw new ArgumentException("Fast Open backoff needs 0 < minimum <= maximum and a capacity of at least 1.");
+        }
+
+        Mode = mode;
+        _minimum = minimum;
+        _maximum = maximum;
+        _capacity = capacity;
+        _time = time ?? TimeProvider.System;
+        _logger = logger ?? NullLogger.Instance;
+    }
+
+    /// <summary>What the memory does with Fast Open requests.</summary>
+    public WskFastOpenMode Mode { get; }
+
+    /// <summary>The decision for one connect.</summary>
+    public enum Decision
+    {
+        /// <summary>Use Fast Open.</summary>
+        Try,
+
+        /// <summary>Use Fast Open: the backoff ended and this connection probes the path.</summary>
+        Probe,
+
+        /// <summary>Do not use Fast Open (mode off, or the destination is in backoff).</summary>
+        Skip,
+    }
+
+    /// <summary>A destination as the memory holds it.</summary>
+    public readonly record struct Snapshot(SockAddr Destination, WskFastOpenOutcome Last, int Failures, int NotAcknowledged,
+        DateTimeOffset? BackoffUntil, bool Probing, DateTimeOffset Updated);
+
+    private sealed class Entry(SockAddr destination)
+    {
+        public readonly SockAddr Destination = destination;
+        public WskFastOpenOutcome Last;
+        public int Failures;
+        public int NotAcknowledged;
+        public DateTimeOffset? BackoffUntil;
+        public bool Probing;
+        public DateTimeOffset Updated;
+        public LinkedListNode<Entry>? Node;
+    }
+
+    /// <summary>Decides whether a connect to <paramref name="destination"/> that asks for Fast Open uses it.</summary>
+    /// <param name="destination">The remote address.</param>
+    /// <param name="skippedUntil">When skipping for backoff: when the backoff ends.</param>
+    public Decision Decide(in SockAddr destination, out DateTimeOffset? skippedUntil)
+    {
+        skippedUntil = null;
+        if (Mode == WskFastOpenMode.Off)
+        {
+            return Decision.Skip;
+        }
+
+        if (Mode == WskFastOpenMode.Always)
+        {
+            return Decision.Try;
+        }
+
+        lock (_lock)
+        {
+            if (!_entries.TryGetValue(destination, out Entry? entry) || entry.BackoffUntil is not { } until)
+            {
+                return Decision.Try;
+            }
+
+            DateTimeOffset now = _time.GetUtcNow();
+            if (now < until || entry.Probing)
+            {
+                skippedUntil = entry.Probing ? now : until; // While a probe is out, the others wait for its verdict.
+                return Decision.Skip;
+            }
+
+            entry.Probing = true;
+            LogProbe(_logger, destination);
+            return Decision.Probe;
+        }
+    }
+
+    /// <summary>Records what a Fast Open attempt to <paramref name="destination"/> saw.</summary>
+    public void Record(in SockAddr destination, WskFastOpenOutcome outcome)
+    {
+        if (Mode != WskFastOpenMode.Adaptive || outcome == WskFastOpenOutcome.None)
+        {
+            return;
+        }
+
+        lock (_lock)
+        {
+            DateTimeOffset now = _time.GetUtcNow();
+            if (!_entries.TryGetValue(destination, out Entry? entry))
+            {
+                if (outcome == WskFastOpenOutcome.SynDataAcknowledged)
+                {
+                    return; // A healthy path needs no memory.
+                }
+
+                entry = new Entry(destination);
+                _entries[destination] = entry;
+                entry.Node = _recency.AddFirst(entry);
+                if (_entries.Count > _capacity && _recency.Last is { } oldest)
+                {
+                    _recency.RemoveLast();
+                    _entries.Remove(oldest.Value.Destination);
+                    LogEvicted(_logger, oldest.Value.Destination);
+                }
+            }
+            else
+            {
+                _recency.Remove(entry.Node!);
+                _recency.AddFirst(entry.Node!);
+            }
+
+            bool wasProbing = entry.Probing;
+            entry.Probing = false;
+            entry.Last = outcome;
+            entry.Updated = now;
+            switch (outcome)
+            {
+                case WskFastOpenOutcome.SynDataAcknowledged:
+                    if (entry.BackoffUntil is not null || entry.Failures > 0)
+                    {
+                        LogRecovered(_logger, destination);
+                    }
+
+                    entry.Failures = 0;
+                    entry.NotAcknowledged = 0;
+                    entry.BackoffUntil = null; // Success clears the record.
+                    break;
+                case WskFastOpenOutcome.SynRetransmitted:
+                    BackOff(entry, now, "the SYN carrying data was lost (retransmitted without it)");
+                    break;
+                case WskFastOpenOutcome.SynDataNotAcknowledged when ++entry.NotAcknowledged >= 2:
+                    BackOff(entry, now, "the server did not acknowledge SYN data twice in a row");
+                    break;
+                case WskFastOpenOutcome.ConnectFailed when wasProbing:
+                    entry.BackoffUntil = now; // The probe says nothing of the path: the next connection probes again.
+                    break;
+            }
+        }
+    }
+
+    private void BackOff(Entry entry, DateTimeOffset now, string why)
+    {
+        entry.Failures++;
+        double factor = Math.Pow(2, Math.Min(entry.Failures - 1, 30));
+        double seconds = Math.Min(_minimum.TotalSeconds * factor, _maximum.TotalSeconds);
+        seconds *= 0.9 + (0.2 * Random.Shared.NextDouble()); // ±10 %: many clients must not probe in step.
+        entry.BackoffUntil = now + TimeSpan.FromSeconds(Math.Min(seconds, _maximum.TotalSeconds));
+        LogBackoff(_logger, entry.Destination, why, entry.BackoffUntil.Value, entry.Failures);
+    }
+
+    /// <summary>The destinations remembered, most recently used first.</summary>
+    public List<Snapshot> List()
+    {
+        lock (_lock)
+        {
+            var list = new List<Snapshot>(_entries.Count);
+            foreach (Entry e in _recency)
+            {
+                list.Add(new Snapshot(e.Destination, e.Last, e.Failures, e.NotAcknowledged, e.BackoffUntil, e.Probing, e.Updated));
+            }
+
+            return list;
+        }
+    }
+
+    /// <summary>Forgets one destination, or all when <paramref name="destination"/> is null; returns how many.</summary>
+    public int Clear(SockAddr? destination)
+    {
+        lock (_lock)
+        {
+            int count;
+            if (destination is { } one)
+            {
+                if (!_entries.Remove(one, out Entry? entry))
+                {
+                    return 0;
+                }
+
+                _recency.Remove(entry.Node!);
+                count = 1;
+            }
+            else
+            {
+                count = _entries.Count;
+                _entries.Clear();
+                _recency.Clear();
+            }
+
+            LogCleared(_logger, destination, count);
+            return count;
+        }
+    }
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "Fast Open to {Destination}: {Why}; its buffers go after the handshake until {Until:o} (failure {Failures})")]
+    private static partial void LogBackoff(ILogger logger, SockAddr destination, string why, DateTimeOffset until, int failures);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Fast Open to {Destination}: backoff over, this connection probes with SYN data")]
+    private static partial void LogProbe(ILogger logger, SockAddr destination);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Fast Open to {Destination}: SYN data acknowledged again; record cleared")]
+    private static partial void LogRecovered(ILogger logger, SockAddr destination);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Debug, Message = "Fast Open memory full: forgot {Destination}")]
+    private static partial void LogEvicted(ILogger logger, SockAddr destination);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "Fast Open memory cleared for {Destination} (null: all; {Count} entries)")]
+    private static partial void LogCleared(ILogger logger, SockAddr? destination, int count);
+}
