@@ -48,7 +48,7 @@ internal sealed partial class SocketEngine
                 accepted!.GetAddress(remote: true, out remote.Value);
             }
 
-            irp.IoStatus.Pointer = socket; // Read back by the completion: Information of WskAccept is the PWSK_SOCKET.
+            irp.Stack.Result = socket; // The completion puts it in IoStatus.Pointer: WskAccept's result is the PWSK_SOCKET.
             return NtStatus.Success;
         }
     }

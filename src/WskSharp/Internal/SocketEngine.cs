@@ -243,6 +243,7 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
             if (status == NtStatus.Pending)
             {
                 _connectIrp = irp;
+                irp.ArmCancel(this);
             }
             else
             {
@@ -386,6 +387,7 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
             if (status == NtStatus.Pending)
             {
                 queue.Enqueue(irp);
+                irp.ArmCancel(this);
             }
             else if (status != NtStatus.Success && status != NtStatus.Cancelled)
             {
@@ -599,7 +601,7 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
             }
 
             queue.Dequeue();
-            irp.CompleteLater(status, (nuint)irp.Stack.Progress, irp.IoStatus.Pointer);
+            irp.CompleteLater(status, (nuint)irp.Stack.Progress, irp.Stack.Result);
             if (status != NtStatus.Success)
             {
                 BreakConnection(status);
@@ -801,12 +803,15 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
     {
         if (status == NtStatus.Pending)
         {
-            irp.SetCancelHandler(this);
+            if (irp.CancelRequested)
+            {
+                CancelIrp(irp); // Cancelled before the routine was armed: take it back now (a no-op if it already completed).
+            }
         }
         else
         {
             nuint information = status == NtStatus.Success || irp.Stack.MajorFunction != IrpFunction.Connect ? (nuint)irp.Stack.Progress : 0;
-            irp.CompleteInline(status, information, irp.IoStatus.Pointer);
+            irp.CompleteInline(status, information, irp.Stack.Result);
         }
 
         return status;

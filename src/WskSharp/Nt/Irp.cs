@@ -91,7 +91,9 @@ public sealed class Irp : IValueTaskSource<NtStatus>, IThreadPoolWorkItem
     /// back it completes it with <see cref="NtStatus.Cancelled"/>; if it is already completing, the request
     /// completes with its own result. Either way it completes exactly once.
     /// </summary>
-    /// <returns>True if a cancel routine was called (the IRP was cancellable).</returns>
+    /// <returns>True if a cancel routine was called. False if the request is not pending, or if the provider has not armed
+    /// its cancel routine yet: as with <c>IoCancelIrp</c>, the provider then sees the cancel flag when it arms the routine
+    /// and cancels the request itself.</returns>
     public bool Cancel()
     {
         if (Volatile.Read(ref _state) != Pending)
@@ -156,17 +158,11 @@ public sealed class Irp : IValueTaskSource<NtStatus>, IThreadPoolWorkItem
     }
 
     /// <summary>
-    /// <c>IoSetCancelRoutine</c> while the request waits. If a cancel was requested before the handler was set,
-    /// the handler is called now (the Windows "check Irp->Cancel after setting the routine" rule).
+    /// <c>IoSetCancelRoutine</c>: the provider arms its cancel routine while it holds the request, under the lock that
+    /// also guards completion, so a completion cannot slip in between. It then checks <see cref="CancelRequested"/> (the
+    /// Windows "check Irp->Cancel after setting the routine" rule) outside that lock and cancels itself if it was set.
     /// </summary>
-    internal void SetCancelHandler(IIrpCancelHandler handler)
-    {
-        Volatile.Write(ref _cancelHandler, handler);
-        if (Volatile.Read(ref _cancelRequested) != 0 && Interlocked.Exchange(ref _cancelHandler, null) is { } h)
-        {
-            h.CancelIrp(this);
-        }
-    }
+    internal void ArmCancel(IIrpCancelHandler handler) => Volatile.Write(ref _cancelHandler, handler);
 
     /// <summary>Clears the cancel routine: the provider is about to complete the request itself.</summary>
     internal void ClearCancelHandler() => Volatile.Write(ref _cancelHandler, null);

@@ -29,4 +29,7 @@ internal struct IrpStackLocation
 
     /// <summary>An object parameter, as the request needs it (e.g. where an accept puts its results).</summary>
     public object? Context;
+
+    /// <summary>The object the request produced (the accepted socket), handed to <c>IoStatus.Pointer</c> at completion.</summary>
+    public object? Result;
 }

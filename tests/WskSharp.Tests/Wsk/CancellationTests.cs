@@ -162,5 +162,19 @@ public sealed class CancellationTests : IDisposable
         Assert.Equal(NtStatus.InvalidHandle, WskTestClient.Connection(socket).WskReceive(socket, new WskBuf(new Mdl(new byte[4])), 0, new Irp()));
     }
 
+    [Fact]
+    public async Task A_receive_completes_with_a_null_Pointer_whatever_the_caller_wrote_while_it_was_pending()
+    {
+        var (listener, address) = _client.CreateListener();
+        WskSocket socket = await _client.ConnectAsync(address);
+        WskSocket accepted = await _client.AcceptAsync(listener);
+        var irp = new Irp();
+        Assert.Equal(NtStatus.Pending, WskTestClient.Connection(socket).WskReceive(socket, new WskBuf(new Mdl(new byte[1])), 0, irp));
+        irp.IoStatus.Pointer = new object(); // a sentinel: only calls that return an object may leave one there
+        await WskTestClient.SendAsync(accepted, [5]);
+        Assert.Equal(NtStatus.Success, await irp);
+        Assert.Null(irp.IoStatus.Pointer);
+    }
+
     public void Dispose() => _client.Dispose();
 }
