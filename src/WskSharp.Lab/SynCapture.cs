@@ -9,7 +9,7 @@ namespace WskSharp.Lab;
 public sealed class SynCapture : IDisposable
 {
     private static readonly string[] TcpdumpPlaces = ["/usr/bin/tcpdump", "/usr/sbin/tcpdump", "/bin/tcpdump", "/sbin/tcpdump"];
-    private static readonly string[] CaptureArguments = ["-nn", "-v", "-l", "-U"];
+    private static readonly string[] CaptureArguments = ["-nn", "-v", "-l", "-U", "--immediate-mode", "-s", "256"];
 
     private readonly Process _process;
     private readonly List<string> _lines = [];
@@ -96,10 +96,10 @@ public sealed class SynCapture : IDisposable
         }
     }
 
-    /// <summary>Lets tcpdump print what it has, then stops it.</summary>
+    /// <summary>Lets tcpdump print what it has (immediate mode: each packet as it comes), then stops it.</summary>
     public async Task StopAsync()
     {
-        await Task.Delay(300).ConfigureAwait(false);
+        await Task.Delay(500).ConfigureAwait(false);
         Dispose();
     }
 

@@ -8,7 +8,8 @@ namespace WskSharp.Wsk;
 /// <see cref="WskFastOpen.SIO_WSKSHARP_FASTOPEN_REPORT"/>)</c> into <see cref="Size"/> bytes.
 /// </summary>
 /// <param name="Flags">What was tried and seen.</param>
-/// <param name="BytesInSyn">Bytes the kernel took to carry in the SYN (0 when the SYN carried none).</param>
+/// <param name="BytesInSyn">Bytes the kernel put into the SYN (0 when the SYN carried none), whether or not they reached the
+/// server: when the SYN was lost they were sent again after the handshake (see <see cref="SynDataAcknowledged"/>).</param>
 /// <param name="BytesSent">Bytes of the WskConnectEx buffer sent in all (in the SYN and after the handshake).</param>
 /// <param name="FailReason">The kernel's reason when SYN data was not sent or not acknowledged.</param>
 /// <param name="SkippedUntil">When the adaptive memory held SYN data back from this destination: until when.</param>
