@@ -28,6 +28,7 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
     private WskFastOpenReport _fastOpen;
     private int _fastOpenQueue;
     private FastOpenMemory? _memory;
+    private SockAddr? _deferredBind;
     private bool _fastOpenTried;  // this connect put (or tried to put) its buffer in the SYN
     private SockAddr _remote;
 
@@ -87,13 +88,25 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
         _ => NtStatus.InvalidDeviceState,
     };
 
-    public NtStatus Bind(in SockAddr local)
+    /// <summary>
+    /// WskBind. With <paramref name="deferWildcard"/> (connection sockets), a bind to the wildcard address and port 0 makes
+    /// no syscall yet: connect binds such a socket itself, the same way, and saves the kernel a bind and a port search
+    /// per connection. Anyone asking for the local address first gets the real bind then, so nothing visible differs.
+    /// </summary>
+    public NtStatus Bind(in SockAddr local, bool deferWildcard = false)
     {
         lock (_lock)
         {
             if (_state != SocketState.Open)
             {
                 return StateError(_state);
+            }
+
+            if (deferWildcard && local.Port == 0 && local.IsWildcard)
+            {
+                _deferredBind = local;
+                _state = SocketState.Bound;
+                return NtStatus.Success;
             }
 
             NtStatus status = _host!.Bind(local);
@@ -104,6 +117,18 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
 
             return status;
         }
+    }
+
+    /// <summary>Makes a deferred wildcard bind real (before a local address is read, or a listen).</summary>
+    private NtStatus BindNow()
+    {
+        if (_deferredBind is not { } local)
+        {
+            return NtStatus.Success;
+        }
+
+        _deferredBind = null;
+        return _host!.Bind(local);
     }
 
     public NtStatus SetNoDelay(bool on)
@@ -157,6 +182,11 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
                 return NtStatus.InvalidDeviceState;
             }
 
+            if (!remote && _state == SocketState.Bound && BindNow() is var bound && bound != NtStatus.Success)
+            {
+                return bound;
+            }
+
             return remote ? _host.GetRemoteAddress(out address) : _host.GetLocalAddress(out address);
         }
     }
@@ -171,10 +201,15 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
                 return _state == SocketState.Listening ? NtStatus.Success : StateError(_state);
             }
 
-            NtStatus status = _host!.Listen(backlog);
+            NtStatus status = BindNow();
+            if (status == NtStatus.Success)
+            {
+                status = _host!.Listen(backlog);
+            }
+
             if (status == NtStatus.Success && _fastOpenQueue > 0)
             {
-                status = _host.SetFastOpenQueue(_fastOpenQueue);
+                status = _host!.SetFastOpenQueue(_fastOpenQueue);
             }
 
             if (status == NtStatus.Success)
@@ -207,6 +242,7 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
             irp.Stack.Offset = offset;
             irp.Stack.Length = length;
             _state = SocketState.Connecting;
+            _deferredBind = null; // The kernel binds the wildcard and an ephemeral port as it connects.
             _remote = remote;
             bool fastOpen = FastOpen && length > 0;
             WskFastOpenFlags flags = fastOpen ? WskFastOpenFlags.Requested : WskFastOpenFlags.None;

@@ -351,7 +351,7 @@ internal static class WskProvider
 
         if (status.IsSuccess)
         {
-            status = socket.Engine.Bind(localAddress);
+            status = socket.Engine.Bind(localAddress, deferWildcard: socket.Category == WskConstants.WSK_FLAG_CONNECTION_SOCKET);
         }
 
         if (status == NtStatus.Success && socket.Category == WskConstants.WSK_FLAG_LISTEN_SOCKET)

@@ -337,6 +337,34 @@ public sealed class WskConnectExTests : IDisposable
         Assert.Equal(NtStatus.Success, WskTestClient.Connection(socket).Basic.WskCloseSocket(socket, close));
     }
 
+    [Theory]
+    [InlineData(Ws2Def.AF_INET)]
+    [InlineData(Ws2Def.AF_INET6)]
+    public async Task A_wildcard_bind_behaves_as_bound_before_and_after_connect(ushort family)
+    {
+        // The provider defers a wildcard:0 bind to the connect; nothing of that may be visible.
+        WskSocket socket = _client.CreateSocket(family);
+        var dispatch = WskTestClient.Connection(socket);
+        var irp = new Irp();
+        SockAddr wildcard = family == Ws2Def.AF_INET6 ? SockAddr.Inet6(new byte[16], 0) : SockAddr.Inet([0, 0, 0, 0], 0);
+        Assert.Equal(NtStatus.Success, dispatch.WskBind(socket, wildcard, 0, irp));
+        Assert.Equal(NtStatus.InvalidDeviceState, dispatch.WskBind(socket, wildcard, 0, irp)); // bound already
+        Assert.Equal(NtStatus.Success, dispatch.WskGetLocalAddress(socket, out SockAddr before, irp));
+        Assert.NotEqual(0, before.Port); // the bind happened when the address was asked for
+        SockAddr server = family == Ws2Def.AF_INET6 ? Server6 : Server;
+        Assert.Equal(NtStatus.Success, await WskTestClient.Complete(dispatch.WskConnectEx(socket, server, new WskBuf(new Mdl(new byte[3])), 0, irp), irp));
+        Assert.Equal(NtStatus.Success, dispatch.WskGetLocalAddress(socket, out SockAddr after, irp));
+        Assert.Equal(before.Port, after.Port);
+
+        WskSocket lazy = _client.CreateSocket(family);
+        Assert.Equal(NtStatus.Success, WskTestClient.Connection(lazy).WskBind(lazy, wildcard, 0, irp));
+        Assert.Equal(NtStatus.Success, await WskTestClient.Complete(WskTestClient.Connection(lazy).WskConnectEx(lazy, server, null, 0, irp), irp));
+        Assert.Equal(NtStatus.Success, WskTestClient.Connection(lazy).WskGetLocalAddress(lazy, out SockAddr bound, irp));
+        Assert.NotEqual(0, bound.Port);
+        using Socket peer = await (family == Ws2Def.AF_INET6 ? _listener6 : _listener).AcceptSocketAsync(TestContext.Current.CancellationToken);
+        Assert.NotNull(peer);
+    }
+
     private static void AssertRefused(NtStatus expected, NtStatus returned, Irp irp, StrongBoxCounter routine)
     {
         Assert.Equal(expected, returned);
