@@ -577,7 +577,9 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
                 NtStatus status = NtStatus.Success;
                 if (_state == SocketState.Connecting)
                 {
-                    status = _host.GetConnectResult();
+                    // Writable without an error or hang-up means established (the socket joined the loop in SYN_SENT,
+                    // so no stale edge can say so early): only a failure needs SO_ERROR to say which.
+                    status = hangup ? _host.GetConnectResult() : NtStatus.Success;
                     if (status == NtStatus.Success)
                     {
                         status = OnConnected(connect);
