@@ -452,16 +452,17 @@ internal static class WskProvider
         => Transfer(socket, buffer, flags, WskConstants.WSK_FLAG_NODELAY, send: true, irp);
 
     /// <summary>WskReceive: WSK_FLAG_WAITALL and WSK_FLAG_DRAIN are exclusive, and a drain takes a zero-length buffer
-    /// (STATUS_INVALID_PARAMETER otherwise).</summary>
+    /// (STATUS_INVALID_PARAMETER otherwise); a closed or no longer functional socket says so first, as for every call.</summary>
     public static NtStatus Receive(WskSocket socket, in WskBuf buffer, uint flags, Irp irp)
     {
         const uint both = WskConstants.WSK_FLAG_WAITALL | WskConstants.WSK_FLAG_DRAIN;
-        if ((flags & both) == both || ((flags & WskConstants.WSK_FLAG_DRAIN) != 0 && buffer.Length != 0))
+        bool live = socket is not null && socket.Engine.State is not (SocketState.Closed or SocketState.Failed);
+        if (live && ((flags & both) == both || ((flags & WskConstants.WSK_FLAG_DRAIN) != 0 && buffer.Length != 0)))
         {
             return Start(irp) ? Refuse(irp, NtStatus.InvalidParameter) : NtStatus.InvalidParameter;
         }
 
-        return Transfer(socket, buffer, flags, both, send: false, irp);
+        return Transfer(socket!, buffer, flags, both, send: false, irp); // A null socket is refused there, like every other call.
     }
 
     private static NtStatus Transfer(WskSocket socket, in WskBuf buffer, uint flags, uint allowedFlags, bool send, Irp irp)

@@ -133,6 +133,19 @@ public sealed class DisconnectTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task A_closed_socket_says_so_before_its_receive_flags_are_judged()
+    {
+        var (socket, peer) = await ConnectAsync();
+        using (peer)
+        {
+            var dispatch = WskTestClient.Connection(socket);
+            Assert.Equal(NtStatus.InvalidParameter, dispatch.WskReceive(socket, new WskBuf(new Mdl(new byte[8])), WskConstants.WSK_FLAG_DRAIN, new Irp()));
+            Assert.Equal(NtStatus.Success, dispatch.Basic.WskCloseSocket(socket, new Irp()));
+            Assert.Equal(NtStatus.InvalidHandle, dispatch.WskReceive(socket, new WskBuf(new Mdl(new byte[8])), WskConstants.WSK_FLAG_DRAIN, new Irp()));
+        }
+    }
+
     public void Dispose()
     {
         _client.Dispose();

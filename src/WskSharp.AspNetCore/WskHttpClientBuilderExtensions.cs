@@ -1,0 +1,19 @@
+using Microsoft.Extensions.DependencyInjection;
+using WskSharp.Net;
+
+namespace WskSharp.AspNetCore;
+
+/// <summary>IHttpClientFactory clients whose connections are WSK connections: each new connection's first request rides in
+/// its SYN once the kernel holds a Fast Open cookie for the server (see <see cref="WskHttp"/>).</summary>
+public static class WskHttpClientBuilderExtensions
+{
+    /// <summary>Makes <see cref="WskHttp.CreateHandler"/> the client's primary handler.</summary>
+    /// <param name="builder">The client's builder (from <c>services.AddHttpClient(...)</c>).</param>
+    /// <param name="options">How connections are made (Fast Open is on by default); null for the defaults.</param>
+    /// <returns><paramref name="builder"/>, for chaining.</returns>
+    public static IHttpClientBuilder UseWskConnectEx(this IHttpClientBuilder builder, WskConnectOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.ConfigurePrimaryHttpMessageHandler(() => WskHttp.CreateHandler(options));
+    }
+}

@@ -1,0 +1,213 @@
+using System.Diagnostics;
+using System.IO.Compression;
+using System.Reflection;
+using System.Text;
+using System.Text.Json;
+using System.Xml.Linq;
+
+namespace WskSharp.Tests.PublicApi;
+
+/// <summary>
+/// <c>dotnet pack</c> makes the WskSharp package (README, XML docs, MIT licence expression, a symbols package) and the
+/// <c>wsk</c> .NET tool, which installs into a fresh tool path from a local folder only (offline) and runs <c>wsk info</c>.
+/// Skips, saying why, only where no dotnet CLI can be found.
+/// </summary>
+public sealed class PackagingTests(PackagingTests.Packs packs) : IClassFixture<PackagingTests.Packs>
+{
+    /// <summary>Packs the solution once for the class, into a temporary folder removed afterwards.</summary>
+    public sealed class Packs : IDisposable
+    {
+        public Packs()
+        {
+            Dotnet = FindDotnet();
+            Root = Net.ReadmeExampleTests.RepositoryRoot();
+            Folder = Path.Combine(Path.GetTempPath(), $"wsksharp-pack-{Environment.ProcessId}-{Guid.NewGuid():N}");
+            Directory.CreateDirectory(Folder);
+            Output = Path.Combine(Folder, "packages");
+            if (Dotnet is null)
+            {
+                return;
+            }
+
+            // With the solution built in this configuration (tools/test.sh builds it first), pack what was built; otherwise
+            // let pack build the tool (and what it needs) itself.
+            string configuration = Configuration;
+            bool built = File.Exists(Path.Combine(Root, "src", "WskSharp.Cli", "bin", configuration, "net10.0", "wsk.dll"));
+            foreach (string project in new[] { "src/WskSharp/WskSharp.csproj", "src/WskSharp.Cli/WskSharp.Cli.csproj" })
+            {
+                List<string> args = ["pack", Path.Combine(Root, project), "-c", configuration, "-o", Output, "-nologo", "--disable-build-servers", "-nodeReuse:false"];
+                if (built)
+                {
+                    args.Add("--no-build");
+                }
+
+                PackLog += Run(Dotnet, args, Folder, TimeSpan.FromSeconds(240)).Output;
+            }
+        }
+
+        public string? Dotnet { get; }
+
+        public string Root { get; }
+
+        public string Folder { get; }
+
+        public string Output { get; }
+
+        public string PackLog { get; } = "";
+
+        public static string Configuration =>
+            typeof(Packs).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Release";
+
+        public void Require()
+        {
+            if (Dotnet is null)
+            {
+                Assert.Skip("No dotnet CLI found (not on PATH, nor in /usr/share/dotnet, /usr/lib/dotnet or ~/.dotnet): packaging needs it.");
+            }
+        }
+
+        public void Dispose()
+        {
+            try
+            {
+                Directory.Delete(Folder, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
+    [Fact]
+    public void The_library_package_carries_the_README_the_XML_docs_the_MIT_licence_and_a_symbols_package()
+    {
+        packs.Require();
+        string nupkg = Path.Combine(packs.Output, "WskSharp.0.1.0.nupkg");
+        Assert.True(File.Exists(nupkg), $"no {nupkg}; dotnet pack said:\n{packs.PackLog}");
+        Assert.True(File.Exists(Path.Combine(packs.Output, "WskSharp.0.1.0.snupkg")), "no symbols package (snupkg)");
+
+        using ZipArchive zip = ZipFile.OpenRead(nupkg);
+        string[] entries = [.. zip.Entries.Select(e => e.FullName)];
+        Assert.Contains("README.md", entries);
+        Assert.Contains("lib/net10.0/WskSharp.dll", entries);
+        Assert.Contains("lib/net10.0/WskSharp.xml", entries);
+
+        using Stream nuspecStream = zip.Entries.Single(e => e.FullName == "WskSharp.nuspec").Open();
+        XElement metadata = XDocument.Load(nuspecStream).Root!.Elements().Single(e => e.Name.LocalName == "metadata");
+        string Value(string name) => metadata.Elements().Single(e => e.Name.LocalName == name).Value;
+        Assert.Equal("WskSharp", Value("id"));
+        Assert.Equal("0.1.0", Value("version"));
+        Assert.Equal("MIT", Value("license"));
+        Assert.Equal("README.md", Value("readme"));
+
+        using ZipArchive symbols = ZipFile.OpenRead(Path.Combine(packs.Output, "WskSharp.0.1.0.snupkg"));
+        Assert.Contains("lib/net10.0/WskSharp.pdb", symbols.Entries.Select(e => e.FullName));
+    }
+
+    [Fact]
+    public void The_wsk_tool_installs_into_a_fresh_tool_path_from_the_local_folder_and_wsk_info_runs()
+    {
+        packs.Require();
+        Assert.True(File.Exists(Path.Combine(packs.Output, "wsk.0.1.0.nupkg")), $"no wsk.0.1.0.nupkg; dotnet pack said:\n{packs.PackLog}");
+
+        // Offline: a NuGet config whose only source is the folder pack wrote, and a packages folder of the test's own.
+        string config = Path.Combine(packs.Folder, "nuget.config");
+        File.WriteAllText(config, $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <clear />
+                <add key="local" value="{packs.Output}" />
+              </packageSources>
+            </configuration>
+            """);
+        string toolPath = Path.Combine(packs.Folder, "tools");
+        var install = Run(packs.Dotnet!, ["tool", "install", "--tool-path", toolPath, "--configfile", config, "--add-source", packs.Output,
+            "--ignore-failed-sources", "wsk", "--version", "0.1.0"], packs.Folder, TimeSpan.FromSeconds(120));
+        Assert.True(install.ExitCode == 0, $"dotnet tool install exited {install.ExitCode}:\n{install.Output}");
+
+        string wsk = Path.Combine(toolPath, "wsk");
+        Assert.True(File.Exists(wsk), $"no {wsk} after the install:\n{install.Output}");
+        var table = Run(wsk, ["info"], packs.Folder, TimeSpan.FromSeconds(60));
+        Assert.True(table.ExitCode == 0, $"wsk info exited {table.ExitCode}:\n{table.Output}");
+        Assert.Contains("net.ipv4.tcp_fastopen", table.Output, StringComparison.Ordinal);
+
+        var json = Run(wsk, ["info", "--json"], packs.Folder, TimeSpan.FromSeconds(60));
+        Assert.True(json.ExitCode == 0, $"wsk info --json exited {json.ExitCode}:\n{json.Output}");
+        using JsonDocument doc = JsonDocument.Parse(json.Output);
+        JsonElement info = doc.RootElement;
+        Assert.Equal(File.ReadAllText("/proc/sys/kernel/osrelease").Trim(), info.GetProperty("kernel").GetString());
+        Assert.Equal(int.Parse(File.ReadAllText("/proc/sys/net/ipv4/tcp_fastopen").Trim(), System.Globalization.CultureInfo.InvariantCulture),
+            info.GetProperty("tcpFastopen").GetInt32());
+        Assert.StartsWith("ok", info.GetProperty("wskRegistration").GetString(), StringComparison.Ordinal);
+        Assert.Equal(Environment.IsPrivilegedProcess, info.GetProperty("root").GetBoolean());
+    }
+
+    private static string? FindDotnet()
+    {
+        string home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        IEnumerable<string> candidates = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Select(dir => Path.Combine(dir, "dotnet"))
+            .Append("/usr/share/dotnet/dotnet").Append("/usr/lib/dotnet/dotnet").Append(Path.Combine(home, ".dotnet", "dotnet"));
+        if (Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host)
+        {
+            candidates = candidates.Prepend(host);
+        }
+
+        return candidates.FirstOrDefault(File.Exists);
+    }
+
+    /// <summary>Runs a command to its end (killed, with its children, if it overruns) and returns its exit code and output.</summary>
+    private static (int ExitCode, string Output) Run(string file, IReadOnlyList<string> args, string workingDirectory, TimeSpan timeout)
+    {
+        var psi = new ProcessStartInfo(file)
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (string arg in args)
+        {
+            psi.ArgumentList.Add(arg);
+        }
+
+        psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        psi.Environment["DOTNET_NOLOGO"] = "1";
+        psi.Environment["DOTNET_SKIP_FIRST_TIME_EXPERIENCE"] = "1";
+        psi.Environment["MSBUILDDISABLENODEREUSE"] = "1";
+        psi.Environment["DOTNET_CLI_USE_MSBUILD_SERVER"] = "0";
+        if (args.Count > 0 && args[0] == "tool")
+        {
+            psi.Environment["NUGET_PACKAGES"] = Path.Combine(workingDirectory, "nuget-packages"); // no stale wsk 0.1.0 from the user's cache
+        }
+        if (FindDotnet() is { } dotnet)
+        {
+            psi.Environment["DOTNET_ROOT"] = Path.GetDirectoryName(Path.GetFullPath(ResolveLink(dotnet)));
+        }
+
+        using var process = Process.Start(psi) ?? throw new InvalidOperationException($"{file} did not start");
+        var output = new StringBuilder();
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.AppendLine(e.Data); } } };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.AppendLine(e.Data); } } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        if (!process.WaitForExit(timeout))
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+            lock (output)
+            {
+                return (-1, $"timed out after {timeout.TotalSeconds} s:\n{output}");
+            }
+        }
+
+        process.WaitForExit(); // the output events have drained
+        lock (output)
+        {
+            return (process.ExitCode, output.ToString());
+        }
+    }
+
+    private static string ResolveLink(string path) => new FileInfo(path).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? path;
+}

@@ -1,0 +1,648 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.Sockets;
+using WskSharp.Nt;
+using WskSharp.Wsk;
+using static WskSharp.Tests.Reliability.BadInputContext;
+
+namespace WskSharp.Tests.Reliability;
+
+/// <summary>What a bad call must do with the IRP of the call under test.</summary>
+internal enum IrpUse
+{
+    /// <summary>The call completed it before returning: once, with the returned status.</summary>
+    Completed,
+
+    /// <summary>There is no IRP (a null IRP, or a call that takes none): the probe's IRP is never touched.</summary>
+    Untouched,
+
+    /// <summary>The IRP was already pending in another request: the call leaves it alone; it completes later, once, with that
+    /// request's own result (here STATUS_CANCELLED, when the case's sockets close).</summary>
+    LeftPending,
+}
+
+/// <summary>One bad input: a name, the documented status, what happens to the IRP, and the call, made on fresh objects.</summary>
+internal sealed record BadInput(string Name, NtStatus Expected, IrpUse Irp, Func<BadInputContext, Task<NtStatus>> Call)
+{
+    public override string ToString() => Name;
+}
+
+/// <summary>
+/// Every bad input across the WSK surface, in one place, each with the status WskSharp documents (WskProvider.cs, the
+/// XML docs of the Wsk types, WSK-REFERENCE.md). <see cref="BadInputCatalogueTests"/> runs each on fresh objects and
+/// checks the return, the IRP, that the provider still works and that no descriptor leaked.
+/// </summary>
+internal static class BadInputCatalogue
+{
+    private static readonly byte[] Request = [1, 2, 3, 4, 5, 6, 7, 8];
+
+    private static BadInput Case(string name, NtStatus expected, IrpUse irp, Func<BadInputContext, NtStatus> call)
+        => new(name, expected, irp, ctx => Task.FromResult(call(ctx)));
+
+    private static BadInput Case(string name, NtStatus expected, IrpUse irp, Func<BadInputContext, Task<NtStatus>> call)
+        => new(name, expected, irp, call);
+
+    private static SockAddr V4(ushort port) => WskTestClient.Loopback(Ws2Def.AF_INET, port);
+
+    private static SockAddr V6(ushort port) => WskTestClient.Loopback(Ws2Def.AF_INET6, port);
+
+    private static WskBuf Bytes(int count) => new(new Mdl(new byte[count]));
+
+    private static NtStatus NewSocket(BadInputContext ctx, ushort family, ushort type, uint protocol, uint flags)
+        => ctx.Client.Npi.Dispatch.WskSocket(ctx.Client.Npi.Client, family, type, protocol, flags, null, null, null, null, null, ctx.Irp);
+
+    private static NtStatus SetDword(WskSocket socket, uint option, int inputSize, Irp? irp)
+    {
+        Span<byte> input = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt32LittleEndian(input, 1);
+        return Conn(socket).Basic.WskControlSocket(socket, WskControlSocketType.WskSetOption, option, Ws2Def.IPPROTO_TCP,
+            (nuint)inputSize, input, 0, default, out _, irp);
+    }
+
+    private static NtStatus SetEvents(WskSocket socket, Guid npi, uint mask, Irp? irp)
+    {
+        Span<byte> input = stackalloc byte[WskEventCallbackControl.Size];
+        new WskEventCallbackControl(npi, mask).WriteTo(input);
+        return Conn(socket).Basic.WskControlSocket(socket, WskControlSocketType.WskSetOption, Ws2Def.SO_WSK_EVENT_CALLBACK,
+            Ws2Def.SOL_SOCKET, (nuint)input.Length, input, 0, default, out _, irp);
+    }
+
+    /// <summary>A chain that loops back on itself: a caller bug that must be refused, not walked for ever.</summary>
+    private static WskBuf CyclicBuffer()
+    {
+        var first = new Mdl(new byte[8]);
+        first.Next = new Mdl(new byte[8]) { Next = first };
+        return new WskBuf(first, 0, 16);
+    }
+
+    public static IReadOnlyList<BadInput> All { get; } =
+    [
+        // --- registration and provider level ---------------------------------------------------------------------
+        Case("WskRegister: a client NPI without a dispatch", NtStatus.InvalidParameter, IrpUse.Untouched,
+            none => WskApi.WskRegister(new WskClientNpi(null, null!), out _)),
+        Case("WskCaptureProviderNPI: a major version other than 1", NtStatus.NoInterface, IrpUse.Untouched, none =>
+        {
+            Assert.Equal(NtStatus.Success, WskApi.WskRegister(new WskClientNpi(null, new WskClientDispatch(0x0200)), out WskRegistration? r));
+            NtStatus status = WskApi.WskCaptureProviderNPI(r!, WskConstants.WSK_NO_WAIT, out _);
+            WskApi.WskDeregister(r!);
+            return status;
+        }),
+        Case("WskCaptureProviderNPI: after WskDeregister", NtStatus.DeviceNotReady, IrpUse.Untouched, none =>
+        {
+            Assert.Equal(NtStatus.Success, WskApi.WskRegister(new WskClientNpi(null, new WskClientDispatch(WskConstants.WSK_V1_0)), out WskRegistration? r));
+            WskApi.WskDeregister(r!);
+            return WskApi.WskCaptureProviderNPI(r!, WskConstants.WSK_NO_WAIT, out _);
+        }),
+        Case("WskSocket: after WskDeregister began (a socket still open)", NtStatus.DeviceNotReady, IrpUse.Completed, async ctx =>
+        {
+            Assert.Equal(NtStatus.Success, WskApi.WskRegister(new WskClientNpi(null, new WskClientDispatch(WskConstants.WSK_V1_0)), out WskRegistration? r));
+            Assert.Equal(NtStatus.Success, WskApi.WskCaptureProviderNPI(r!, WskConstants.WSK_NO_WAIT, out WskProviderNpi? npi));
+            var create = new Irp();
+            Assert.Equal(NtStatus.Success, npi!.Dispatch.WskSocket(npi.Client, Ws2Def.AF_INET, Ws2Def.SOCK_STREAM, Ws2Def.IPPROTO_TCP,
+                WskConstants.WSK_FLAG_CONNECTION_SOCKET, null, null, null, null, null, create));
+            var open = (WskSocket)create.IoStatus.Pointer!;
+            WskApi.WskReleaseProviderNPI(r!);
+            Task deregister = Task.Run(() => WskApi.WskDeregister(r!));
+            for (int i = 0; i < 400 && !r!.IsDeregistering; i++)
+            {
+                await Task.Delay(5);
+            }
+
+            NtStatus status = npi.Dispatch.WskSocket(npi.Client, Ws2Def.AF_INET, Ws2Def.SOCK_STREAM, Ws2Def.IPPROTO_TCP,
+                WskConstants.WSK_FLAG_CONNECTION_SOCKET, null, null, null, null, null, ctx.Irp);
+            Assert.False(deregister.IsCompleted); // Still waiting for the open socket.
+            Assert.Equal(NtStatus.Success, Conn(open).Basic.WskCloseSocket(open, new Irp()));
+            await deregister.WaitAsync(TimeSpan.FromSeconds(20));
+            return status;
+        }),
+        Case("WskSocket: no client", NtStatus.InvalidParameter, IrpUse.Completed,
+            ctx => ctx.Client.Npi.Dispatch.WskSocket(null!, Ws2Def.AF_INET, Ws2Def.SOCK_STREAM, Ws2Def.IPPROTO_TCP,
+                WskConstants.WSK_FLAG_CONNECTION_SOCKET, null, null, null, null, null, ctx.Irp)),
+        Case("WskSocket: Linux's AF_INET6 (10), not Windows' 23", NtStatus.InvalidParameter, IrpUse.Completed,
+            ctx => NewSocket(ctx, 10, Ws2Def.SOCK_STREAM, Ws2Def.IPPROTO_TCP, WskConstants.WSK_FLAG_CONNECTION_SOCKET)),
+        Case("WskSocket: SOCK_DGRAM for a connection socket", NtStatus.InvalidParameter, IrpUse.Completed,
+            ctx => NewSocket(ctx, Ws2Def.AF_INET, Ws2Def.SOCK_DGRAM, Ws2Def.IPPROTO_TCP, WskConstants.WSK_FLAG_CONNECTION_SOCKET)),
+        Case("WskSocket: IPPROTO_UDP for a stream socket", NtStatus.InvalidParameter, IrpUse.Completed,
+            ctx => NewSocket(ctx, Ws2Def.AF_INET, Ws2Def.SOCK_STREAM, Ws2Def.IPPROTO_UDP, WskConstants.WSK_FLAG_CONNECTION_SOCKET)),
+        Case("WskSocket: an unknown category flag (0x10)", NtStatus.InvalidParameter, IrpUse.Completed,
+            ctx => NewSocket(ctx, Ws2Def.AF_INET, Ws2Def.SOCK_STREAM, Ws2Def.IPPROTO_TCP, 0x10)),
+        Case("WskSocket: a datagram socket (not provided)", NtStatus.NotSupported, IrpUse.Completed,
+            ctx => NewSocket(ctx, Ws2Def.AF_INET, Ws2Def.SOCK_STREAM, Ws2Def.IPPROTO_TCP, WskConstants.WSK_FLAG_DATAGRAM_SOCKET)),
+        Case("WskSocket: a null IRP", NtStatus.InvalidParameter, IrpUse.Untouched,
+            ctx => ctx.Client.Npi.Dispatch.WskSocket(ctx.Client.Npi.Client, Ws2Def.AF_INET, Ws2Def.SOCK_STREAM, Ws2Def.IPPROTO_TCP,
+                WskConstants.WSK_FLAG_CONNECTION_SOCKET, null, null, null, null, null, null!)),
+        Case("WskSocketConnect: Flags ≠ 0", NtStatus.InvalidParameter, IrpUse.Completed,
+            ctx => ctx.Client.Npi.Dispatch.WskSocketConnect(ctx.Client.Npi.Client, Ws2Def.SOCK_STREAM, Ws2Def.IPPROTO_TCP, V4(0),
+                ctx.Server, 1, null, null, null, null, null, ctx.Irp)),
+        Case("WskSocketConnect: local and remote of different families", NtStatus.InvalidParameter, IrpUse.Completed,
+            ctx => ctx.Client.Npi.Dispatch.WskSocketConnect(ctx.Client.Npi.Client, Ws2Def.SOCK_STREAM, Ws2Def.IPPROTO_TCP, V6(0),
+                ctx.Server, 0, null, null, null, null, null, ctx.Irp)),
+        Case("WskControlClient: an unknown control code", NtStatus.NotSupported, IrpUse.Completed,
+            ctx => ctx.Client.Npi.Dispatch.WskControlClient(ctx.Client.Npi.Client, 0x12345678, 0, default, 0, default, out _, ctx.Irp)),
+        Case("WskControlClient: an input size beyond the input buffer", NtStatus.InvalidParameter, IrpUse.Completed,
+            ctx => ctx.Client.Npi.Dispatch.WskControlClient(ctx.Client.Npi.Client, 0x12345678, 4, new byte[2], 0, default, out _, ctx.Irp)),
+        Case("WskGetAddressInfo: not provided", NtStatus.NotImplemented, IrpUse.Completed,
+            ctx => ctx.Client.Npi.Dispatch.WskGetAddressInfo(ctx.Client.Npi.Client, "localhost", null, 0, null, null, new(), null, null, ctx.Irp)),
+
+        // --- WskBind ----------------------------------------------------------------------------------------------
+        Case("WskBind: Flags ≠ 0", NtStatus.InvalidParameter, IrpUse.Completed, ctx =>
+        {
+            WskSocket s = ctx.Client.CreateSocket();
+            return Conn(s).WskBind(s, V4(0), 1, ctx.Irp);
+        }),
+        Case("WskBind: an IPv6 address on an IPv4 socket", NtStatus.InvalidParameter, IrpUse.Completed, ctx =>
+        {
+            WskSocket s = ctx.Client.CreateSocket();
+            return Conn(s).WskBind(s, V6(0), 0, ctx.Irp);
+        }),
+        Case("WskBind: a second bind", NtStatus.InvalidDeviceState, IrpUse.Completed, ctx =>
+        {
+            WskSocket s = ctx.Client.CreateBoundSocket();
+            return Conn(s).WskBind(s, V4(0), 0, ctx.Irp);
+        }),
+        Case("WskBind: a closed socket", NtStatus.InvalidHandle, IrpUse.Completed, ctx =>
+        {
+            WskSocket s = ctx.ClosedSocket(bound: false);
+            return Conn(s).WskBind(s, V4(0), 0, ctx.Irp);
+        }),
+        Case("WskBind: an address in use (EADDRINUSE)", NtStatus.AddressAlreadyAssociated, IrpUse.Completed, ctx =>
+        {
+            SockAddr taken = ctx.Server;
+            WskSocket s = ctx.Client.CreateSocket();
+            return Conn(s).WskBind(s, taken, 0, ctx.Irp);
+        }),
+        Case("WskBind: an address this host does not have (EADDRNOTAVAIL)", NtStatus.InvalidAddress, IrpUse.Completed, ctx =>
+        {
+            WskSocket s = ctx.Client.CreateSocket();
+            return Conn(s).WskBind(s, SockAddr.Inet([198, 18, 255, 254], 0), 0, ctx.Irp);
+        }),
+        Case("WskBind: a null IRP", NtStatus.InvalidParameter, IrpUse.Untouched, ctx =>
+        {
+            WskSocket s = ctx.Client.CreateSocket();
+            return Conn(s).WskBind(s, V4(0), 0, null!);
+        }),
+
+        // --- WskConnect / WskConnectEx ---------------------------------------------------------------------------
+        Case("WskConnectEx: Flags ≠ 0", NtStatus.InvalidParameter, IrpUse.Completed, ctx =>
+        {
+            WskSocket s = ctx.Client.CreateBoundSocket();
+            return Conn(s).WskConnectEx(s, ctx.Server, Bytes(8), 1, ctx.Irp);
+        }),
+        Case("WskConnect: Flags ≠ 0", NtStatus.InvalidParameter, IrpUse.Completed, ctx =>
+        {
+            WskSocket s = ctx.Client.CreateBoundSocket();
+            return Conn(s).WskConnect(s, ctx.Server, 0x80000000, ctx.Irp);
+        }),
+        Case("WskConnectEx: a buffer of 65,536 bytes", NtStatus.BufferOverflow, IrpUse.Completed, ctx =>
+        {
+            WskSocket s = ctx.Client.CreateBoundSocket();
+            return Conn(s).WskConnectEx(s, ctx.Server, Bytes(65_536), 0, ctx.Irp);
+        }),
+        Case("WskConnectEx: WSK_BUF Length beyond its MDL chain", NtStatus.InvalidParameter, IrpUse.Completed, ctx =>
+        {
+            WskSocket s = ctx.Client.CreateBoundSocket();
+            return Conn(s).WskConnectEx(s, ctx.Server, new WskBuf(Mdl.Chain(new byte[4], new byte[4]), 0, 9), 0, ctx.Irp);
+        }),
+        Case("WskConnectEx: Offset at the first MDL's size", NtStatus.InvalidParameter, IrpUse.Completed, ctx =>
+        {
+            WskSocket s = ctx.Client.CreateBoundSocket();
+            return Conn(s).WskConnectEx(s, ctx.Server, new WskBuf(Mdl.Chain(new byte[4], new byte[4]), 4, 1), 0, ctx.Irp);
+        }),
+        Case("WskConnectEx: a null chain with Length > 0", NtStatus.InvalidParameter, IrpUse.Completed, ctx =>
+        {
+            WskSocket s = ctx.Client.CreateBoundSocket();
+            return Conn(s).WskConnectEx(s, ctx.Server, new WskBuf(null, 0, 1), 0, ctx.Irp);
+        }),
+        Case("WskConnectEx: a cyclic MDL chain", NtStatus.InvalidParameter, IrpUse.Completed, ctx =>
+        {
+            WskSocket s = ctx.Client.CreateBoundSocket();
+            return Conn(s).WskConnectEx(s, ctx.Server, CyclicBuffer() with { Length = 65_535 }, 0, ctx.Irp);
+        }),
+        Case("WskConnectEx: a null IRP", NtStatus.InvalidParameter, IrpUse.Untouched, ctx =>
+        {
+            WskSocket s = ctx.Client.CreateBoundSocket();
+            return Conn(s).WskConnectEx(s, ctx.Server, Bytes(8), 0, null!);
+        }),
+        Case("WskConnectEx: an IRP already pending", NtStatus.InvalidParameter, IrpUse.LeftPending, async ctx =>
+        {
+            await ctx.ConnectedWithPendingReceiveAsync();
+            WskSocket s = ctx.Client.CreateBoundSocket();
+            return Conn(s).WskConnectEx(s, ctx.Server, Bytes(8), 0, ctx.Irp);
+        }),
+        Case("WskConnectEx: a socket never bound", NtStatus.InvalidDeviceState, IrpUse.Completed, ctx =>
+        {
+            WskSocket s = ctx.Client.CreateSocket();
+            return Conn(s).WskConnectEx(s, ctx.Server, Bytes(8), 0, ctx.Irp);
+        }),
+        Case("WskConnect: a socket never bound", NtStatus.InvalidDeviceState, IrpUse.Completed, ctx =>
+        {
+            WskSocket s = ctx.Client.CreateSocket();
+            return Conn(s).WskConnect(s, ctx.Server, 0, ctx.Irp);
+        }),
+        Case("WskConnectEx: a listening socket (listen category)", NtStatus.InvalidDeviceRequest, IrpUse.Completed, ctx =>
+        {
+            var (listener, _) = ctx.Client.CreateListener();
+            return StreamTable.WskConnectEx(listener, ctx.Server, null, 0, ctx.Irp);
+        }),
+        Case("WskConnectEx: a stream socket after WskListen", NtStatus.InvalidDeviceState, IrpUse.Completed, ctx =>
+        {
+            WskSocket s = ctx.Client.CreateSocket(Ws2Def.AF_INET, WskConstants.WSK_FLAG_STREAM_SOCKET, null, null);
+            Assert.Equal(NtStatus.Success, StreamTable.WskBind(s, V4(0), 0, new Irp()));
+            Assert.Equal(NtStatus.Success, StreamTable.WskListen(s, new Irp()));
+            return StreamTable.WskConnectEx(s, ctx.Server, null, 0, ctx.Irp);
+        }),
+        Case("WskConnectEx: a closed socket", NtStatus.InvalidHandle, IrpUse.Completed, ctx =>
+        {
+            WskSocket s = ctx.ClosedSocket();
+            return Conn(s).WskConnectEx(s, ctx.Server, Bytes(8), 0, ctx.Irp);
+        }),
+        Case("WskConnectEx: an already-connected socket", NtStatus.ConnectionActive, IrpUse.Completed, async ctx =>
+        {
+            var (s, _) = await ctx.ConnectedAsync();
+            return Conn(s).WskConnectEx(s, ctx.Server, Bytes(8), 0, ctx.Irp);
+        }),
+        Case("WskConnectEx: a connect still in progress", NtStatus.InvalidDeviceState, IrpUse.Completed, async ctx =>
+        {
+            SockAddr full = await FullListenerAsync(ctx);
+            WskSocket s = ctx.Client.CreateBoundSocket();
+            var first = new Irp();
+            Assert.Equal(NtStatus.Pending, Conn(s).WskConnectEx(s, full, Bytes(8), 0, first));
+            return Conn(s).WskConnectEx(s, full, Bytes(8), 0, ctx.Irp);
+        }),
+        Case("WskConnectEx: a socket no longer functional (its connect was refused)", NtStatus.FileForcedClosed, IrpUse.Completed, async ctx =>
+        {
+            WskSocket s = await ctx.FailedSocketAsync();
+            return Conn(s).WskConnectEx(s, ctx.Server, Bytes(8), 0, ctx.Irp);
+        }),
+        Case("WskConnectEx: an IPv6 address on an IPv4 socket", NtStatus.InvalidParameter, IrpUse.Completed, ctx =>
+        {
+            WskSocket s = ctx.Client.CreateBoundSocket();
+            return Conn(s).WskConnectEx(s, V6(80), Bytes(8), 0, ctx.Irp);
+        }),
+        Case("WskConnectEx: an AF_UNSPEC (default) SOCKADDR", NtStatus.InvalidParameter, IrpUse.Completed, ctx =>
+        {
+            WskSocket s = ctx.Client.CreateBoundSocket();
+            return Conn(s).WskConnectEx(s, default, Bytes(8), 0, ctx.Irp);
+        }),
+        Case("WskConnectEx: port 0 as the destination", NtStatus.InvalidAddressComponent, IrpUse.Completed, ctx =>
+        {
+            WskSocket s = ctx.Client.CreateBoundSocket();
+            return Conn(s).WskConnectEx(s, V4(0), Bytes(8), 0, ctx.Irp);
+        }),
+        Case("WskConnectEx: the IPv6 wildcard as the destination", NtStatus.InvalidAddressComponent, IrpUse.Completed, ctx =>
+        {
+            WskSocket s = ctx.Client.CreateBoundSocket(Ws2Def.AF_INET6);
+            return Conn(s).WskConnectEx(s, SockAddr.Inet6(new byte[16], 80), Bytes(8), 0, ctx.Irp);
+        }),
+
+        // --- SOCKADDR and WSK_BUF parsing (no IRP) ----------------------------------------------------------------
+        Case("SockAddr.TryRead: a SOCKADDR_IN one byte short", NtStatus.InvalidParameter, IrpUse.Untouched,
+            none => SockAddr.TryRead(V4(80).ToArray().AsSpan(0, Ws2Def.SOCKADDR_IN_SIZE - 1), out _)),
+        Case("SockAddr.TryRead: a SOCKADDR_IN6 one byte short", NtStatus.InvalidParameter, IrpUse.Untouched,
+            none => SockAddr.TryRead(V6(80).ToArray().AsSpan(0, Ws2Def.SOCKADDR_IN6_SIZE - 1), out _)),
+        Case("SockAddr.TryRead: a family WSK does not know (Linux AF_INET6)", NtStatus.InvalidParameter, IrpUse.Untouched, none =>
+        {
+            byte[] bytes = V6(80).ToArray();
+            BinaryPrimitives.WriteUInt16LittleEndian(bytes, 10);
+            return SockAddr.TryRead(bytes, out _);
+        }),
+        Case("WskBuf.Validate: a cyclic MDL chain", NtStatus.InvalidParameter, IrpUse.Untouched,
+            none => (CyclicBuffer() with { Length = 1 << 20 }).Validate(out _)),
+
+        // --- WskSend / WskReceive ---------------------------------------------------------------------------------
+        Case("WskSend: an unknown flag (0x1)", NtStatus.InvalidParameter, IrpUse.Completed, async ctx =>
+        {
+            var (s, _) = await ctx.ConnectedAsync();
+            return Conn(s).WskSend(s, Bytes(8), 0x1, ctx.Irp);
+        }),
+        Case("WskReceive: an unknown flag (0x100)", NtStatus.InvalidParameter, IrpUse.Completed, async ctx =>
+        {
+            var (s, _) = await ctx.ConnectedAsync();
+            return Conn(s).WskReceive(s, Bytes(8), 0x100, ctx.Irp);
+        }),
+        Case("WskSend: WSK_BUF Length beyond its MDL chain", NtStatus.InvalidParameter, IrpUse.Completed, async ctx =>
+        {
+            var (s, _) = await ctx.ConnectedAsync();
+            return Conn(s).WskSend(s, new WskBuf(new Mdl(new byte[8]), 0, 9), 0, ctx.Irp);
+        }),
+        Case("WskReceive: Offset past the first MDL's size", NtStatus.InvalidParameter, IrpUse.Completed, async ctx =>
+        {
+            var (s, _) = await ctx.ConnectedAsync();
+            return Conn(s).WskReceive(s, new WskBuf(Mdl.Chain(new byte[4], new byte[8]), 5, 2), 0, ctx.Irp);
+        }),
+        Case("WskReceive: a null chain with Length > 0", NtStatus.InvalidParameter, IrpUse.Completed, async ctx =>
+        {
+            var (s, _) = await ctx.ConnectedAsync();
+            return Conn(s).WskReceive(s, new WskBuf(null, 0, 8), 0, ctx.Irp);
+        }),
+        Case("WskSend: a cyclic MDL chain", NtStatus.InvalidParameter, IrpUse.Completed, async ctx =>
+        {
+            var (s, _) = await ctx.ConnectedAsync();
+            return Conn(s).WskSend(s, CyclicBuffer() with { Length = 1 << 20 }, 0, ctx.Irp);
+        }),
+        Case("WskReceive: WSK_FLAG_DRAIN with a non-empty buffer", NtStatus.InvalidParameter, IrpUse.Completed, async ctx =>
+        {
+            var (s, _) = await ctx.ConnectedAsync();
+            return Conn(s).WskReceive(s, Bytes(8), WskConstants.WSK_FLAG_DRAIN, ctx.Irp);
+        }),
+        Case("WskReceive: WSK_FLAG_WAITALL | WSK_FLAG_DRAIN", NtStatus.InvalidParameter, IrpUse.Completed, async ctx =>
+        {
+            var (s, _) = await ctx.ConnectedAsync();
+            return Conn(s).WskReceive(s, new WskBuf(null, 0, 0), WskConstants.WSK_FLAG_WAITALL | WskConstants.WSK_FLAG_DRAIN, ctx.Irp);
+        }),
+        Case("WskSend: a bound socket never connected", NtStatus.InvalidDeviceState, IrpUse.Completed, ctx =>
+        {
+            WskSocket s = ctx.Client.CreateBoundSocket();
+            return Conn(s).WskSend(s, Bytes(8), 0, ctx.Irp);
+        }),
+        Case("WskReceive: a closed socket", NtStatus.InvalidHandle, IrpUse.Completed, ctx =>
+        {
+            WskSocket s = ctx.ClosedSocket();
+            return Conn(s).WskReceive(s, Bytes(8), 0, ctx.Irp);
+        }),
+        Case("WskSend: after an abortive disconnect (no longer functional)", NtStatus.FileForcedClosed, IrpUse.Completed, async ctx =>
+        {
+            var (s, _) = await ctx.ConnectedAsync();
+            Assert.Equal(NtStatus.Success, Conn(s).WskDisconnect(s, null, WskConstants.WSK_FLAG_ABORTIVE, new Irp()));
+            return Conn(s).WskSend(s, Bytes(8), 0, ctx.Irp);
+        }),
+        Case("WskSend: a null IRP", NtStatus.InvalidParameter, IrpUse.Untouched, async ctx =>
+        {
+            var (s, _) = await ctx.ConnectedAsync();
+            return Conn(s).WskSend(s, Bytes(8), 0, null!);
+        }),
+        Case("WskSend: an IRP already pending", NtStatus.InvalidParameter, IrpUse.LeftPending, async ctx =>
+        {
+            WskSocket s = await ctx.ConnectedWithPendingReceiveAsync();
+            return Conn(s).WskSend(s, Bytes(8), 0, ctx.Irp);
+        }),
+        Case("WskReceive: the IRP of its own pending receive", NtStatus.InvalidParameter, IrpUse.LeftPending, async ctx =>
+        {
+            WskSocket s = await ctx.ConnectedWithPendingReceiveAsync();
+            return Conn(s).WskReceive(s, Bytes(8), 0, ctx.Irp);
+        }),
+        Case("WskSendEx: not provided", NtStatus.NotImplemented, IrpUse.Completed, async ctx =>
+        {
+            var (s, _) = await ctx.ConnectedAsync();
+            return Conn(s).WskSendEx(s, Bytes(8), 0, 0, default, ctx.Irp);
+        }),
+
+        // --- WskDisconnect ----------------------------------------------------------------------------------------
+        Case("WskDisconnect: an unknown flag (0x10)", NtStatus.InvalidParameter, IrpUse.Completed, async ctx =>
+        {
+            var (s, _) = await ctx.ConnectedAsync();
+            return Conn(s).WskDisconnect(s, null, 0x10, ctx.Irp);
+        }),
+        Case("WskDisconnect: abortive with data", NtStatus.InvalidParameter, IrpUse.Completed, async ctx =>
+        {
+            var (s, _) = await ctx.ConnectedAsync();
+            return Conn(s).WskDisconnect(s, Bytes(4), WskConstants.WSK_FLAG_ABORTIVE, ctx.Irp);
+        }),
+        Case("WskDisconnect: WSK_BUF Length beyond its MDL chain", NtStatus.InvalidParameter, IrpUse.Completed, async ctx =>
+        {
+            var (s, _) = await ctx.ConnectedAsync();
+            return Conn(s).WskDisconnect(s, new WskBuf(new Mdl(new byte[4]), 0, 5), 0, ctx.Irp);
+        }),
+        Case("WskDisconnect: a socket never connected", NtStatus.InvalidDeviceState, IrpUse.Completed, ctx =>
+        {
+            WskSocket s = ctx.Client.CreateBoundSocket();
+            return Conn(s).WskDisconnect(s, null, 0, ctx.Irp);
+        }),
+        Case("WskDisconnect: a second graceful disconnect", NtStatus.InvalidDeviceState, IrpUse.Completed, async ctx =>
+        {
+            var (s, _) = await ctx.ConnectedAsync();
+            var first = new Irp();
+            Assert.Equal(NtStatus.Success, await WskTestClient.Complete(Conn(s).WskDisconnect(s, null, 0, first), first));
+            return Conn(s).WskDisconnect(s, null, 0, ctx.Irp);
+        }),
+        Case("WskDisconnect: abortive on a socket never connected", NtStatus.InvalidDeviceState, IrpUse.Completed, ctx =>
+        {
+            WskSocket s = ctx.Client.CreateBoundSocket();
+            return Conn(s).WskDisconnect(s, null, WskConstants.WSK_FLAG_ABORTIVE, ctx.Irp);
+        }),
+
+        // --- WskListen / WskAccept / WskInspectComplete ----------------------------------------------------------
+        Case("WskAccept: Flags ≠ 0", NtStatus.InvalidParameter, IrpUse.Completed, ctx =>
+        {
+            var (listener, _) = ctx.Client.CreateListener();
+            return ((WskProviderListenDispatch)listener.Dispatch).WskAccept(listener, 1, null, null, null, null, ctx.Irp);
+        }),
+        Case("WskAccept: a connection socket (through the stream table)", NtStatus.InvalidDeviceRequest, IrpUse.Completed, ctx =>
+        {
+            WskSocket s = ctx.Client.CreateBoundSocket();
+            return StreamTable.WskAccept(s, 0, null, null, null, null, ctx.Irp);
+        }),
+        Case("WskAccept: a stream socket that is not listening", NtStatus.InvalidDeviceState, IrpUse.Completed, ctx =>
+        {
+            WskSocket s = ctx.Client.CreateSocket(Ws2Def.AF_INET, WskConstants.WSK_FLAG_STREAM_SOCKET, null, null);
+            return StreamTable.WskAccept(s, 0, null, null, null, null, ctx.Irp);
+        }),
+        Case("WskAccept: a closed listener", NtStatus.InvalidHandle, IrpUse.Completed, ctx =>
+        {
+            var (listener, _) = ctx.Client.CreateListener();
+            Assert.Equal(NtStatus.Success, ((WskProviderListenDispatch)listener.Dispatch).Basic.WskCloseSocket(listener, new Irp()));
+            return ((WskProviderListenDispatch)listener.Dispatch).WskAccept(listener, 0, null, null, null, null, ctx.Irp);
+        }),
+        Case("WskListen: a connection socket (through the stream table)", NtStatus.InvalidDeviceRequest, IrpUse.Completed, ctx =>
+        {
+            WskSocket s = ctx.Client.CreateBoundSocket();
+            return StreamTable.WskListen(s, ctx.Irp);
+        }),
+        Case("WskListen: a stream socket never bound", NtStatus.InvalidDeviceState, IrpUse.Completed, ctx =>
+        {
+            WskSocket s = ctx.Client.CreateSocket(Ws2Def.AF_INET, WskConstants.WSK_FLAG_STREAM_SOCKET, null, null);
+            return StreamTable.WskListen(s, ctx.Irp);
+        }),
+        Case("WskListen: a stream socket that connected", NtStatus.InvalidDeviceState, IrpUse.Completed, async ctx =>
+        {
+            SockAddr server = ctx.Server;
+            WskSocket s = ctx.Client.CreateSocket(Ws2Def.AF_INET, WskConstants.WSK_FLAG_STREAM_SOCKET, null, null);
+            var irp = new Irp();
+            Assert.Equal(NtStatus.Success, StreamTable.WskBind(s, V4(0), 0, irp));
+            Assert.Equal(NtStatus.Success, await WskTestClient.Complete(StreamTable.WskConnect(s, server, 0, irp), irp));
+            return StreamTable.WskListen(s, ctx.Irp);
+        }),
+        Case("WskInspectComplete: not provided", NtStatus.NotImplemented, IrpUse.Completed, ctx =>
+        {
+            var (listener, _) = ctx.Client.CreateListener();
+            return ((WskProviderListenDispatch)listener.Dispatch).WskInspectComplete(listener, new object(), 0, ctx.Irp);
+        }),
+
+        // --- WskGetLocalAddress / WskGetRemoteAddress ------------------------------------------------------------
+        Case("WskGetLocalAddress: a socket never bound", NtStatus.InvalidDeviceState, IrpUse.Completed, ctx =>
+        {
+            WskSocket s = ctx.Client.CreateSocket();
+            return Conn(s).WskGetLocalAddress(s, out _, ctx.Irp);
+        }),
+        Case("WskGetRemoteAddress: a bound socket never connected", NtStatus.InvalidDeviceState, IrpUse.Completed, ctx =>
+        {
+            WskSocket s = ctx.Client.CreateBoundSocket();
+            return Conn(s).WskGetRemoteAddress(s, out _, ctx.Irp);
+        }),
+        Case("WskGetRemoteAddress: a closed socket", NtStatus.InvalidHandle, IrpUse.Completed, ctx =>
+        {
+            WskSocket s = ctx.ClosedSocket();
+            return Conn(s).WskGetRemoteAddress(s, out _, ctx.Irp);
+        }),
+
+        // --- WskCloseSocket ---------------------------------------------------------------------------------------
+        Case("WskCloseSocket: a second close", NtStatus.InvalidHandle, IrpUse.Completed, ctx =>
+        {
+            WskSocket s = ctx.ClosedSocket();
+            return Conn(s).Basic.WskCloseSocket(s, ctx.Irp);
+        }),
+        Case("WskCloseSocket: a null socket", NtStatus.InvalidParameter, IrpUse.Completed,
+            ctx => WskProviderConnectionDispatch.Instance.Basic.WskCloseSocket(null!, ctx.Irp)),
+        Case("WskCloseSocket: a null IRP (the socket stays open)", NtStatus.InvalidParameter, IrpUse.Untouched, ctx =>
+        {
+            WskSocket s = ctx.Client.CreateBoundSocket();
+            NtStatus status = Conn(s).Basic.WskCloseSocket(s, null!);
+            Assert.Equal(NtStatus.Success, Conn(s).WskGetLocalAddress(s, out _, new Irp()));
+            return status;
+        }),
+        Case("WskCloseSocket: an IRP already pending", NtStatus.InvalidParameter, IrpUse.LeftPending, async ctx =>
+        {
+            await ctx.ConnectedWithPendingReceiveAsync();
+            WskSocket s = ctx.Client.CreateBoundSocket();
+            return Conn(s).Basic.WskCloseSocket(s, ctx.Irp);
+        }),
+
+        // --- WskControlSocket -------------------------------------------------------------------------------------
+        Case("WskControlSocket: an unknown I/O control code", NtStatus.NotSupported, IrpUse.Completed, ctx =>
+        {
+            WskSocket s = ctx.Client.CreateSocket();
+            return Conn(s).Basic.WskControlSocket(s, WskControlSocketType.WskIoctl, 0x12345678, 0, 0, default, 0, default, out _, ctx.Irp);
+        }),
+        Case("WskControlSocket: an unknown IPPROTO_TCP option", NtStatus.NotSupported, IrpUse.Completed, ctx =>
+        {
+            WskSocket s = ctx.Client.CreateSocket();
+            return SetDword(s, 99, 4, ctx.Irp);
+        }),
+        Case("WskControlSocket: a request type outside WSK_CONTROL_SOCKET_TYPE", NtStatus.InvalidParameter, IrpUse.Completed, ctx =>
+        {
+            WskSocket s = ctx.Client.CreateSocket();
+            return Conn(s).Basic.WskControlSocket(s, (WskControlSocketType)7, Ws2Def.TCP_NODELAY, Ws2Def.IPPROTO_TCP, 0, default, 0, default, out _, ctx.Irp);
+        }),
+        Case("WskControlSocket: TCP_NODELAY with a 2-byte input", NtStatus.InvalidParameter, IrpUse.Completed, ctx =>
+        {
+            WskSocket s = ctx.Client.CreateSocket();
+            return SetDword(s, Ws2Def.TCP_NODELAY, 2, ctx.Irp);
+        }),
+        Case("WskControlSocket: TCP_FASTOPEN with an 8-byte input", NtStatus.InvalidParameter, IrpUse.Completed, ctx =>
+        {
+            WskSocket s = ctx.Client.CreateSocket();
+            return SetDword(s, Ws2Def.TCP_FASTOPEN, 8, ctx.Irp);
+        }),
+        Case("WskControlSocket: an input size beyond the input buffer", NtStatus.InvalidParameter, IrpUse.Completed, ctx =>
+        {
+            WskSocket s = ctx.Client.CreateSocket();
+            return Conn(s).Basic.WskControlSocket(s, WskControlSocketType.WskSetOption, Ws2Def.TCP_NODELAY, Ws2Def.IPPROTO_TCP,
+                4, new byte[2], 0, default, out _, ctx.Irp);
+        }),
+        Case("WskControlSocket: get TCP_NODELAY into 3 bytes", NtStatus.BufferTooSmall, IrpUse.Completed, ctx =>
+        {
+            WskSocket s = ctx.Client.CreateSocket();
+            return Conn(s).Basic.WskControlSocket(s, WskControlSocketType.WskGetOption, Ws2Def.TCP_NODELAY, Ws2Def.IPPROTO_TCP,
+                0, default, 3, new byte[3], out _, ctx.Irp);
+        }),
+        Case("WskControlSocket: the Fast Open report into a buffer one byte short", NtStatus.BufferTooSmall, IrpUse.Completed, ctx =>
+        {
+            WskSocket s = ctx.Client.CreateSocket();
+            byte[] output = new byte[WskFastOpenReport.Size - 1];
+            return Conn(s).Basic.WskControlSocket(s, WskControlSocketType.WskIoctl, WskFastOpen.SIO_WSKSHARP_FASTOPEN_REPORT, 0,
+                0, default, (nuint)output.Length, output, out _, ctx.Irp);
+        }),
+        Case("WskControlSocket: a closed socket", NtStatus.InvalidHandle, IrpUse.Completed, ctx =>
+        {
+            WskSocket s = ctx.ClosedSocket();
+            return SetDword(s, Ws2Def.TCP_NODELAY, 4, ctx.Irp);
+        }),
+        Case("WskControlSocket: TCP_NODELAY on a socket no longer functional", NtStatus.FileForcedClosed, IrpUse.Completed, async ctx =>
+        {
+            WskSocket s = await ctx.FailedSocketAsync();
+            return SetDword(s, Ws2Def.TCP_NODELAY, 4, ctx.Irp);
+        }),
+        Case("WskControlSocket: an IRP already pending", NtStatus.InvalidParameter, IrpUse.LeftPending, async ctx =>
+        {
+            await ctx.ConnectedWithPendingReceiveAsync();
+            WskSocket s = ctx.Client.CreateSocket();
+            return SetDword(s, Ws2Def.TCP_NODELAY, 4, ctx.Irp);
+        }),
+        Case("SO_WSK_EVENT_CALLBACK: with an IRP (documented: none)", NtStatus.InvalidParameter, IrpUse.Completed, ctx =>
+        {
+            WskSocket s = ctx.Client.CreateSocket(Ws2Def.AF_INET, WskConstants.WSK_FLAG_CONNECTION_SOCKET, null,
+                new WskClientConnectionDispatch(WskReceiveEvent: Accepting));
+            return SetEvents(s, WskEventCallbackControl.NPI_WSK_INTERFACE_ID, WskConstants.WSK_EVENT_RECEIVE, ctx.Irp);
+        }),
+        Case("SO_WSK_EVENT_CALLBACK: an event without a callback", NtStatus.InvalidParameter, IrpUse.Untouched, ctx =>
+        {
+            WskSocket s = ctx.Client.CreateSocket(Ws2Def.AF_INET, WskConstants.WSK_FLAG_CONNECTION_SOCKET, null,
+                new WskClientConnectionDispatch(WskReceiveEvent: Accepting));
+            return SetEvents(s, WskEventCallbackControl.NPI_WSK_INTERFACE_ID, WskConstants.WSK_EVENT_DISCONNECT, null);
+        }),
+        Case("SO_WSK_EVENT_CALLBACK: a connection socket asking for accept events", NtStatus.InvalidParameter, IrpUse.Untouched, ctx =>
+        {
+            WskSocket s = ctx.Client.CreateSocket(Ws2Def.AF_INET, WskConstants.WSK_FLAG_CONNECTION_SOCKET, null,
+                new WskClientConnectionDispatch(WskReceiveEvent: Accepting));
+            return SetEvents(s, WskEventCallbackControl.NPI_WSK_INTERFACE_ID, WskConstants.WSK_EVENT_ACCEPT, null);
+        }),
+        Case("SO_WSK_EVENT_CALLBACK: another NPI's id", NtStatus.InvalidParameter, IrpUse.Untouched, ctx =>
+        {
+            WskSocket s = ctx.Client.CreateSocket(Ws2Def.AF_INET, WskConstants.WSK_FLAG_CONNECTION_SOCKET, null,
+                new WskClientConnectionDispatch(WskReceiveEvent: Accepting));
+            return SetEvents(s, Guid.Empty, WskConstants.WSK_EVENT_RECEIVE, null);
+        }),
+        Case("SO_WSK_EVENT_CALLBACK: an empty event mask", NtStatus.InvalidParameter, IrpUse.Untouched, ctx =>
+        {
+            WskSocket s = ctx.Client.CreateSocket(Ws2Def.AF_INET, WskConstants.WSK_FLAG_CONNECTION_SOCKET, null,
+                new WskClientConnectionDispatch(WskReceiveEvent: Accepting));
+            return SetEvents(s, WskEventCallbackControl.NPI_WSK_INTERFACE_ID, 0, null);
+        }),
+
+        // --- WskRelease -------------------------------------------------------------------------------------------
+        Case("WskRelease: an indication the provider never gave", NtStatus.InvalidParameter, IrpUse.Untouched, async ctx =>
+        {
+            var (s, _) = await ctx.ConnectedAsync();
+            return Conn(s).WskRelease(s, new WskDataIndication { Buffer = Bytes(8) });
+        }),
+        Case("WskRelease: a null indication", NtStatus.InvalidParameter, IrpUse.Untouched, async ctx =>
+        {
+            var (s, _) = await ctx.ConnectedAsync();
+            return Conn(s).WskRelease(s, null!);
+        }),
+        Case("WskRelease: a closed socket", NtStatus.InvalidHandle, IrpUse.Untouched, ctx =>
+        {
+            WskSocket s = ctx.ClosedSocket();
+            return Conn(s).WskRelease(s, new WskDataIndication { Buffer = Bytes(8) });
+        }),
+    ];
+
+    /// <summary>A receive event that takes everything it is given.</summary>
+    private static NtStatus Accepting(object? context, uint flags, WskDataIndication? indication, nuint bytesIndicated, ref nuint bytesAccepted)
+        => NtStatus.Success;
+
+    /// <summary>A listener whose accept queue is full, so a further SYN is dropped and a connect stays pending; owned by the case.</summary>
+    private static async Task<SockAddr> FullListenerAsync(BadInputContext ctx)
+    {
+        Socket listener = ctx.Own(new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp));
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(0);
+        for (int i = 0; i < 3; i++)
+        {
+            Socket filler = ctx.Own(new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { Blocking = false });
+            try
+            {
+                filler.Connect(listener.LocalEndPoint!);
+            }
+            catch (SocketException ex) when (ex.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress)
+            {
+            }
+        }
+
+        await Task.Delay(100);
+        return SockAddr.FromEndPoint((IPEndPoint)listener.LocalEndPoint!);
+    }
+
+    /// <summary>A request the health check sends and expects echoed.</summary>
+    internal static ReadOnlySpan<byte> HealthRequest => Request;
+}
