@@ -6,5 +6,6 @@ root.Subcommands.Add(DemoCommand.Create());
 root.Subcommands.Add(ConnectCommand.Create());
 root.Subcommands.Add(ServeCommand.Create());
 root.Subcommands.Add(TfoCommand.Create());
+root.Subcommands.Add(LabCommand.Create());
 root.Subcommands.Add(InfoCommand.Create());
 return await root.Parse(args).InvokeAsync();
