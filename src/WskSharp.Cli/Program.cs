@@ -8,4 +8,12 @@ root.Subcommands.Add(ServeCommand.Create());
 root.Subcommands.Add(TfoCommand.Create());
 root.Subcommands.Add(LabCommand.Create());
 root.Subcommands.Add(InfoCommand.Create());
-return await root.Parse(args).InvokeAsync();
+var verbose = new Option<bool>("--verbose") { Description = "Log WskSharp's events (e.g. Fast Open memory changes) to standard error.", Recursive = true };
+root.Options.Add(verbose);
+ParseResult parse = root.Parse(args);
+if (parse.GetValue(verbose))
+{
+    CliLogging.EnableVerbose();
+}
+
+return await parse.InvokeAsync();

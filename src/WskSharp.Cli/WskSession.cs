@@ -19,8 +19,8 @@ internal sealed class WskSession : IDisposable
 
     public WskSession(WskProviderOptions options)
     {
-        Check("WskRegister", WskApi.WskRegister(new WskClientNpi(null, new WskClientDispatch(WskConstants.WSK_V1_0)), options,
-            out WskRegistration? registration));
+        Check("WskRegister", WskApi.WskRegister(new WskClientNpi(null, new WskClientDispatch(WskConstants.WSK_V1_0)),
+            options with { LoggerFactory = options.LoggerFactory ?? CliLogging.Factory }, out WskRegistration? registration));
         _registration = registration!;
         Check("WskCaptureProviderNPI", WskApi.WskCaptureProviderNPI(_registration, WskConstants.WSK_INFINITE_WAIT, out WskProviderNpi? npi));
         Npi = npi!;
