@@ -20,4 +20,4 @@ if [ "$(uname -s)" != "Linux" ]; then
 fi
 
 make CC="$CC" all "$@"
-echo "build.sh: built $(pwd)/bin/echo_server and $(pwd)/bin/client"
+echo "build.sh: built $(pwd)/bin/echo_server, $(pwd)/bin/client and $(pwd)/bin/sink_server"

@@ -1,0 +1,508 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace WskSharp.Bench;
+
+/// <summary>How much of everything a mode runs.</summary>
+internal sealed record Plan(
+    string Mode,
+    int P1Rounds,
+    int P1PerRound,
+    int P2Rounds,
+    int P2Count,
+    int P2Concurrency,
+    int P2Warmup,
+    int P5Rounds,
+    long P5Bytes,
+    int P5Chunk,
+    int ProfileCount,
+    int ChurnRuns,
+    int ChurnCount,
+    TimeSpan Budget)
+{
+    public static Plan Quick { get; } = new("quick", 3, 30, 4, 5000, 16, 1000, 4, 512L << 20, 64 * 1024, 1000, 3, 5000, TimeSpan.FromSeconds(240));
+
+    public static Plan Full { get; } = new("full", 5, 200, 9, 6000, 16, 1500, 7, 1L << 30, 64 * 1024, 2000, 5, 5000, TimeSpan.FromSeconds(1800));
+}
+
+/// <summary>
+/// <c>WskSharp.Bench run</c>: every phase, every peer, in one run; each peer is a separate client process (the
+/// native C client, or this program's own worker for WskSharp and .NET) run in a network namespace, and rounds
+/// rotate the peers' order so that drift and background load fall on all of them alike.
+/// </summary>
+internal static class Orchestrator
+{
+    public const string ServerAddress = "198.18.0.2";
+    public const string ClientAddress = "198.18.0.1";
+
+    public static readonly string[] P1Peers = ["wsk-tfo", "c-tfo", "dotnet-saea-fo", "wsk", "c-connect", "dotnet", "dotnet-fo"];
+    public static readonly string[] P2Peers = ["wsk-tfo", "c-tfo", "dotnet-saea-fo", "wsk", "c-connect", "dotnet"];
+    public static readonly string[] P5Peers = ["wsk", "dotnet"];
+    public static readonly string[] ChurnPeers = ["wsk-tfo", "c-tfo", "dotnet"];
+
+    public static int Run(Options o)
+    {
+        Cleanup.Install();
+        Plan plan = o.Flag("full") ? Plan.Full : Plan.Quick;
+        string repo = Path.GetFullPath(o.Get("repo") ?? FindRepo());
+        string native = Path.GetFullPath(o.Get("native", Path.Combine(repo, "bench", "native", "bin")));
+        string results = Path.GetFullPath(o.Get("results", Path.Combine(repo, "bench", "results")));
+        string? lab = o.Get("lab");
+        string prefix = o.Get("ns-prefix", lab ?? $"wskb{Environment.ProcessId}");
+        var phases = new HashSet<string>((o.Get("phases") ?? "p1,p2,churn,p3,p5").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        bool profile = !o.Flag("no-profile");
+        string logs = Path.Combine(results, "logs");
+        Directory.CreateDirectory(logs);
+        foreach (string old in Directory.GetFiles(logs))
+        {
+            File.Delete(old);
+        }
+
+        string wskLocal = o.Get("wsk-local", "0.0.0.0");
+        var ctx = new RunContext(plan, repo, native, results, logs, lab, prefix, Stopwatch.StartNew(), wskLocal);
+        var report = new Report(plan, ctx);
+        Console.Out.WriteLine($"bench: {plan.Mode} mode; lab {lab ?? "(none)"}; phases {string.Join(',', phases.Order())}; WskBind address {wskLocal}; logs in {logs}");
+        report.Meta["wsk_bind_address"] = wskLocal == "specific" ? "the client's own address (198.18.0.1 / 127.0.0.1), port 0" : $"{wskLocal}, port 0";
+        report.Meta["load_average_start"] = ReadLoad();
+        try
+        {
+            if (phases.Contains("p1"))
+            {
+                if (lab is null)
+                {
+                    report.Notes.Add("P1 skipped: no --lab given (bench/run brings a lab up).");
+                }
+                else
+                {
+                    RunPhase(ctx, report, "P1", () => P1(ctx, report));
+                }
+            }
+
+            if (phases.Contains("p2"))
+            {
+                RunPhase(ctx, report, "P2", () => P2(ctx, report));
+            }
+
+            if (phases.Contains("churn"))
+            {
+                RunPhase(ctx, report, "P2 churn", () => Churn(ctx, report));
+            }
+
+            if (phases.Contains("p3"))
+            {
+                RunPhase(ctx, report, "P3", () => P3(ctx, report));
+            }
+
+            if (phases.Contains("p5"))
+            {
+                RunPhase(ctx, report, "P5", () => P5(ctx, report));
+            }
+
+            if (profile && phases.Contains("p2"))
+            {
+                RunPhase(ctx, report, "profile", () => Profile(ctx, report));
+            }
+        }
+        finally
+        {
+            Cleanup.All();
+        }
+
+        report.Meta["load_average_end"] = ReadLoad();
+        report.Meta["seconds"] = Math.Round(ctx.Clock.Elapsed.TotalSeconds, 1);
+        string line = report.Write(results);
+        Console.Out.WriteLine(line);
+        return 0;
+    }
+
+    private static void RunPhase(RunContext ctx, Report report, string name, Action action)
+    {
+        if (ctx.OverBudget)
+        {
+            report.Notes.Add($"{name} skipped: the run's time budget ({ctx.Plan.Budget.TotalSeconds:F0} s) was spent.");
+            return;
+        }
+
+        var sw = Stopwatch.StartNew();
+        Console.Out.WriteLine($"bench: {name} ...");
+        try
+        {
+            action();
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or IOException or JsonException or TimeoutException)
+        {
+            report.Notes.Add($"{name} failed: {ex.Message}");
+            Console.Error.WriteLine($"bench: {name} failed: {ex}");
+        }
+
+        Console.Out.WriteLine($"bench: {name} done in {sw.Elapsed.TotalSeconds:F1} s");
+    }
+
+    internal sealed record RunContext(Plan Plan, string Repo, string Native, string Results, string Logs, string? Lab, string Prefix, Stopwatch Clock,
+        string WskLocal)
+    {
+        private int _log;
+
+        /// <summary>The address WskSharp peers give WskBind (port 0) on loopback runs: the wildcard (what WSK drivers
+        /// usually bind to), or the loopback address with <c>--wsk-local specific</c>.</summary>
+        public string LoopbackLocal => WskLocal == "specific" ? "127.0.0.1" : WskLocal;
+
+        public bool OverBudget => Clock.Elapsed > Plan.Budget;
+
+        public string NextLog(string what) => Path.Combine(Logs, $"{Interlocked.Increment(ref _log):D3}-{what}.log");
+
+        public string NextOut(string what) => Path.Combine(Logs, $"{Interlocked.Increment(ref _log):D3}-{what}.json");
+    }
+
+    // --- P1: time to first byte over the lab's delay line -------------------------------------------------------
+
+    private static void P1(RunContext ctx, Report report)
+    {
+        string nsC = ctx.Lab + "-c", nsS = ctx.Lab + "-s";
+        using Server server = Server.Start(nsS, Path.Combine(ctx.Native, "echo_server"), "--bind", ServerAddress, "--port", "0", "--fastopen", "256");
+        report.Meta["p1_server"] = $"echo_server --fastopen 256 on {ServerAddress}:{server.Port} in {nsS}; clients in {nsC}";
+        report.Meta["p1_rtt_ms"] = PingRtt(nsC);
+        for (int round = 1; round <= ctx.Plan.P1Rounds; round++)
+        {
+            foreach (string peer in Rotate(P1Peers, round))
+            {
+                if (ctx.OverBudget)
+                {
+                    report.Notes.Add("P1 stopped early: time budget spent.");
+                    return;
+                }
+
+                int count = ctx.Plan.P1PerRound;
+                var timeout = TimeSpan.FromSeconds(30 + (count * 0.2));
+                PeerRun run = peer.StartsWith("c-", StringComparison.Ordinal)
+                    ? NativeClient(ctx, nsC, peer, ServerAddress, server.Port, count, 1, 3, samples: true, timeout)
+                    : WorkerConn(ctx, nsC, peer, ServerAddress, ctx.WskLocal == "specific" ? ClientAddress : ctx.WskLocal, server.Port, count, 1, 3, 0, samples: true, timeout);
+                run.Phase = "p1";
+                run.Round = round;
+                report.P1.Add(run);
+                Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  P1 round {round} {peer,-15} ok {run.Succeeded,4} failed {run.Failed} p50 {Stats.Percentile(run.TtfbUs, 50) / 1000:F2} ms  SYN-data acked {run.SynDataAcked}/{run.TfoChecked}"));
+            }
+        }
+    }
+
+    private static double? PingRtt(string ns)
+    {
+        Proc.Result r = Proc.Run("ip", ["netns", "exec", ns, "ping", "-n", "-q", "-c", "3", "-i", "0.2", "-W", "2", ServerAddress], TimeSpan.FromSeconds(10));
+        // rtt min/avg/max/mdev = 20.3/20.4/20.5/0.1 ms
+        int i = r.Stdout.IndexOf("= ", StringComparison.Ordinal);
+        if (r.ExitCode != 0 || i < 0)
+        {
+            return null;
+        }
+
+        string[] parts = r.Stdout[(i + 2)..].Split('/');
+        return parts.Length >= 2 && double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out double avg) ? avg : null;
+    }
+
+    // --- P2: connection rate on loopback --------------------------------------------------------------------------
+
+    private static void P2(RunContext ctx, Report report)
+    {
+        Plan plan = ctx.Plan;
+        for (int round = 1; round <= plan.P2Rounds; round++)
+        {
+            foreach (string peer in Rotate(P2Peers, round))
+            {
+                if (ctx.OverBudget)
+                {
+                    report.Notes.Add("P2 stopped early: time budget spent.");
+                    return;
+                }
+
+                // A fresh namespace per run: its own loopback, TIME_WAIT table and ephemeral ports, so no peer
+                // inherits another's leftovers.
+                using var ns = Netns.Create(ctx.Prefix);
+                using Server server = Server.Start(ns.Name, Path.Combine(ctx.Native, "echo_server"), "--bind", "127.0.0.1", "--port", "0", "--fastopen", "4096");
+                var timeout = TimeSpan.FromSeconds(90);
+                PeerRun run = peer.StartsWith("c-", StringComparison.Ordinal)
+                    ? NativeClient(ctx, ns.Name, peer, "127.0.0.1", server.Port, plan.P2Count, plan.P2Concurrency, 2, samples: false, timeout)
+                    : WorkerConn(ctx, ns.Name, peer, "127.0.0.1", ctx.LoopbackLocal, server.Port, plan.P2Count, plan.P2Concurrency, 2, plan.P2Warmup, samples: false, timeout);
+                run.Phase = "p2";
+                run.Round = round;
+                report.P2.Add(run);
+                Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  P2 round {round} {peer,-15} ok {run.Succeeded,6} failed {run.Failed} {run.ConnectionsPerSecond,8:F0} conn/s  cpu {run.CpuUsPerConnection,6:F1} us/conn  SYN-data acked {run.SynDataAcked}/{run.TfoChecked}"));
+            }
+        }
+    }
+
+    // --- P2 churn: sustained connection churn in one namespace ---------------------------------------------------
+
+    /// <summary>
+    /// Runs back to back in ONE namespace per peer, as a busy client would: TIME_WAIT sockets of earlier runs (the
+    /// client closes first) are still there for the later ones. Shows what each peer does once its connections
+    /// outnumber half the ephemeral port range within the TIME_WAIT period.
+    /// </summary>
+    private static void Churn(RunContext ctx, Report report)
+    {
+        Plan plan = ctx.Plan;
+        foreach (string peer in ChurnPeers)
+        {
+            using var ns = Netns.Create(ctx.Prefix);
+            using Server server = Server.Start(ns.Name, Path.Combine(ctx.Native, "echo_server"), "--bind", "127.0.0.1", "--port", "0", "--fastopen", "4096");
+            for (int run = 1; run <= plan.ChurnRuns; run++)
+            {
+                if (ctx.OverBudget)
+                {
+                    report.Notes.Add("P2 churn stopped early: time budget spent.");
+                    return;
+                }
+
+                var timeout = TimeSpan.FromSeconds(75);
+                PeerRun r = peer.StartsWith("c-", StringComparison.Ordinal)
+                    ? NativeClient(ctx, ns.Name, peer, "127.0.0.1", server.Port, plan.ChurnCount, plan.P2Concurrency, 2, samples: false, timeout)
+                    : WorkerConn(ctx, ns.Name, peer, "127.0.0.1", ctx.LoopbackLocal, server.Port, plan.ChurnCount, plan.P2Concurrency, 2, 0, samples: false, timeout);
+                r.Phase = "churn";
+                r.Round = run;
+                report.Churn.Add(r);
+                Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  churn {peer,-8} run {run} (connections so far {(run - 1) * plan.ChurnCount,6}) ok {r.Succeeded,5} failed {r.Failed,5} {r.ConnectionsPerSecond,8:F0} conn/s  cpu {r.CpuUsPerConnection,8:F1} us/conn"));
+            }
+        }
+    }
+
+    // --- P3: allocation ---------------------------------------------------------------------------------------------
+
+    private static void P3(RunContext ctx, Report report)
+    {
+        using var ns = Netns.Create(ctx.Prefix);
+        using Server echo = Server.Start(ns.Name, Path.Combine(ctx.Native, "echo_server"), "--bind", "127.0.0.1", "--port", "0");
+        using Server sink = Server.Start(ns.Name, Path.Combine(ctx.Native, "sink_server"), "--bind", "127.0.0.1", "--port", "0", "--fastopen", "256");
+        string outPath = ctx.NextOut("p3-alloc");
+        string artifacts = Path.Combine(ctx.Logs, "bdn");
+        List<string> args = [.. WorkerPrefix(ns.Name), "worker", "alloc", "--echo-port", Str(echo.Port), "--sink-port", Str(sink.Port),
+            "--out", outPath, "--bdn-artifacts", artifacts];
+        if (ctx.Plan.Mode == "quick")
+        {
+            args.Add("--quick");
+        }
+
+        Proc.Result r = Proc.Run("ip", args, TimeSpan.FromSeconds(ctx.Plan.Mode == "quick" ? 150 : 600), ctx.NextLog("p3-alloc"));
+        if (!File.Exists(outPath))
+        {
+            throw new InvalidOperationException($"the allocation worker wrote no result (exit {r.ExitCode}{(r.TimedOut ? ", timed out" : "")}): {Tail(r.Stderr + r.Stdout)}");
+        }
+
+        report.P3 = Json.Read<AllocResult>(outPath);
+        if (r.TimedOut)
+        {
+            report.Notes.Add("P3: the allocation worker timed out; BenchmarkDotNet figures may be missing (direct figures stand).");
+        }
+
+        if (report.P3.BenchmarkDotNetReport is { } md)
+        {
+            File.WriteAllText(Path.Combine(ctx.Results, "latest-p3-benchmarkdotnet.md"), md);
+        }
+
+        foreach (AllocFigure f in report.P3.Direct.Concat(report.P3.BenchmarkDotNet))
+        {
+            Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  P3 {f.BytesPerOp,8:F1} B/op  {f.Name}"));
+        }
+    }
+
+    // --- P5: bulk throughput ----------------------------------------------------------------------------------------
+
+    private static void P5(RunContext ctx, Report report)
+    {
+        Plan plan = ctx.Plan;
+        using var ns = Netns.Create(ctx.Prefix);
+        using Server sink = Server.Start(ns.Name, Path.Combine(ctx.Native, "sink_server"), "--bind", "127.0.0.1", "--port", "0");
+        for (int round = 1; round <= plan.P5Rounds; round++)
+        {
+            foreach (string peer in Rotate(P5Peers, round))
+            {
+                string outPath = ctx.NextOut($"p5-{peer}-r{round}");
+                Proc.Result r = Proc.Run("ip", [.. WorkerPrefix(ns.Name), "worker", "bulk", "--peer", peer, "--port", Str(sink.Port),
+                    "--bytes", Str(plan.P5Bytes), "--chunk", Str(plan.P5Chunk), "--round", Str(round), "--out", outPath],
+                    TimeSpan.FromSeconds(150), ctx.NextLog($"p5-{peer}-r{round}"));
+                PeerRun run = File.Exists(outPath) ? Json.Read<PeerRun>(outPath) : Failed(peer, "p5", 1, r);
+                run.Round = round;
+                report.P5.Add(run);
+                Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  P5 round {round} {peer,-7} {run.Bytes / (double)(1 << 20),6:F0} MiB in {run.WallSeconds:F3} s = {run.BytesPerSecond / (1 << 20),6:F0} MiB/s  cpu {run.CpuUserSeconds + run.CpuSysSeconds:F3} s{(run.Failed > 0 ? "  FAILED" : "")}"));
+            }
+        }
+    }
+
+    // --- profile: syscalls per connection (strace -c -f) ------------------------------------------------------------
+
+    /// <summary>strace -f -c of a P2-style run at N and 3N connections; the difference divided by 2N is the syscalls
+    /// per connection with process start-up, JIT and warm-up taken out.</summary>
+    private static void Profile(RunContext ctx, Report report)
+    {
+        if (Proc.Run("strace", ["-V"], TimeSpan.FromSeconds(5)).ExitCode != 0)
+        {
+            report.Notes.Add("profile skipped: strace is not installed (apt-get install strace).");
+            return;
+        }
+
+        int n1 = ctx.Plan.ProfileCount, n2 = 3 * ctx.Plan.ProfileCount;
+        foreach (string peer in new[] { "wsk-tfo", "c-tfo", "dotnet" })
+        {
+            Dictionary<string, long>? c1 = StraceCounts(ctx, report, peer, n1);
+            Dictionary<string, long>? c2 = c1 is null ? null : StraceCounts(ctx, report, peer, n2);
+            if (c1 is null || c2 is null)
+            {
+                continue;
+            }
+
+            report.Profile[peer] = c2.Keys.Union(c1.Keys).ToDictionary(k => k,
+                k => Math.Round((c2.GetValueOrDefault(k) - c1.GetValueOrDefault(k)) / (double)(n2 - n1), 2), StringComparer.Ordinal);
+            Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  strace {peer,-8} {report.Profile[peer].Values.Sum(),6:F1} syscalls/connection"));
+        }
+    }
+
+    private static Dictionary<string, long>? StraceCounts(RunContext ctx, Report report, string peer, int count)
+    {
+        using var ns = Netns.Create(ctx.Prefix);
+        using Server server = Server.Start(ns.Name, Path.Combine(ctx.Native, "echo_server"), "--bind", "127.0.0.1", "--port", "0", "--fastopen", "4096");
+        string summary = Path.Combine(ctx.Logs, $"strace-{peer}-{count}.txt");
+        List<string> client = peer.StartsWith("c-", StringComparison.Ordinal)
+            ? [Path.Combine(ctx.Native, "client"), "--mode", peer[2..], "--addr", "127.0.0.1", "--port", Str(server.Port), "--count", Str(count),
+                "--concurrency", Str(ctx.Plan.P2Concurrency), "--warmup", "2", "--no-samples", "--json"]
+            : [.. WorkerCommand(), "worker", "conn", "--peer", peer, "--addr", "127.0.0.1", "--local", ctx.LoopbackLocal, "--port", Str(server.Port),
+                "--count", Str(count), "--concurrency", Str(ctx.Plan.P2Concurrency), "--warmup", "2", "--out", Path.Combine(ctx.Logs, $"strace-{peer}-{count}.json")];
+        Proc.Result r = Proc.Run("ip", ["netns", "exec", ns.Name, "strace", "-f", "-c", "-o", summary, .. client], TimeSpan.FromSeconds(120),
+            ctx.NextLog($"strace-{peer}-{count}"));
+        if (!File.Exists(summary) || r.ExitCode != 0)
+        {
+            report.Notes.Add($"profile: strace of {peer} ({count} connections) failed (exit {r.ExitCode}{(r.TimedOut ? ", timed out" : "")}).");
+            return null;
+        }
+
+        return Stats.ParseStraceCalls(File.ReadAllText(summary));
+    }
+
+    // --- peers ---------------------------------------------------------------------------------------------------
+
+    private static PeerRun WorkerConn(RunContext ctx, string ns, string peer, string addr, string local, int port, int count, int concurrency,
+        int warmup, int warmupConcurrent, bool samples, TimeSpan timeout)
+    {
+        string outPath = ctx.NextOut($"{peer}");
+        List<string> args = [.. WorkerPrefix(ns), "worker", "conn", "--peer", peer, "--addr", addr, "--local", local, "--port", Str(port),
+            "--count", Str(count), "--concurrency", Str(concurrency), "--warmup", Str(warmup), "--warmup-concurrent", Str(warmupConcurrent),
+            "--deadline-s", Str((int)timeout.TotalSeconds - 10), "--out", outPath];
+        if (samples)
+        {
+            args.Add("--samples");
+        }
+
+        File.Delete(outPath);
+        Proc.Result r = Proc.Run("ip", args, timeout, ctx.NextLog(peer));
+        return File.Exists(outPath) ? Json.Read<PeerRun>(outPath) : Failed(peer, "", count, r);
+    }
+
+    private static PeerRun NativeClient(RunContext ctx, string ns, string peer, string addr, int port, int count, int concurrency, int warmup,
+        bool samples, TimeSpan timeout)
+    {
+        List<string> args = ["netns", "exec", ns, Path.Combine(ctx.Native, "client"), "--mode", peer[2..], "--addr", addr, "--port", Str(port),
+            "--count", Str(count), "--concurrency", Str(concurrency), "--warmup", Str(warmup), "--json"];
+        if (!samples)
+        {
+            args.Add("--no-samples");
+        }
+
+        Proc.Result r = Proc.Run("ip", args, timeout, ctx.NextLog(peer));
+        JsonNode? j = null;
+        try
+        {
+            j = r.Stdout.Trim().Length > 0 ? JsonNode.Parse(r.Stdout) : null;
+        }
+        catch (JsonException)
+        {
+        }
+
+        if (j is null)
+        {
+            return Failed(peer, "", count, r);
+        }
+
+        var run = new PeerRun
+        {
+            Peer = peer,
+            Count = count,
+            Succeeded = (long)j["succeeded"]!,
+            Failed = (long)j["failed"]!,
+            WarmupFailed = (long)j["warmup_failed"]!,
+            WallSeconds = (double)j["wall_seconds"]!,
+            ConnectionsPerSecond = (double)j["connections_per_second"]!,
+            CpuUserSeconds = (double)j["cpu_user_seconds"]!,
+            CpuSysSeconds = (double)j["cpu_sys_seconds"]!,
+            CpuUsPerConnection = (double)j["cpu_us_per_connection"]!,
+            SynDataAcked = (long)j["tfo"]!["syn_data_acked"]!,
+            TfoChecked = (long)j["tfo"]!["checked"]!,
+            WarmupSynDataAcked = (long)j["tfo"]!["warmup_syn_data_acked"]!,
+            TtfbUs = j["ttfb_us"] is JsonArray a ? [.. a.Select(x => (double)x!)] : [],
+            TimedOut = r.TimedOut,
+        };
+        foreach (JsonNode? e in j["errors"]!.AsArray())
+        {
+            run.AddError($"{(string)e!["stage"]!}: {(string)e["error"]!}", (long)e["count"]!);
+        }
+
+        return run;
+    }
+
+    private static PeerRun Failed(string peer, string phase, long count, Proc.Result r)
+    {
+        var run = new PeerRun { Peer = peer, Phase = phase, Count = count, Failed = count, TimedOut = r.TimedOut };
+        run.AddError(r.TimedOut ? "process timed out" : $"process exited {r.ExitCode} without a result: {Tail(r.Stderr)}", count);
+        return run;
+    }
+
+    /// <summary>The command that starts this program again (apphost, or dotnet + dll).</summary>
+    private static List<string> WorkerCommand()
+    {
+        string self = Environment.ProcessPath ?? "dotnet";
+        string dll = typeof(Orchestrator).Assembly.Location;
+        return Path.GetFileNameWithoutExtension(self) == "dotnet" ? [self, dll] : [self];
+    }
+
+    private static List<string> WorkerPrefix(string ns) => ["netns", "exec", ns, .. WorkerCommand()];
+
+    private static IEnumerable<string> Rotate(string[] peers, int round)
+    {
+        for (int i = 0; i < peers.Length; i++)
+        {
+            yield return peers[(i + round - 1) % peers.Length];
+        }
+    }
+
+    private static string Str(long v) => v.ToString(CultureInfo.InvariantCulture);
+
+    private static string Tail(string s) => s.Length > 400 ? "..." + s[^400..].Trim() : s.Trim();
+
+    private static string ReadLoad()
+    {
+        try
+        {
+            return File.ReadAllText("/proc/loadavg").Trim();
+        }
+        catch (IOException)
+        {
+            return "?";
+        }
+    }
+
+    private static string FindRepo()
+    {
+        for (string? d = AppContext.BaseDirectory; d is not null; d = Path.GetDirectoryName(d))
+        {
+            if (File.Exists(Path.Combine(d, "WskSharp.slnx")))
+            {
+                return d;
+            }
+        }
+
+        return Directory.GetCurrentDirectory();
+    }
+}

@@ -1,0 +1,31 @@
+namespace WskSharp.Bench;
+
+internal static class Program
+{
+    public static int Main(string[] args)
+    {
+        var o = new Options(args);
+        string verb = o.Positional.Count > 0 ? o.Positional[0] : "run";
+        try
+        {
+            return verb switch
+            {
+                "worker" => Worker.Run(o),
+                "run" => Orchestrator.Run(o),
+                _ => Usage(),
+            };
+        }
+        catch (ArgumentException ex)
+        {
+            Console.Error.WriteLine($"WskSharp.Bench: {ex.Message}");
+            return 2;
+        }
+    }
+
+    private static int Usage()
+    {
+        Console.Error.WriteLine("usage: WskSharp.Bench run [--quick|--full] --lab NAME [--phases p1,p2,p3,p5] [--results DIR] [--native DIR]");
+        Console.Error.WriteLine("       WskSharp.Bench worker conn|bulk|alloc ... (started by run)");
+        return 2;
+    }
+}
