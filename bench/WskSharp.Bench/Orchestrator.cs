@@ -35,6 +35,12 @@ internal sealed record Plan(
 internal static class Orchestrator
 {
     public const string ServerAddress = "198.18.0.2";
+
+    /// <summary>The lab address whose SYNs carrying data the delay line drops (bench/run brings the lab up so).</summary>
+    public const string BlackholeAddress = "198.18.0.3";
+
+    /// <summary>Peers of the blackhole phase: ours (adaptive Fast Open, the default) and .NET's best Fast Open shape.</summary>
+    public static readonly string[] BlackholePeers = ["wsk-tfo", "dotnet-saea-fo"];
     public const string ClientAddress = "198.18.0.1";
 
     public static readonly string[] P1Peers = ["wsk-tfo", "c-tfo", "dotnet-saea-fo", "wsk", "c-connect", "dotnet", "dotnet-fo"];
@@ -51,7 +57,7 @@ internal static class Orchestrator
         string results = Path.GetFullPath(o.Get("results", Path.Combine(repo, "bench", "results")));
         string? lab = o.Get("lab");
         string prefix = o.Get("ns-prefix", lab ?? $"wskb{Environment.ProcessId}");
-        var phases = new HashSet<string>((o.Get("phases") ?? "p1,p2,churn,p3,p5").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        var phases = new HashSet<string>((o.Get("phases") ?? "p1,blackhole,p2,churn,p3,p5").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         bool profile = !o.Flag("no-profile");
         string logs = Path.Combine(results, "logs");
         Directory.CreateDirectory(logs);
@@ -78,6 +84,11 @@ internal static class Orchestrator
                 {
                     RunPhase(ctx, report, "P1", () => P1(ctx, report));
                 }
+            }
+
+            if (phases.Contains("blackhole") && lab is not null)
+            {
+                RunPhase(ctx, report, "blackhole", () => Blackhole(ctx, report));
             }
 
             if (phases.Contains("p2"))
@@ -185,6 +196,29 @@ internal static class Orchestrator
                 Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"  P1 round {round} {peer,-15} ok {run.Succeeded,4} failed {run.Failed} p50 {Stats.Percentile(run.TtfbUs, 50) / 1000:F2} ms  SYN-data acked {run.SynDataAcked}/{run.TfoChecked}"));
             }
+        }
+    }
+
+    // --- Blackhole: a path that drops SYNs carrying data (issue 9) ---------------------------------------------------
+
+    /// <summary>
+    /// 20 sequential connect + 64 B request + reply to 198.18.0.3, whose SYN data the delay line drops. Each peer is a
+    /// fresh process (fresh adaptive memory); one warm-up connection gets the cookie (its SYN has no data, so it passes).
+    /// The kernel falls back about a second later on every SYN with data; ours pays that once, .NET every time.
+    /// </summary>
+    private static void Blackhole(RunContext ctx, Report report)
+    {
+        string nsC = ctx.Lab + "-c", nsS = ctx.Lab + "-s";
+        using Server server = Server.Start(nsS, Path.Combine(ctx.Native, "echo_server"), "--bind", BlackholeAddress, "--port", "0", "--fastopen", "256");
+        report.Meta["blackhole_server"] = $"echo_server --fastopen 256 on {BlackholeAddress}:{server.Port} in {nsS}, SYN data to it dropped by the lab";
+        foreach (string peer in BlackholePeers)
+        {
+            PeerRun run = WorkerConn(ctx, nsC, peer, BlackholeAddress, ctx.WskLocal == "specific" ? ClientAddress : ctx.WskLocal, server.Port,
+                20, 1, 1, 0, samples: true, TimeSpan.FromSeconds(120));
+            run.Phase = "blackhole";
+            report.Blackhole.Add(run);
+            Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  blackhole {peer,-15} ok {run.Succeeded,3} failed {run.Failed} total {run.TtfbUs.Sum() / 1000:F0} ms  SYN-data acked {run.SynDataAcked}/{run.TfoChecked}"));
         }
     }
 

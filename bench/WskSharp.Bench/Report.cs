@@ -21,6 +21,9 @@ internal sealed class Report(Plan plan, Orchestrator.RunContext ctx)
 
     public List<PeerRun> Churn { get; } = [];
 
+    /// <summary>The blackhole phase: 20 sequential connections per peer to a server whose SYN data is dropped.</summary>
+    public List<PeerRun> Blackhole { get; } = [];
+
     public AllocResult? P3 { get; set; }
 
     public Dictionary<string, Dictionary<string, double>> Profile { get; } = [];
@@ -64,6 +67,9 @@ internal sealed class Report(Plan plan, Orchestrator.RunContext ctx)
         double? allocCycle = Valid(bdnCycle?.BytesPerOp) ?? directCycle?.BytesPerOp;
         double? allocSendRecv = Valid(bdnSendRecv?.BytesPerOp) ?? directSendRecv?.BytesPerOp;
 
+        PeerRun? blackholeOurs = Blackhole.FirstOrDefault(r => r.Peer == "wsk-tfo" && r.Failed == 0 && r.TtfbUs.Length > 0);
+        PeerRun? blackholeDotnet = Blackhole.FirstOrDefault(r => r.Peer == "dotnet-saea-fo" && r.Failed == 0 && r.TtfbUs.Length > 0);
+        double? blackholeVsDotnet = blackholeOurs is null || blackholeDotnet is null ? null : blackholeOurs.TtfbUs.Sum() / blackholeDotnet.TtfbUs.Sum();
         var goals = new List<Goal>
         {
             new("P1 TTFB p50, ours (WskConnectEx+TFO) / .NET ConnectAsync+SendAsync", p1VsDotnet, "≤ 0.55", Le(p1VsDotnet, 0.55), Margin(p1VsDotnet, 0.55, lowerIsBetter: true)),
@@ -74,6 +80,8 @@ internal sealed class Report(Plan plan, Orchestrator.RunContext ctx)
             new("P3 WskSend+WskReceive steady state, B/op", allocSendRecv, "0", allocSendRecv is { } s ? s < 1 : null, bdnSendRecv is null ? "direct measurement" : "BenchmarkDotNet MemoryDiagnoser"),
             new("P3 connect cycle (WskSocket+WskBind+WskConnectEx+WskCloseSocket, + receive), B/op", allocCycle, "≤ 512", Le(allocCycle, 512), Margin(allocCycle, 512, lowerIsBetter: true)),
             new("P5 bulk throughput, ours WskSend / .NET SendAsync", p5VsDotnet, "≥ 0.95", Ge(p5VsDotnet, 0.95), Margin(p5VsDotnet, 0.95, lowerIsBetter: false)),
+            new("Blackholed SYN data: 20 sequential connects, total time, ours (adaptive) / .NET SAEA+FastOpen", blackholeVsDotnet, "≤ 0.10", Le(blackholeVsDotnet, 0.10),
+                blackholeOurs is null || blackholeDotnet is null ? "not measured" : string.Create(Inv, $"{blackholeOurs.TtfbUs.Sum() / 1000:F0} ms vs {blackholeDotnet.TtfbUs.Sum() / 1000:F0} ms")),
         };
         foreach ((string peer, bool tfo) in new[] { ("wsk-tfo", true), ("c-tfo", true), ("dotnet-saea-fo", true), ("wsk", false), ("c-connect", false), ("dotnet", false), ("dotnet-fo", false) })
         {
@@ -89,6 +97,7 @@ internal sealed class Report(Plan plan, Orchestrator.RunContext ctx)
         var ratios = new StringBuilder();
         ratios.Append(Inv, $"p1_vs_dotnet={F(p1VsDotnet)} p1_vs_c_tfo={F(p1VsC)} p2_vs_dotnet={F(p2VsDotnet)} p2_vs_c={F(p2VsC)} p5_vs_dotnet={F(p5VsDotnet)}");
         ratios.Append(Inv, $" cpu_vs_c={F(cpuVsC)} alloc_connectex_bytes={F(allocCycle, "F0")} alloc_sendrecv_bytes={F(allocSendRecv, "F0")}");
+        ratios.Append(Inv, $" blackhole_vs_dotnet={F(blackholeVsDotnet)}");
         string line = ratios.ToString();
 
         Meta["mode"] = plan.Mode;
@@ -116,6 +125,7 @@ internal sealed class Report(Plan plan, Orchestrator.RunContext ctx)
             p3 = P3,
             p5 = new { peers = p5, runs = P5 },
             p2_churn = Churn,
+            blackhole = Blackhole,
             profile_syscalls_per_connection = Profile,
             notes = Notes,
         };
