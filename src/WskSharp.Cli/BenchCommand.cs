@@ -13,13 +13,14 @@ internal static class BenchCommand
 {
     public static Command Create()
     {
-        var full = new Option<bool>("--full") { Description = "The full set (about 6.5 minutes) instead of the quick one (about 90 seconds)." };
-        var command = new Command("bench", "Run the benchmarks side by side with C and .NET peers (root; needs a WskSharp checkout) and print the ratios.") { full };
-        command.SetAction((parse, ct) => RunAsync(parse.GetValue(full), ct));
+        var full = new Option<bool>("--full") { Description = "The full set (about 6.5 minutes) instead of the quick one (about 2 minutes)." };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object (the ratios by name, and where the full results are) instead of the table." };
+        var command = new Command("bench", "Run the benchmarks side by side with C and .NET peers (root; needs a WskSharp checkout) and print the ratios.") { full, json };
+        command.SetAction((parse, ct) => RunAsync(parse.GetValue(full), parse.GetValue(json), ct));
         return command;
     }
 
-    private static async Task<int> RunAsync(bool full, CancellationToken ct)
+    private static async Task<int> RunAsync(bool full, bool json, CancellationToken ct)
     {
         // bench/run sits beside tools/lab/lab.sh in a checkout.
         string? repo = LabNetwork.FindScript() is { } lab ? Path.GetFullPath(Path.Combine(Path.GetDirectoryName(lab)!, "..", "..")) : null;
@@ -36,38 +37,51 @@ internal static class BenchCommand
         using Process process = Process.Start(psi) ?? throw new InvalidOperationException("bash did not start");
         string? ratios = null;
         var tail = new Queue<string>();
-        await AnsiConsole.Status().StartAsync("starting bench/run", async status =>
+        void Track(string? line, Action<string> show)
         {
-            void OnLine(string? line)
+            if (string.IsNullOrWhiteSpace(line))
             {
-                if (string.IsNullOrWhiteSpace(line))
-                {
-                    return;
-                }
-
-                if (line.StartsWith("p1_vs_dotnet=", StringComparison.Ordinal))
-                {
-                    ratios = line;
-                }
-
-                lock (tail)
-                {
-                    tail.Enqueue(line);
-                    if (tail.Count > 20)
-                    {
-                        tail.Dequeue();
-                    }
-                }
-
-                status.Status(Markup.Escape(line.Length > 100 ? line[..100] : line));
+                return;
             }
 
-            process.OutputDataReceived += (_, e) => OnLine(e.Data);
-            process.ErrorDataReceived += (_, e) => OnLine(e.Data);
+            if (line.StartsWith("p1_vs_dotnet=", StringComparison.Ordinal))
+            {
+                ratios = line;
+            }
+
+            lock (tail)
+            {
+                tail.Enqueue(line);
+                if (tail.Count > 20)
+                {
+                    tail.Dequeue();
+                }
+            }
+
+            show(line);
+        }
+
+        if (json)
+        {
+            // The JSON object alone goes to standard output; progress goes to standard error.
+            process.OutputDataReceived += (_, e) => Track(e.Data, l => Console.Error.WriteLine(l));
+            process.ErrorDataReceived += (_, e) => Track(e.Data, l => Console.Error.WriteLine(l));
             process.BeginOutputReadLine();
             process.BeginErrorReadLine();
             await process.WaitForExitAsync(ct).ConfigureAwait(false);
-        }).ConfigureAwait(false);
+        }
+        else
+        {
+            await AnsiConsole.Status().StartAsync("starting bench/run", async status =>
+            {
+                void Show(string line) => status.Status(Markup.Escape(line.Length > 100 ? line[..100] : line));
+                process.OutputDataReceived += (_, e) => Track(e.Data, Show);
+                process.ErrorDataReceived += (_, e) => Track(e.Data, Show);
+                process.BeginOutputReadLine();
+                process.BeginErrorReadLine();
+                await process.WaitForExitAsync(ct).ConfigureAwait(false);
+            }).ConfigureAwait(false);
+        }
 
         string results = Path.Combine(repo!, "bench", "results", "latest.md");
         if (process.ExitCode != 0 || ratios is null)
@@ -79,6 +93,16 @@ internal static class BenchCommand
             }
 
             return process.ExitCode == 0 ? 1 : process.ExitCode;
+        }
+
+        if (json)
+        {
+            // "p1_vs_dotnet=0.500 ..." → {"p1_vs_dotnet": 0.5, ...}; NA (not measured) → null.
+            var values = ratios.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(pair => pair.Split('=', 2))
+                .Where(kv => kv.Length == 2)
+                .ToDictionary(kv => kv[0], kv => double.TryParse(kv[1], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double v) ? (double?)v : null);
+            Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(new { ratios = values, results = Path.ChangeExtension(results, ".json"), report = results }));
+            return 0;
         }
 
         PrintGoals(results);

@@ -179,12 +179,7 @@ public sealed class WskConnectExTests : IDisposable
     [Fact]
     public async Task A_refused_destination_completes_with_STATUS_CONNECTION_REFUSED()
     {
-        ushort closedPort;
-        using (var probe = new TcpListener(IPAddress.Loopback, 0))
-        {
-            probe.Start();
-            closedPort = (ushort)((IPEndPoint)probe.LocalEndpoint).Port;
-        }
+        using Socket holder = ClosedPort(out ushort closedPort);
 
         WskSocket socket = _client.CreateBoundSocket();
         var (irp, routine) = NewIrp();
@@ -211,12 +206,7 @@ public sealed class WskConnectExTests : IDisposable
     [Fact]
     public async Task After_a_failed_connect_the_socket_is_STATUS_FILE_FORCED_CLOSED()
     {
-        ushort closedPort;
-        using (var probe = new TcpListener(IPAddress.Loopback, 0))
-        {
-            probe.Start();
-            closedPort = (ushort)((IPEndPoint)probe.LocalEndpoint).Port;
-        }
+        using Socket holder = ClosedPort(out ushort closedPort);
 
         WskSocket socket = _client.CreateBoundSocket();
         var irp = new Irp();
@@ -363,6 +353,16 @@ public sealed class WskConnectExTests : IDisposable
         Assert.NotEqual(0, bound.Port);
         using Socket peer = await (family == Ws2Def.AF_INET6 ? _listener6 : _listener).AcceptSocketAsync(TestContext.Current.CancellationToken);
         Assert.NotNull(peer);
+    }
+
+    /// <summary>A port that refuses connections for as long as the returned socket lives: bound, never listening, so no
+    /// other test can take the port meanwhile (a port merely closed again could be reused by a parallel test).</summary>
+    private static Socket ClosedPort(out ushort port)
+    {
+        var holder = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        holder.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        port = (ushort)((IPEndPoint)holder.LocalEndPoint!).Port;
+        return holder;
     }
 
     private static void AssertRefused(NtStatus expected, NtStatus returned, Irp irp, StrongBoxCounter routine)
