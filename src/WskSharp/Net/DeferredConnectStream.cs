@@ -7,26 +7,11 @@ namespace WskSharp.Net;
 /// WskConnectEx's buffer (so they ride in the SYN with Fast Open). A read before any write connects without data.
 /// Once connected, reads and writes go straight to the <see cref="WskConnection"/>.
 /// </summary>
-internal sealed class DeferredConnectStream(IPEndPoint[] candidates, WskConnectOptions options, Action<WskConnection>? connected) : Stream
+internal sealed class DeferredConnectStream(IPEndPoint[] candidates, WskConnectOptions options, Action<WskConnection>? connected) : ConnectionStream
 {
     private readonly Lock _lock = new();
     private Task<WskConnection>? _connecting;
     private WskConnection? _connection;
-    private bool _disposed;
-
-    public override bool CanRead => !_disposed;
-
-    public override bool CanWrite => !_disposed;
-
-    public override bool CanSeek => false;
-
-    public override long Length => throw new NotSupportedException("A connection has no length.");
-
-    public override long Position
-    {
-        get => throw new NotSupportedException("A connection has no position.");
-        set => throw new NotSupportedException("A connection has no position.");
-    }
 
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
         => Volatile.Read(ref _connection) is { } connection ? connection.SendAsync(buffer, cancellationToken) : FirstWriteAsync(buffer, cancellationToken);
@@ -56,7 +41,7 @@ internal sealed class DeferredConnectStream(IPEndPoint[] candidates, WskConnectO
     {
         lock (_lock)
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
+            ObjectDisposedException.ThrowIf(Disposed, this);
             if (_connecting is { } running)
             {
                 return (running, false);
@@ -73,7 +58,7 @@ internal sealed class DeferredConnectStream(IPEndPoint[] candidates, WskConnectO
         WskConnection connection = await WskConnection.ConnectAnyAsync(candidates, data, options, cancellationToken).ConfigureAwait(false);
         lock (_lock)
         {
-            if (_disposed)
+            if (Disposed)
             {
                 connection.Dispose();
                 throw new ObjectDisposedException(nameof(DeferredConnectStream));
@@ -86,42 +71,6 @@ internal sealed class DeferredConnectStream(IPEndPoint[] candidates, WskConnectO
         return connection;
     }
 
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-    {
-        ValidateBufferArguments(buffer, offset, count);
-        return ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-    }
-
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-    {
-        ValidateBufferArguments(buffer, offset, count);
-        return WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-    }
-
-    public override int Read(byte[] buffer, int offset, int count)
-    {
-        ValidateBufferArguments(buffer, offset, count);
-        return ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-    }
-
-    public override void Write(byte[] buffer, int offset, int count)
-    {
-        ValidateBufferArguments(buffer, offset, count);
-        WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-    }
-
-    /// <summary>Nothing is buffered here: before the connection exists there is nothing to flush, after it every write is a WskSend.</summary>
-    public override void Flush()
-    {
-    }
-
-    public override Task FlushAsync(CancellationToken cancellationToken) =>
-        cancellationToken.IsCancellationRequested ? Task.FromCanceled(cancellationToken) : Task.CompletedTask;
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException("A connection cannot seek.");
-
-    public override void SetLength(long value) => throw new NotSupportedException("A connection has no length.");
-
     protected override void Dispose(bool disposing)
     {
         if (disposing)
@@ -129,7 +78,7 @@ internal sealed class DeferredConnectStream(IPEndPoint[] candidates, WskConnectO
             WskConnection? connection;
             lock (_lock)
             {
-                _disposed = true;
+                Disposed = true;
                 connection = _connection;
             }
 
@@ -138,5 +87,4 @@ internal sealed class DeferredConnectStream(IPEndPoint[] candidates, WskConnectO
 
         base.Dispose(disposing);
     }
-
 }
