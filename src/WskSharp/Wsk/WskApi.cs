@@ -30,8 +30,13 @@ public static class WskApi
             return NtStatus.InvalidParameter;
         }
 
-        IHostStack stack = LinuxHostStack.Default;
+        IHostStack stack = options?.HostStack ?? LinuxHostStack.Default;
         LinuxHostStack? owned = null;
+        if (options?.HostStack is not null && options.NetworkNamespace is not null)
+        {
+            return NtStatus.InvalidParameter; // A namespace is a Linux stack's; a given stack has its own addresses.
+        }
+
         if (options?.NetworkNamespace is { } ns)
         {
             try

@@ -29,4 +29,8 @@ public sealed record WskProviderOptions
     /// it, or a path to its file). Needs CAP_SYS_ADMIN (root). Null, the default, is the process's own namespace.
     /// </summary>
     public string? NetworkNamespace { get; init; }
+
+    /// <summary>The host stack to use instead of the Linux kernel's (the simulated network of the reliability tests);
+    /// null, the default, is the kernel. Not combined with <see cref="NetworkNamespace"/>.</summary>
+    internal Transport.IHostStack? HostStack { get; init; }
 }

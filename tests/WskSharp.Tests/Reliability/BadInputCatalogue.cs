@@ -79,23 +79,23 @@ internal static class BadInputCatalogue
     [
         // --- registration and provider level ---------------------------------------------------------------------
         Case("WskRegister: a client NPI without a dispatch", NtStatus.InvalidParameter, IrpUse.Untouched,
-            none => WskApi.WskRegister(new WskClientNpi(null, null!), out _)),
-        Case("WskCaptureProviderNPI: a major version other than 1", NtStatus.NoInterface, IrpUse.Untouched, none =>
+            ctx => WskApi.WskRegister(new WskClientNpi(null, null!), ctx.Transport.Options(), out _)),
+        Case("WskCaptureProviderNPI: a major version other than 1", NtStatus.NoInterface, IrpUse.Untouched, ctx =>
         {
-            Assert.Equal(NtStatus.Success, WskApi.WskRegister(new WskClientNpi(null, new WskClientDispatch(0x0200)), out WskRegistration? r));
+            Assert.Equal(NtStatus.Success, WskApi.WskRegister(new WskClientNpi(null, new WskClientDispatch(0x0200)), ctx.Transport.Options(), out WskRegistration? r));
             NtStatus status = WskApi.WskCaptureProviderNPI(r!, WskConstants.WSK_NO_WAIT, out _);
             WskApi.WskDeregister(r!);
             return status;
         }),
-        Case("WskCaptureProviderNPI: after WskDeregister", NtStatus.DeviceNotReady, IrpUse.Untouched, none =>
+        Case("WskCaptureProviderNPI: after WskDeregister", NtStatus.DeviceNotReady, IrpUse.Untouched, ctx =>
         {
-            Assert.Equal(NtStatus.Success, WskApi.WskRegister(new WskClientNpi(null, new WskClientDispatch(WskConstants.WSK_V1_0)), out WskRegistration? r));
+            Assert.Equal(NtStatus.Success, WskApi.WskRegister(new WskClientNpi(null, new WskClientDispatch(WskConstants.WSK_V1_0)), ctx.Transport.Options(), out WskRegistration? r));
             WskApi.WskDeregister(r!);
             return WskApi.WskCaptureProviderNPI(r!, WskConstants.WSK_NO_WAIT, out _);
         }),
         Case("WskSocket: after WskDeregister began (a socket still open)", NtStatus.DeviceNotReady, IrpUse.Completed, async ctx =>
         {
-            Assert.Equal(NtStatus.Success, WskApi.WskRegister(new WskClientNpi(null, new WskClientDispatch(WskConstants.WSK_V1_0)), out WskRegistration? r));
+            Assert.Equal(NtStatus.Success, WskApi.WskRegister(new WskClientNpi(null, new WskClientDispatch(WskConstants.WSK_V1_0)), ctx.Transport.Options(), out WskRegistration? r));
             Assert.Equal(NtStatus.Success, WskApi.WskCaptureProviderNPI(r!, WskConstants.WSK_NO_WAIT, out WskProviderNpi? npi));
             var create = new Irp();
             Assert.Equal(NtStatus.Success, npi!.Dispatch.WskSocket(npi.Client, Ws2Def.AF_INET, Ws2Def.SOCK_STREAM, Ws2Def.IPPROTO_TCP,
@@ -258,12 +258,12 @@ internal static class BadInputCatalogue
         }),
         Case("WskConnectEx: an already-connected socket", NtStatus.ConnectionActive, IrpUse.Completed, async ctx =>
         {
-            var (s, _) = await ctx.ConnectedAsync();
+            WskSocket s = await ctx.ConnectedAsync();
             return Conn(s).WskConnectEx(s, ctx.Server, Bytes(8), 0, ctx.Irp);
         }),
         Case("WskConnectEx: a connect still in progress", NtStatus.InvalidDeviceState, IrpUse.Completed, async ctx =>
         {
-            SockAddr full = await FullListenerAsync(ctx);
+            SockAddr full = await ctx.FullListenerAsync();
             WskSocket s = ctx.Client.CreateBoundSocket();
             var first = new Irp();
             Assert.Equal(NtStatus.Pending, Conn(s).WskConnectEx(s, full, Bytes(8), 0, first));
@@ -312,42 +312,42 @@ internal static class BadInputCatalogue
         // --- WskSend / WskReceive ---------------------------------------------------------------------------------
         Case("WskSend: an unknown flag (0x1)", NtStatus.InvalidParameter, IrpUse.Completed, async ctx =>
         {
-            var (s, _) = await ctx.ConnectedAsync();
+            WskSocket s = await ctx.ConnectedAsync();
             return Conn(s).WskSend(s, Bytes(8), 0x1, ctx.Irp);
         }),
         Case("WskReceive: an unknown flag (0x100)", NtStatus.InvalidParameter, IrpUse.Completed, async ctx =>
         {
-            var (s, _) = await ctx.ConnectedAsync();
+            WskSocket s = await ctx.ConnectedAsync();
             return Conn(s).WskReceive(s, Bytes(8), 0x100, ctx.Irp);
         }),
         Case("WskSend: WSK_BUF Length beyond its MDL chain", NtStatus.InvalidParameter, IrpUse.Completed, async ctx =>
         {
-            var (s, _) = await ctx.ConnectedAsync();
+            WskSocket s = await ctx.ConnectedAsync();
             return Conn(s).WskSend(s, new WskBuf(new Mdl(new byte[8]), 0, 9), 0, ctx.Irp);
         }),
         Case("WskReceive: Offset past the first MDL's size", NtStatus.InvalidParameter, IrpUse.Completed, async ctx =>
         {
-            var (s, _) = await ctx.ConnectedAsync();
+            WskSocket s = await ctx.ConnectedAsync();
             return Conn(s).WskReceive(s, new WskBuf(Mdl.Chain(new byte[4], new byte[8]), 5, 2), 0, ctx.Irp);
         }),
         Case("WskReceive: a null chain with Length > 0", NtStatus.InvalidParameter, IrpUse.Completed, async ctx =>
         {
-            var (s, _) = await ctx.ConnectedAsync();
+            WskSocket s = await ctx.ConnectedAsync();
             return Conn(s).WskReceive(s, new WskBuf(null, 0, 8), 0, ctx.Irp);
         }),
         Case("WskSend: a cyclic MDL chain", NtStatus.InvalidParameter, IrpUse.Completed, async ctx =>
         {
-            var (s, _) = await ctx.ConnectedAsync();
+            WskSocket s = await ctx.ConnectedAsync();
             return Conn(s).WskSend(s, CyclicBuffer() with { Length = 1 << 20 }, 0, ctx.Irp);
         }),
         Case("WskReceive: WSK_FLAG_DRAIN with a non-empty buffer", NtStatus.InvalidParameter, IrpUse.Completed, async ctx =>
         {
-            var (s, _) = await ctx.ConnectedAsync();
+            WskSocket s = await ctx.ConnectedAsync();
             return Conn(s).WskReceive(s, Bytes(8), WskConstants.WSK_FLAG_DRAIN, ctx.Irp);
         }),
         Case("WskReceive: WSK_FLAG_WAITALL | WSK_FLAG_DRAIN", NtStatus.InvalidParameter, IrpUse.Completed, async ctx =>
         {
-            var (s, _) = await ctx.ConnectedAsync();
+            WskSocket s = await ctx.ConnectedAsync();
             return Conn(s).WskReceive(s, new WskBuf(null, 0, 0), WskConstants.WSK_FLAG_WAITALL | WskConstants.WSK_FLAG_DRAIN, ctx.Irp);
         }),
         Case("WskSend: a bound socket never connected", NtStatus.InvalidDeviceState, IrpUse.Completed, ctx =>
@@ -362,13 +362,13 @@ internal static class BadInputCatalogue
         }),
         Case("WskSend: after an abortive disconnect (no longer functional)", NtStatus.FileForcedClosed, IrpUse.Completed, async ctx =>
         {
-            var (s, _) = await ctx.ConnectedAsync();
+            WskSocket s = await ctx.ConnectedAsync();
             Assert.Equal(NtStatus.Success, Conn(s).WskDisconnect(s, null, WskConstants.WSK_FLAG_ABORTIVE, new Irp()));
             return Conn(s).WskSend(s, Bytes(8), 0, ctx.Irp);
         }),
         Case("WskSend: a null IRP", NtStatus.InvalidParameter, IrpUse.Untouched, async ctx =>
         {
-            var (s, _) = await ctx.ConnectedAsync();
+            WskSocket s = await ctx.ConnectedAsync();
             return Conn(s).WskSend(s, Bytes(8), 0, null!);
         }),
         Case("WskSend: an IRP already pending", NtStatus.InvalidParameter, IrpUse.LeftPending, async ctx =>
@@ -383,24 +383,24 @@ internal static class BadInputCatalogue
         }),
         Case("WskSendEx: not provided", NtStatus.NotImplemented, IrpUse.Completed, async ctx =>
         {
-            var (s, _) = await ctx.ConnectedAsync();
+            WskSocket s = await ctx.ConnectedAsync();
             return Conn(s).WskSendEx(s, Bytes(8), 0, 0, default, ctx.Irp);
         }),
 
         // --- WskDisconnect ----------------------------------------------------------------------------------------
         Case("WskDisconnect: an unknown flag (0x10)", NtStatus.InvalidParameter, IrpUse.Completed, async ctx =>
         {
-            var (s, _) = await ctx.ConnectedAsync();
+            WskSocket s = await ctx.ConnectedAsync();
             return Conn(s).WskDisconnect(s, null, 0x10, ctx.Irp);
         }),
         Case("WskDisconnect: abortive with data", NtStatus.InvalidParameter, IrpUse.Completed, async ctx =>
         {
-            var (s, _) = await ctx.ConnectedAsync();
+            WskSocket s = await ctx.ConnectedAsync();
             return Conn(s).WskDisconnect(s, Bytes(4), WskConstants.WSK_FLAG_ABORTIVE, ctx.Irp);
         }),
         Case("WskDisconnect: WSK_BUF Length beyond its MDL chain", NtStatus.InvalidParameter, IrpUse.Completed, async ctx =>
         {
-            var (s, _) = await ctx.ConnectedAsync();
+            WskSocket s = await ctx.ConnectedAsync();
             return Conn(s).WskDisconnect(s, new WskBuf(new Mdl(new byte[4]), 0, 5), 0, ctx.Irp);
         }),
         Case("WskDisconnect: a socket never connected", NtStatus.InvalidDeviceState, IrpUse.Completed, ctx =>
@@ -410,7 +410,7 @@ internal static class BadInputCatalogue
         }),
         Case("WskDisconnect: a second graceful disconnect", NtStatus.InvalidDeviceState, IrpUse.Completed, async ctx =>
         {
-            var (s, _) = await ctx.ConnectedAsync();
+            WskSocket s = await ctx.ConnectedAsync();
             var first = new Irp();
             Assert.Equal(NtStatus.Success, await WskTestClient.Complete(Conn(s).WskDisconnect(s, null, 0, first), first));
             return Conn(s).WskDisconnect(s, null, 0, ctx.Irp);
@@ -602,12 +602,12 @@ internal static class BadInputCatalogue
         // --- WskRelease -------------------------------------------------------------------------------------------
         Case("WskRelease: an indication the provider never gave", NtStatus.InvalidParameter, IrpUse.Untouched, async ctx =>
         {
-            var (s, _) = await ctx.ConnectedAsync();
+            WskSocket s = await ctx.ConnectedAsync();
             return Conn(s).WskRelease(s, new WskDataIndication { Buffer = Bytes(8) });
         }),
         Case("WskRelease: a null indication", NtStatus.InvalidParameter, IrpUse.Untouched, async ctx =>
         {
-            var (s, _) = await ctx.ConnectedAsync();
+            WskSocket s = await ctx.ConnectedAsync();
             return Conn(s).WskRelease(s, null!);
         }),
         Case("WskRelease: a closed socket", NtStatus.InvalidHandle, IrpUse.Untouched, ctx =>
@@ -620,28 +620,6 @@ internal static class BadInputCatalogue
     /// <summary>A receive event that takes everything it is given.</summary>
     private static NtStatus Accepting(object? context, uint flags, WskDataIndication? indication, nuint bytesIndicated, ref nuint bytesAccepted)
         => NtStatus.Success;
-
-    /// <summary>A listener whose accept queue is full, so a further SYN is dropped and a connect stays pending; owned by the case.</summary>
-    private static async Task<SockAddr> FullListenerAsync(BadInputContext ctx)
-    {
-        Socket listener = ctx.Own(new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp));
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen(0);
-        for (int i = 0; i < 3; i++)
-        {
-            Socket filler = ctx.Own(new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { Blocking = false });
-            try
-            {
-                filler.Connect(listener.LocalEndPoint!);
-            }
-            catch (SocketException ex) when (ex.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress)
-            {
-            }
-        }
-
-        await Task.Delay(100);
-        return SockAddr.FromEndPoint((IPEndPoint)listener.LocalEndPoint!);
-    }
 
     /// <summary>A request the health check sends and expects echoed.</summary>
     internal static ReadOnlySpan<byte> HealthRequest => Request;

@@ -1,20 +1,37 @@
 using WskSharp.Nt;
+using WskSharp.Tests.Conformance;
+using WskSharp.Transport.Simulated;
 using WskSharp.Wsk;
 
 namespace WskSharp.Tests.Reliability;
 
-/// <summary>
-/// Runs <see cref="BadInputCatalogue"/>: for each bad input, on fresh objects, the return is the documented status; the
-/// IRP (when there is one) holds it with its completion routine run exactly once (or, for an IRP already pending, is left
-/// alone and completes once later); afterwards the provider still carries a loopback connection with data, and the
-/// process has no more file descriptors than before.
-/// </summary>
+/// <summary>The catalogue on the Linux kernel's TCP: descriptors of the process are the resource that must not leak.</summary>
 [Collection(ReliabilityCollection.Name)]
-public sealed class BadInputCatalogueTests
+public sealed class BadInputCatalogueOnLinuxTests : BadInputCatalogueTests
+{
+    private protected override TransportKind Kind => TransportKind.Linux;
+}
+
+/// <summary>The catalogue on the simulated network (a fresh seeded network per case): its open sockets must come back to 0.</summary>
+[Collection(ReliabilityCollection.Name)]
+public sealed class BadInputCatalogueOnSimulatedTests : BadInputCatalogueTests
+{
+    private protected override TransportKind Kind => TransportKind.Simulated;
+}
+
+/// <summary>
+/// Runs <see cref="BadInputCatalogue"/> on a transport (one body, two modes): for each bad input, on fresh objects, the
+/// return is the documented status; the IRP (when there is one) holds it with its completion routine run exactly once
+/// (or, for an IRP already pending, is left alone and completes once later); afterwards the provider still carries a
+/// connection with data, and nothing is left open: the process's descriptors (Linux) or the network's sockets (simulated).
+/// </summary>
+public abstract class BadInputCatalogueTests
 {
     private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(20);
 
     public static TheoryData<string> Names { get; } = [.. BadInputCatalogue.All.Select(c => c.Name)];
+
+    private protected abstract TransportKind Kind { get; }
 
     [Fact]
     public void The_catalogue_has_at_least_40_distinct_named_cases()
@@ -25,58 +42,89 @@ public sealed class BadInputCatalogueTests
     }
 
     [Theory]
-    [MemberData(nameof(Names))]
-    public async Task Each_bad_input_is_refused_with_its_status_and_leaves_the_provider_working_and_no_descriptor_behind(string name)
+    [MemberData(nameof(Names), MemberType = typeof(BadInputCatalogueTests))]
+    public async Task Each_bad_input_is_refused_with_its_status_and_leaves_the_provider_working_and_nothing_open(string name)
     {
         BadInput badInput = BadInputCatalogue.All.Single(c => c.Name == name);
-        await WarmUpAsync();
+        if (Kind == TransportKind.Simulated)
+        {
+            using TestTransport transport = TestTransport.Simulated(new SimulatedNetworkOptions { Seed = StableSeed(name) });
+            await RunAsync(badInput, transport);
+            await ProviderWorksAsync(transport);
+            Assert.Equal(0, await transport.SettleAsync(0));
+            transport.AssertHealthy();
+            return;
+        }
+
+        using TestTransport linux = TestTransport.Linux();
+        await WarmUpAsync(linux);
         int before = ProcessResources.OpenDescriptors();
 
-        await RunAsync(badInput);
-        await ProviderWorksAsync();
+        await RunAsync(badInput, linux);
+        await ProviderWorksAsync(linux);
 
         int after = await ProcessResources.SettleDescriptorsAsync(before);
         Assert.True(after <= before, $"{name}: {after} descriptors open after the case, {before} before");
     }
 
     [Fact]
-    public async Task The_whole_catalogue_in_one_run_ends_at_the_descriptor_baseline()
+    public async Task The_whole_catalogue_in_one_run_ends_with_nothing_open()
     {
-        await WarmUpAsync();
-        int before = ProcessResources.OpenDescriptors();
+        using TestTransport transport = Kind == TransportKind.Simulated ? TestTransport.Simulated(new SimulatedNetworkOptions { Seed = 7 }) : TestTransport.Linux();
+        await WarmUpAsync(transport);
+        int before = transport.OpenResources();
         string was = ProcessResources.DescribeDescriptors();
         foreach (BadInput badInput in BadInputCatalogue.All)
         {
-            await RunAsync(badInput);
+            await RunAsync(badInput, transport);
         }
 
-        await ProviderWorksAsync();
-        int after = await ProcessResources.SettleDescriptorsAsync(before);
-        Assert.True(after <= before, $"{after} descriptors open after {BadInputCatalogue.All.Count} cases, {before} before.\nBefore: {was}\nAfter: {ProcessResources.DescribeDescriptors()}");
+        await ProviderWorksAsync(transport);
+        int after = await transport.SettleAsync(before);
+        Assert.True(after <= before, $"{after} open after {BadInputCatalogue.All.Count} cases on {Kind}, {before} before.\nBefore: {was}\nAfter: {ProcessResources.DescribeDescriptors()}");
+        if (transport.Network is { } network)
+        {
+            Assert.Equal(0, after);
+            Assert.True(network.SocketsCreated > BadInputCatalogue.All.Count, $"only {network.SocketsCreated} simulated sockets made");
+        }
+
+        transport.AssertHealthy();
+    }
+
+    /// <summary>A seed per case that stays the same from run to run (string hashes do not).</summary>
+    private static int StableSeed(string name)
+    {
+        int seed = 17;
+        foreach (char c in name)
+        {
+            seed = unchecked((seed * 31) + c);
+        }
+
+        return seed;
     }
 
     /// <summary>
     /// One unmeasured pass over the whole catalogue, once per process: the runtime keeps descriptors for what it loads on
     /// first use (each assembly mapped, .NET's own socket event loop, WskSharp's epoll), and those are not leaks.
     /// </summary>
-    private static async Task WarmUpAsync()
+    private static async Task WarmUpAsync(TestTransport transport)
     {
-        if (Interlocked.Exchange(ref s_warm, 1) == 0)
+        if (transport.Network is null && Interlocked.Exchange(ref s_warm, 1) == 0)
         {
             foreach (BadInput badInput in BadInputCatalogue.All)
             {
-                await RunAsync(badInput);
+                await RunAsync(badInput, transport);
             }
         }
 
-        await ProviderWorksAsync();
+        await ProviderWorksAsync(transport);
     }
 
     private static int s_warm;
 
-    private static async Task RunAsync(BadInput badInput)
+    private static async Task RunAsync(BadInput badInput, TestTransport transport)
     {
-        var ctx = new BadInputContext();
+        var ctx = new BadInputContext(transport);
         IrpProbe probe = ctx.Probe;
         NtStatus returned;
         try
@@ -117,10 +165,10 @@ public sealed class BadInputCatalogueTests
     }
 
     /// <summary>A normal loopback connection through a fresh registration: connect with a request, echo it back.</summary>
-    internal static async Task ProviderWorksAsync()
+    internal static async Task ProviderWorksAsync(TestTransport transport)
     {
         byte[] request = BadInputCatalogue.HealthRequest.ToArray();
-        using var client = new WskTestClient();
+        using WskTestClient client = transport.NewClient();
         var (listener, address) = client.CreateListener();
         Task<WskSocket> accepting = client.AcceptAsync(listener);
         WskSocket socket = await client.ConnectAsync(address, request);
