@@ -1,3 +1,4 @@
+using WskSharp.Lab;
 using WskSharp.Transport.Simulated;
 using WskSharp.Tests.Reliability;
 using WskSharp.Wsk;
@@ -21,21 +22,22 @@ public enum TransportKind
 /// </summary>
 internal sealed class TestTransport : IDisposable
 {
-    private TestTransport(TransportKind kind, string? networkNamespace, SimulatedNetwork? network)
+    private readonly NetworkNamespace? _namespace;
+
+    private TestTransport(TransportKind kind, NetworkNamespace? networkNamespace, SimulatedNetwork? network)
     {
         Kind = kind;
-        NetworkNamespace = networkNamespace;
+        _namespace = networkNamespace;
         Network = network;
     }
 
     public TransportKind Kind { get; }
 
-    public string? NetworkNamespace { get; }
-
     /// <summary>The simulated network (null on Linux).</summary>
     public SimulatedNetwork? Network { get; }
 
-    public static TestTransport Linux(string? networkNamespace = null) => new(TransportKind.Linux, networkNamespace, null);
+    /// <summary>The kernel of this process's namespace, or (for Fast Open, which needs tcp_fastopen=3) of a test namespace.</summary>
+    public static TestTransport Linux(NetworkNamespace? networkNamespace = null) => new(TransportKind.Linux, networkNamespace, null);
 
     public static TestTransport Simulated(SimulatedNetworkOptions? options = null) => new(TransportKind.Simulated, null, new SimulatedNetwork(options));
 
@@ -43,29 +45,33 @@ internal sealed class TestTransport : IDisposable
     public WskProviderOptions Options(WskProviderOptions? options = null)
     {
         options ??= new WskProviderOptions();
-        return Network is null ? options with { NetworkNamespace = NetworkNamespace } : options with { HostStack = Network.CreateStack() };
+        return Network is null ? options with { NetworkNamespace = _namespace?.Name } : options with { HostStack = Network.CreateStack() };
     }
 
     /// <summary>A registered client on this transport.</summary>
     public WskTestClient NewClient(WskProviderOptions? options = null) => new(Options(options));
 
-    /// <summary>Descriptors of the process (Linux) or sockets open on the network (simulated).</summary>
-    public int OpenResources() => Network is null ? ProcessResources.OpenDescriptors() : Network.OpenSockets;
+    /// <summary>Socket and namespace descriptors of the process (Linux) or sockets open on the network (simulated).</summary>
+    public int OpenResources() => Network is null ? ProcessResources.OpenNetworkDescriptors() : Network.OpenSockets;
 
     /// <summary>Waits for the count to come back to <paramref name="baseline"/> (closes finish on the event loop).</summary>
     public async Task<int> SettleAsync(int baseline)
     {
-        if (Network is null)
-        {
-            return await ProcessResources.SettleDescriptorsAsync(baseline);
-        }
-
-        for (int i = 0; i < 200 && Network.OpenSockets > baseline; i++)
+        int now = OpenResources();
+        for (int i = 0; i < 200 && now > baseline; i++)
         {
             await Task.Delay(10);
+            now = OpenResources();
         }
 
-        return Network.OpenSockets;
+        return now;
+    }
+
+    /// <summary>Forgets the Fast Open cookies clients hold, so the next Fast Open connect asks for one.</summary>
+    public void ForgetFastOpenCookies()
+    {
+        Network?.ForgetCookies();
+        _namespace?.ForgetFastOpenCookies();
     }
 
     /// <summary>Fails if the simulated network's thread saw a readiness handler throw.</summary>

@@ -15,6 +15,30 @@ internal static partial class ProcessResources
     /// <summary>The descriptors open in this process now (the listing's own directory descriptor excluded).</summary>
     public static int OpenDescriptors() => Directory.GetFiles("/proc/self/fd").Length - 1;
 
+    /// <summary>The descriptors that are sockets or network namespaces (what WskSharp opens), not the runtime's assemblies
+    /// and pipes that come and go with what the process loads and starts.</summary>
+    public static int OpenNetworkDescriptors()
+    {
+        int count = 0;
+        foreach (string fd in Directory.GetFiles("/proc/self/fd"))
+        {
+            try
+            {
+                string? target = new FileInfo(fd).LinkTarget;
+                if (target is not null && (target.StartsWith("socket:", StringComparison.Ordinal) || target.StartsWith("net:", StringComparison.Ordinal)))
+                {
+                    count++;
+                }
+            }
+            catch (IOException)
+            {
+                // Closed while listed.
+            }
+        }
+
+        return count;
+    }
+
     /// <summary>What the open descriptors are (e.g. "socket:[…]" ×3, "anon_inode:[eventpoll]" ×1), for a failure message.</summary>
     public static string DescribeDescriptors()
     {
