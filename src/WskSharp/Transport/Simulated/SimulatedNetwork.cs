@@ -22,6 +22,7 @@ internal sealed class SimulatedNetwork : IDisposable
     private readonly HashSet<SockAddr> _synDataBlackholes = [];
     private readonly int[] _injectNext = new int[Enum.GetValues<SimulatedFault>().Length];
     private readonly long[] _fired = new long[Enum.GetValues<SimulatedFault>().Length];
+    private readonly List<string>? _trace;
     private ushort _nextEphemeral = FirstEphemeralPort;
     private int _openSockets;
     private long _socketsCreated;
@@ -31,6 +32,7 @@ internal sealed class SimulatedNetwork : IDisposable
     {
         Options = options ?? new SimulatedNetworkOptions();
         _random = new Random(Options.Seed);
+        _trace = Options.Trace ? [] : null;
         Scheduler = new SimulatedScheduler($"WskSharp simulated network {Options.Seed}");
     }
 
@@ -39,6 +41,28 @@ internal sealed class SimulatedNetwork : IDisposable
     internal SimulatedScheduler Scheduler { get; }
 
     internal object Gate => Scheduler.Gate;
+
+    /// <summary>Holds the network's clock until disposed (see <see cref="SimulatedScheduler.Hold"/>).</summary>
+    public IDisposable Hold() => Scheduler.Hold();
+
+    /// <summary>What happened on the wire, in virtual-time order ("t=… syn #3 → 127.0.0.1:40000"), when
+    /// <see cref="SimulatedNetworkOptions.Trace"/> is on; sockets are numbered in order of creation.</summary>
+    public IReadOnlyList<string> Trace
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return _trace is null ? [] : [.. _trace];
+            }
+        }
+    }
+
+    /// <summary>Adds to the trace. Call with the gate held.</summary>
+    internal void Log(string what) => _trace?.Add($"t={Scheduler.Now} {what}");
+
+    /// <summary>Whether the trace is on (so callers build its text only then).</summary>
+    internal bool Tracing => _trace is not null;
 
     /// <summary>A stack on this network, for <see cref="WskProviderOptions"/>.</summary>
     public SimulatedHostStack CreateStack() => new(this);
@@ -149,8 +173,7 @@ internal sealed class SimulatedNetwork : IDisposable
     internal SimulatedSocket NewSocket(ushort family, IHostSocketEvents? events)
     {
         _openSockets++;
-        _socketsCreated++;
-        return new SimulatedSocket(this, family, events);
+        return new SimulatedSocket(this, family, events, ++_socketsCreated);
     }
 
     /// <summary>Whether <paramref name="fault"/> fires at this decision point (an injected one first, then the plan's

@@ -35,6 +35,9 @@ internal sealed record SimulatedNetworkOptions
     /// no host has is never answered (the connect times out).</summary>
     public IReadOnlyList<System.Net.IPAddress> HostAddresses { get; init; } = [];
 
+    /// <summary>Record what happens on the wire in <see cref="SimulatedNetwork.Trace"/>.</summary>
+    public bool Trace { get; init; }
+
     /// <summary>The faults and how often they fire.</summary>
     public SimulatedFaultPlan Faults { get; init; } = SimulatedFaultPlan.None;
 }

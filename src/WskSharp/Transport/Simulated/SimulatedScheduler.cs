@@ -12,6 +12,7 @@ internal sealed class SimulatedScheduler : IDisposable
     private readonly Thread _thread;
     private long _order;
     private bool _stopping;
+    private int _holds;
 
     public SimulatedScheduler(string name)
     {
@@ -48,7 +49,7 @@ internal sealed class SimulatedScheduler : IDisposable
         {
             while (!_stopping)
             {
-                if (!_queue.TryDequeue(out WorkItem item, out (long Time, long Order) key))
+                if (_holds > 0 || !_queue.TryDequeue(out WorkItem item, out (long Time, long Order) key))
                 {
                     Monitor.Wait(Gate);
                     continue;
@@ -74,6 +75,35 @@ internal sealed class SimulatedScheduler : IDisposable
                     {
                         Monitor.Enter(Gate);
                     }
+                }
+            }
+        }
+    }
+
+    /// <summary>Holds the clock: nothing runs until the returned object is disposed. Calls made meanwhile only queue
+    /// their work, so a batch of calls unfolds from one state, in an order set by the seed alone.</summary>
+    public IDisposable Hold()
+    {
+        lock (Gate)
+        {
+            _holds++;
+        }
+
+        return new Release(this);
+    }
+
+    private sealed class Release(SimulatedScheduler scheduler) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                lock (scheduler.Gate)
+                {
+                    scheduler._holds--;
+                    Monitor.Pulse(scheduler.Gate);
                 }
             }
         }

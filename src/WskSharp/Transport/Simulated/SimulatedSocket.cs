@@ -17,6 +17,7 @@ internal sealed class SimulatedSocket : IHostSocket
     private const long ConnectTimeoutTicks = 127 * TimeSpan.TicksPerSecond; // tcp_syn_retries 6.
 
     private readonly SimulatedNetwork _net;
+    private readonly long _id;
     private readonly SimulatedByteQueue _received = new();
     private IHostSocketEvents? _events;
     private Phase _phase;
@@ -41,9 +42,10 @@ internal sealed class SimulatedSocket : IHostSocket
     private int _fastOpenQueue;
     private bool _readable, _writable, _hangup, _readinessPosted;
 
-    internal SimulatedSocket(SimulatedNetwork network, ushort family, IHostSocketEvents? events)
+    internal SimulatedSocket(SimulatedNetwork network, ushort family, IHostSocketEvents? events, long id)
     {
         _net = network;
+        _id = id;
         _events = events;
         _local = Wildcard(family, 0);
     }
@@ -506,6 +508,7 @@ internal sealed class SimulatedSocket : IHostSocket
     {
         SimulatedSocket client = syn.Client;
         SimulatedSocket server = _net.NewSocket(Family, null);
+        Trace($"syn #{client._id} taken as #{server._id}{(syn.Data is null ? "" : $" with {syn.Data.Length} B")}");
         server._phase = Phase.Established;
         server._local = client._remote;
         server._remote = client._local;
@@ -560,6 +563,7 @@ internal sealed class SimulatedSocket : IHostSocket
         }
 
         _phase = Phase.Established;
+        Trace($"established #{_id}");
         if (grantCookie)
         {
             _net.GrantCookie(_remote);
@@ -587,6 +591,7 @@ internal sealed class SimulatedSocket : IHostSocket
 
         _phase = Phase.ConnectFailed;
         _error = status;
+        Trace($"connect #{_id} failed {status}");
         _inFlight = 0;
         Notify(readable: true, writable: true, hangup: true);
     }
@@ -638,6 +643,7 @@ internal sealed class SimulatedSocket : IHostSocket
 
         peer._received.Append(segment);
         _net.Delivered(segment.Length);
+        Trace($"#{_id} → #{peer._id} {segment.Length} B");
         peer.Notify(readable: true);
         if (_resetPoint is { } point && (point.Remaining -= segment.Length) <= 0 && !point.Fired)
         {
@@ -653,6 +659,7 @@ internal sealed class SimulatedSocket : IHostSocket
         if (_peer is { } peer && peer._phase != Phase.Closed && peer._error == NtStatus.Success)
         {
             peer._finReceived = true;
+            Trace($"#{_id} → #{peer._id} FIN");
             peer.Notify(readable: true, hangup: true);
         }
     }
@@ -675,6 +682,7 @@ internal sealed class SimulatedSocket : IHostSocket
                 ConnectFailed(NtStatus.ConnectionRefused);
                 break;
             case Phase.Established when _error == NtStatus.Success:
+                Trace($"reset #{_id}");
                 _error = NtStatus.ConnectionReset;
                 _received.Clear();
                 _inFlight = 0;
@@ -786,6 +794,14 @@ internal sealed class SimulatedSocket : IHostSocket
         _received.Clear();
         _acceptQueue?.Clear();
         _net.SocketClosed();
+    }
+
+    private void Trace(string what)
+    {
+        if (_net.Tracing)
+        {
+            _net.Log(what);
+        }
     }
 
     private NtStatus Error(NtStatus status)
