@@ -42,6 +42,14 @@ internal sealed class IrpProbe
     /// <summary>The Information the completion routine saw on its last run.</summary>
     public nuint SeenInformation => _seenInformation;
 
+    /// <summary>A WskReceive of <paramref name="size"/> bytes on <paramref name="socket"/> that must be left pending; its probe.</summary>
+    public static IrpProbe PendingReceive(WskSharp.Wsk.WskSocket socket, int size = 100)
+    {
+        var probe = new IrpProbe();
+        Assert.Equal(NtStatus.Pending, WskTestClient.Connection(socket).WskReceive(socket, new WskSharp.Wsk.WskBuf(new Mdl(new byte[size])), 0, probe.Irp));
+        return probe;
+    }
+
     /// <summary>Puts the sentinels in <c>IoStatus</c> (only on an IRP that is not pending).</summary>
     public void Arm()
     {

@@ -115,6 +115,23 @@ internal sealed class WskTestClient : IDisposable
         return socket;
     }
 
+    /// <summary><paramref name="count"/> Fast Open WskConnectEx calls with <paramref name="request"/> to a listener of
+    /// <paramref name="server"/>, each accepted there and checked to arrive whole, once; returns their Fast Open reports.</summary>
+    public async Task<List<WskFastOpenReport>> ConnectFastOpenAsync(WskTestClient server, WskSocket listener, SockAddr address, byte[] request, int count)
+    {
+        var reports = new List<WskFastOpenReport>();
+        for (int i = 0; i < count; i++)
+        {
+            Task<WskSocket> accepting = server.AcceptAsync(listener);
+            WskSocket socket = await ConnectAsync(address, request, fastOpen: true);
+            Assert.Equal(NtStatus.Success, WskFastOpen.QueryReport(socket, out WskFastOpenReport report));
+            reports.Add(report);
+            Assert.Equal(request, await ReceiveAsync(await accepting, request.Length));
+        }
+
+        return reports;
+    }
+
     public static WskProviderConnectionDispatch Connection(WskSocket socket) => (WskProviderConnectionDispatch)socket.Dispatch;
 
     /// <summary>Sends all of <paramref name="data"/> on a connected socket.</summary>

@@ -259,8 +259,7 @@ public sealed class SimulatedFaultTests
     public Task No_memory_for_a_send_fails_it_once_and_leaves_the_socket_no_longer_functional_and_the_peer_reset() => OnNetworkAsync(new(), async (network, client, server) =>
     {
         var (a, b) = await PairAsync(client, server);
-        var peerReceive = new IrpProbe();
-        Assert.Equal(NtStatus.Pending, Conn(b).WskReceive(b, new WskBuf(new Mdl(new byte[8])), 0, peerReceive.Irp));
+        IrpProbe peerReceive = IrpProbe.PendingReceive(b, 8);
         network.InjectNext(SimulatedFault.OutOfMemory);
         var send = new IrpProbe();
 
@@ -276,10 +275,8 @@ public sealed class SimulatedFaultTests
     public Task A_host_socket_that_stops_working_fails_every_pending_request_once_and_then_only_close_works() => OnNetworkAsync(new(), async (network, client, server) =>
     {
         var (a, b) = await PairAsync(client, server);
-        var ownReceive = new IrpProbe();
-        var peerReceive = new IrpProbe();
-        Assert.Equal(NtStatus.Pending, Conn(a).WskReceive(a, new WskBuf(new Mdl(new byte[8])), 0, ownReceive.Irp));
-        Assert.Equal(NtStatus.Pending, Conn(b).WskReceive(b, new WskBuf(new Mdl(new byte[8])), 0, peerReceive.Irp));
+        IrpProbe ownReceive = IrpProbe.PendingReceive(a, 8);
+        IrpProbe peerReceive = IrpProbe.PendingReceive(b, 8);
         network.InjectNext(SimulatedFault.SocketBreaks);
         var send = new IrpProbe();
 
@@ -361,15 +358,7 @@ public sealed class SimulatedFaultTests
         Assert.Equal(NtStatus.Success, ((WskProviderListenDispatch)listener.Dispatch).WskBind(listener, address, 0, new Irp()));
         network.DropSynDataTo(address);
         byte[] request = RandomBytes(300, 9);
-        var reports = new List<WskFastOpenReport>();
-        for (int i = 0; i < 4; i++)
-        {
-            Task<WskSocket> accepting = server.AcceptAsync(listener);
-            WskSocket socket = await client.ConnectAsync(address, request, fastOpen: true);
-            Assert.Equal(NtStatus.Success, WskFastOpen.QueryReport(socket, out WskFastOpenReport report));
-            reports.Add(report);
-            Assert.Equal(request, await WskTestClient.ReceiveAsync(await accepting, request.Length)); // Every byte once.
-        }
+        List<WskFastOpenReport> reports = await client.ConnectFastOpenAsync(server, listener, address, request, 4);
 
         Assert.True((reports[0].Flags & WskFastOpenFlags.CookieRequested) != 0, reports[0].ToString());
         Assert.True(reports[1].SynDataSent && !reports[1].SynDataAcknowledged, reports[1].ToString());

@@ -60,7 +60,7 @@ internal sealed class SimulatedSocket : IHostSocket
         Closed,
     }
 
-    /// <inheritdoc/>
+    /// <summary>The last failure's NTSTATUS value: the simulated host has no errno of its own.</summary>
     public int LastError { get; private set; }
 
     internal bool IsListening => _phase == Phase.Listening;
