@@ -2,12 +2,16 @@
 # Installs what WskSharp's demo, tests, lab and benchmarks need on Debian, if it is missing:
 # iproute2 (network namespaces), tcpdump (wire evidence), procps (sysctl inside namespaces),
 # gcc/make (the lab's delay line and the native benchmark peers), iputils-ping and util-linux (the lab's
-# round-trip check and its supervisor). Needs root to install; without root it
+# round-trip check and its supervisor); with --fuzz also afl++ (afl-fuzz, driven by fuzz/run.sh; it brings clang, so only
+# the test suite and the fuzzer ask for it, not the demo). Needs root to install; without root it
 # only reports what is missing (the tests that need those tools then skip, saying why).
 # It never changes a host sysctl: Fast Open is turned on only inside namespaces the project creates.
 set -euo pipefail
 
 declare -A need=([ip]=iproute2 [tcpdump]=tcpdump [sysctl]=procps [gcc]=gcc [make]=make [ping]=iputils-ping [setsid]=util-linux [flock]=util-linux)
+if [ "${1:-}" = "--fuzz" ]; then
+  need[afl-fuzz]=afl++
+fi
 missing=()
 for cmd in "${!need[@]}"; do
   if ! command -v "$cmd" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$cmd" ] && [ ! -x "/sbin/$cmd" ]; then

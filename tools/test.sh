@@ -5,7 +5,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-bash tools/setup.sh || { echo "0 passed, 1 failed, 0 skipped"; exit 1; }
+bash tools/setup.sh --fuzz || { echo "0 passed, 1 failed, 0 skipped"; exit 1; }
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 if ! dotnet build WskSharp.slnx -c Release -nologo -v q -clp:ErrorsOnly; then

@@ -187,7 +187,7 @@ internal static class WskProvider
         }
 
         NtStatus status = requestType == WskControlSocketType.WskSetOption && controlCode == Ws2Def.SO_WSK_EVENT_CALLBACK && level == Ws2Def.SOL_SOCKET
-            ? (irp is null ? SetEventCallbacks(socket, inputSize, inputBuffer) : NtStatus.InvalidParameter) // Documented: no IRP for this one.
+            ? (irp is null && outputSize <= (nuint)outputBuffer.Length ? SetEventCallbacks(socket, inputSize, inputBuffer) : NtStatus.InvalidParameter) // Documented: no IRP for this one.
             : Control(socket, requestType, controlCode, level, inputSize, inputBuffer, outputSize, outputBuffer, out returned);
         outputSizeReturned = returned;
         irp?.CompleteInline(status, returned);

@@ -1,7 +1,5 @@
-using System.Diagnostics;
 using System.IO.Compression;
 using System.Reflection;
-using System.Text;
 using System.Text.Json;
 using System.Xml.Linq;
 
@@ -157,56 +155,22 @@ public sealed class PackagingTests(PackagingTests.Packs packs) : IClassFixture<P
         return candidates.FirstOrDefault(File.Exists);
     }
 
-    /// <summary>Runs a command to its end (killed, with its children, if it overruns) and returns its exit code and output.</summary>
+    /// <summary>Runs a command of the packaging checks: the tool installs into a package folder of its own (no stale wsk
+    /// 0.1.0 from the user's cache) and the packed tool finds the runtime that runs these tests.</summary>
     private static (int ExitCode, string Output) Run(string file, IReadOnlyList<string> args, string workingDirectory, TimeSpan timeout)
     {
-        var psi = new ProcessStartInfo(file)
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (string arg in args)
-        {
-            psi.ArgumentList.Add(arg);
-        }
-
-        psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        psi.Environment["DOTNET_NOLOGO"] = "1";
-        psi.Environment["DOTNET_SKIP_FIRST_TIME_EXPERIENCE"] = "1";
-        psi.Environment["MSBUILDDISABLENODEREUSE"] = "1";
-        psi.Environment["DOTNET_CLI_USE_MSBUILD_SERVER"] = "0";
+        var environment = new Dictionary<string, string?>();
         if (args.Count > 0 && args[0] == "tool")
         {
-            psi.Environment["NUGET_PACKAGES"] = Path.Combine(workingDirectory, "nuget-packages"); // no stale wsk 0.1.0 from the user's cache
+            environment["NUGET_PACKAGES"] = Path.Combine(workingDirectory, "nuget-packages");
         }
+
         if (FindDotnet() is { } dotnet)
         {
-            psi.Environment["DOTNET_ROOT"] = Path.GetDirectoryName(Path.GetFullPath(ResolveLink(dotnet)));
+            environment["DOTNET_ROOT"] = Path.GetDirectoryName(Path.GetFullPath(ResolveLink(dotnet)));
         }
 
-        using var process = Process.Start(psi) ?? throw new InvalidOperationException($"{file} did not start");
-        var output = new StringBuilder();
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.AppendLine(e.Data); } } };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.AppendLine(e.Data); } } };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        if (!process.WaitForExit(timeout))
-        {
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit();
-            lock (output)
-            {
-                return (-1, $"timed out after {timeout.TotalSeconds} s:\n{output}");
-            }
-        }
-
-        process.WaitForExit(); // the output events have drained
-        lock (output)
-        {
-            return (process.ExitCode, output.ToString());
-        }
+        return ChildProcess.Run(file, args, workingDirectory, timeout, environment);
     }
 
     private static string ResolveLink(string path) => new FileInfo(path).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? path;

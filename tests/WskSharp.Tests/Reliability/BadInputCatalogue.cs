@@ -574,6 +574,15 @@ internal static class BadInputCatalogue
                 new WskClientConnectionDispatch(WskReceiveEvent: Accepting));
             return SetEvents(s, WskEventCallbackControl.NPI_WSK_INTERFACE_ID, WskConstants.WSK_EVENT_RECEIVE, ctx.Irp);
         }),
+        Case("SO_WSK_EVENT_CALLBACK: an OutputSize the output buffer does not have (found by afl++)", NtStatus.InvalidParameter, IrpUse.Untouched, ctx =>
+        {
+            WskSocket s = ctx.Client.CreateSocket(Ws2Def.AF_INET, WskConstants.WSK_FLAG_CONNECTION_SOCKET, null,
+                new WskClientConnectionDispatch(WskReceiveEvent: Accepting));
+            Span<byte> input = stackalloc byte[WskEventCallbackControl.Size];
+            new WskEventCallbackControl(WskEventCallbackControl.NPI_WSK_INTERFACE_ID, WskConstants.WSK_EVENT_RECEIVE).WriteTo(input);
+            return Conn(s).Basic.WskControlSocket(s, WskControlSocketType.WskSetOption, Ws2Def.SO_WSK_EVENT_CALLBACK,
+                Ws2Def.SOL_SOCKET, (nuint)input.Length, input, 4, new byte[2], out _, null);
+        }),
         Case("SO_WSK_EVENT_CALLBACK: an event without a callback", NtStatus.InvalidParameter, IrpUse.Untouched, ctx =>
         {
             WskSocket s = ctx.Client.CreateSocket(Ws2Def.AF_INET, WskConstants.WSK_FLAG_CONNECTION_SOCKET, null,
