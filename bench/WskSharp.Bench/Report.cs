@@ -58,6 +58,8 @@ internal sealed class Report(Plan plan, Orchestrator.RunContext ctx)
         double? p2VsDotnet = Ratio(CpsOf("wsk-tfo"), CpsOf("dotnet"));
         double? p2VsC = Ratio(CpsOf("wsk-tfo"), CpsOf("c-tfo"));
         double? cpuVsC = Ratio(CpuOf("wsk-tfo"), CpuOf("c-tfo"));
+        double? p2ElVsC = Ratio(CpsOf("wsk-tfo-el"), CpsOf("c-tfo"));
+        double? cpuElVsC = Ratio(CpuOf("wsk-tfo-el"), CpuOf("c-tfo"));
         double? p5VsDotnet = Ratio(BulkOf("wsk"), BulkOf("dotnet"));
         AllocFigure? bdnCycle = P3?.BenchmarkDotNet.FirstOrDefault(f => f.Name.Contains("WskConnectEx", StringComparison.Ordinal));
         AllocFigure? bdnSendRecv = P3?.BenchmarkDotNet.FirstOrDefault(f => f.Name.Contains("WskSend", StringComparison.Ordinal));
@@ -77,6 +79,8 @@ internal sealed class Report(Plan plan, Orchestrator.RunContext ctx)
             new("P2 connections/s, ours (TFO) / .NET ConnectAsync+SendAsync", p2VsDotnet, "≥ 1.0", Ge(p2VsDotnet, 1.0), Margin(p2VsDotnet, 1.0, lowerIsBetter: false)),
             new("P2 connections/s, ours (TFO) / C tfo", p2VsC, "≥ 0.75", Ge(p2VsC, 0.75), Margin(p2VsC, 0.75, lowerIsBetter: false)),
             new("P2 client CPU per connection, ours (TFO) / C tfo", cpuVsC, "≤ 1.25", Le(cpuVsC, 1.25), Margin(cpuVsC, 1.25, lowerIsBetter: true)),
+            new("P2 connections/s, ours (TFO, CompleteOnEventLoop) / C tfo", p2ElVsC, "≥ 0.75", Ge(p2ElVsC, 0.75), Margin(p2ElVsC, 0.75, lowerIsBetter: false)),
+            new("P2 client CPU per connection, ours (TFO, CompleteOnEventLoop) / C tfo", cpuElVsC, "≤ 1.25", Le(cpuElVsC, 1.25), Margin(cpuElVsC, 1.25, lowerIsBetter: true)),
             new("P3 WskSend+WskReceive steady state, B/op", allocSendRecv, "0", allocSendRecv is { } s ? s < 1 : null, bdnSendRecv is null ? "direct measurement" : "BenchmarkDotNet MemoryDiagnoser"),
             new("P3 connect cycle (WskSocket+WskBind+WskConnectEx+WskCloseSocket, + receive), B/op", allocCycle, "≤ 512", Le(allocCycle, 512), Margin(allocCycle, 512, lowerIsBetter: true)),
             new("P5 bulk throughput, ours WskSend / .NET SendAsync", p5VsDotnet, "≥ 0.95", Ge(p5VsDotnet, 0.95), Margin(p5VsDotnet, 0.95, lowerIsBetter: false)),
@@ -97,7 +101,7 @@ internal sealed class Report(Plan plan, Orchestrator.RunContext ctx)
         var ratios = new StringBuilder();
         ratios.Append(Inv, $"p1_vs_dotnet={F(p1VsDotnet)} p1_vs_c_tfo={F(p1VsC)} p2_vs_dotnet={F(p2VsDotnet)} p2_vs_c={F(p2VsC)} p5_vs_dotnet={F(p5VsDotnet)}");
         ratios.Append(Inv, $" cpu_vs_c={F(cpuVsC)} alloc_connectex_bytes={F(allocCycle, "F0")} alloc_sendrecv_bytes={F(allocSendRecv, "F0")}");
-        ratios.Append(Inv, $" blackhole_vs_dotnet={F(blackholeVsDotnet)}");
+        ratios.Append(Inv, $" blackhole_vs_dotnet={F(blackholeVsDotnet)} p2_el_vs_c={F(p2ElVsC)} cpu_el_vs_c={F(cpuElVsC)}");
         string line = ratios.ToString();
 
         Meta["mode"] = plan.Mode;
@@ -236,6 +240,7 @@ internal sealed class Report(Plan plan, Orchestrator.RunContext ctx)
     private static readonly Dictionary<string, string> Describe = new(StringComparer.Ordinal)
     {
         ["wsk-tfo"] = "**ours**: WskSocket, TCP_FASTOPEN, WskBind, WskConnectEx(64 B), WskReceive, WskCloseSocket",
+        ["wsk-tfo-el"] = "ours, as wsk-tfo, with `WskProviderOptions.CompleteOnEventLoop` (completions on the event loop, no thread-pool hop)",
         ["wsk"] = "ours without TCP_FASTOPEN (WskConnectEx sends the buffer after the handshake)",
         ["c-tfo"] = "C `sendto(MSG_FASTOPEN)`",
         ["c-connect"] = "C `connect` + `send`",

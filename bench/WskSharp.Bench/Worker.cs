@@ -73,10 +73,12 @@ internal static class Worker
             request[i] = (byte)('A' + (i % 26));
         }
 
-        using WskSession? session = peer.StartsWith("wsk", StringComparison.Ordinal) ? new WskSession() : null;
+        using WskSession? session = peer.StartsWith("wsk", StringComparison.Ordinal)
+            ? new WskSession(completeOnEventLoop: peer.EndsWith("-el", StringComparison.Ordinal))
+            : null;
         IConnector Make() => peer switch
         {
-            "wsk-tfo" => new WskAdapter(new WskConnector(session!.Npi, local, remote, request, replyBytes, fastOpen: true)),
+            "wsk-tfo" or "wsk-tfo-el" => new WskAdapter(new WskConnector(session!.Npi, local, remote, request, replyBytes, fastOpen: true)),
             "wsk" => new WskAdapter(new WskConnector(session!.Npi, local, remote, request, replyBytes, fastOpen: false)),
             "dotnet" => new DotNetAdapter(new DotNetConnector(remote, request, replyBytes, DotNetShape.ConnectThenSend)),
             "dotnet-fo" => new DotNetAdapter(new DotNetConnector(remote, request, replyBytes, DotNetShape.ConnectThenSendFastOpen)),

@@ -9,10 +9,13 @@ namespace WskSharp.Bench;
 /// <summary>A registered WSK client (WskRegister + WskCaptureProviderNPI), released on dispose.</summary>
 internal sealed class WskSession : IDisposable
 {
-    public WskSession(string? networkNamespace = null)
+    /// <param name="networkNamespace">Where the sockets live (null: this process's namespace).</param>
+    /// <param name="completeOnEventLoop"><see cref="WskProviderOptions.CompleteOnEventLoop"/>: requests that complete later
+    /// finish on the event loop instead of the thread pool.</param>
+    public WskSession(string? networkNamespace = null, bool completeOnEventLoop = false)
     {
         NtStatus s = WskApi.WskRegister(new WskClientNpi(null, new WskClientDispatch(WskConstants.WSK_V1_0)),
-            new WskProviderOptions { NetworkNamespace = networkNamespace }, out WskRegistration? registration);
+            new WskProviderOptions { NetworkNamespace = networkNamespace, CompleteOnEventLoop = completeOnEventLoop }, out WskRegistration? registration);
         if (!s.IsSuccess)
         {
             throw new InvalidOperationException($"WskRegister: {s}");

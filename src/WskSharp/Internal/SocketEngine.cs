@@ -33,9 +33,9 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
     private SockAddr _remote;
 
     /// <summary>Creates the engine and its host socket; null with the host's status on failure.</summary>
-    public static NtStatus Create(IHostStack stack, ushort family, FastOpenMemory? memory, out SocketEngine? engine)
+    public static NtStatus Create(IHostStack stack, ushort family, FastOpenMemory? memory, bool completeOnEventLoop, out SocketEngine? engine)
     {
-        engine = new SocketEngine(family) { _memory = memory };
+        engine = new SocketEngine(family) { _memory = memory, CompleteOnEventLoop = completeOnEventLoop };
         NtStatus status = stack.CreateStreamSocket(family, engine, out engine._host);
         if (status != NtStatus.Success)
         {
@@ -49,6 +49,10 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
 
     /// <summary>The address family fixed at creation.</summary>
     public ushort Family { get; }
+
+    /// <summary>Requests that complete later finish on the event loop's thread, after it leaves this socket's lock,
+    /// instead of on the thread pool (<see cref="WskProviderOptions.CompleteOnEventLoop"/>).</summary>
+    public bool CompleteOnEventLoop { get; private init; }
 
     /// <summary>The current state (a snapshot: the engine re-checks under its lock).</summary>
     public SocketState State => _state;
@@ -564,6 +568,19 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
 
     /// <summary>Readiness from the event loop: finish a connect, then pump the queues, then deliver events.</summary>
     public void OnReady(bool readable, bool writable, bool hangup)
+    {
+        IrpCompletionBatch? batch = CompleteOnEventLoop ? IrpCompletionBatch.Open() : null;
+        try
+        {
+            Ready(readable, writable, hangup);
+        }
+        finally
+        {
+            batch?.Close(); // Outside every lock: completion routines and continuations run here, on the event loop.
+        }
+    }
+
+    private void Ready(bool readable, bool writable, bool hangup)
     {
         lock (_lock)
         {

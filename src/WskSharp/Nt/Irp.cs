@@ -187,9 +187,22 @@ public sealed class Irp : IValueTaskSource<NtStatus>, IThreadPoolWorkItem
     {
         if (SetResult(status, information, pointer))
         {
-            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+            if (IrpCompletionBatch.Current is { } batch)
+            {
+                batch.Add(this); // Finished by the event loop once it has left every lock.
+            }
+            else
+            {
+                ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+            }
         }
     }
+
+    /// <summary>Runs the completion of an IRP a <see cref="IrpCompletionBatch"/> collected.</summary>
+    internal void FinishDeferred() => Finish();
+
+    /// <summary>Queues the completion of an IRP whose result is set to the thread pool.</summary>
+    internal void FinishOnThreadPool() => ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
 
     private bool SetResult(NtStatus status, nuint information, object? pointer)
     {

@@ -19,6 +19,7 @@ public sealed class WskClient : IAcceptedSocketFactory
     {
         Registration = registration;
         Stack = stack;
+        CompleteOnEventLoop = options.CompleteOnEventLoop;
         FastOpenMemory = new FastOpenMemory(options.FastOpenMode, options.FastOpenBackoffMinimum, options.FastOpenBackoffMaximum,
             options.FastOpenMemoryCapacity, options.TimeProvider, options.LoggerFactory?.CreateLogger("WskSharp.FastOpen"));
     }
@@ -29,6 +30,9 @@ public sealed class WskClient : IAcceptedSocketFactory
     internal WskRegistration Registration { get; }
 
     internal IHostStack Stack { get; }
+
+    /// <summary><see cref="WskProviderOptions.CompleteOnEventLoop"/> of the registration.</summary>
+    internal bool CompleteOnEventLoop { get; }
 
     /// <summary>Sockets created and not yet closed.</summary>
     public int OpenSockets => Volatile.Read(ref _openSockets);

@@ -25,6 +25,16 @@ public sealed record WskProviderOptions
     public ILoggerFactory? LoggerFactory { get; init; }
 
     /// <summary>
+    /// Finish requests that complete later (their completion routines, then the code awaiting them) on the event loop's
+    /// thread, right after the readiness that completed them, instead of queueing each to the thread pool: fewer thread
+    /// hand-offs and context switches per request, as Kestrel's <c>UnsafePreferInlineScheduling</c>, and as a WSK provider
+    /// completes IRPs at DISPATCH_LEVEL. Off by default. With it on, completion routines and continuations must not block
+    /// or run long: while one runs, no socket of the process makes progress. Calls made from them are fine (no provider
+    /// lock is held).
+    /// </summary>
+    public bool CompleteOnEventLoop { get; init; }
+
+    /// <summary>
     /// Create every socket of this registration inside the named Linux network namespace (as <c>ip netns</c> names
     /// it, or a path to its file). Needs CAP_SYS_ADMIN (root). Null, the default, is the process's own namespace.
     /// </summary>

@@ -15,6 +15,15 @@ public sealed class ConformanceOnLinuxTests(NamespaceFixture fixture) : Conforma
         => TestTransport.Linux(fastOpen ? fixture.Require() : null);
 }
 
+/// <summary>The conformance suite on the Linux kernel with <see cref="WskProviderOptions.CompleteOnEventLoop"/>: completion
+/// routines and continuations run on the event loop, and calls made from them must work as from any thread.</summary>
+[Collection(Reliability.ReliabilityCollection.Name)]
+public sealed class ConformanceOnLinuxEventLoopTests(NamespaceFixture fixture) : ConformanceTests, IClassFixture<NamespaceFixture>
+{
+    private protected override TestTransport CreateTransport(bool fastOpen = false)
+        => TestTransport.Linux(fastOpen ? fixture.Require() : null, completeOnEventLoop: true);
+}
+
 /// <summary>The conformance suite on the simulated network, a fresh seeded one per test.</summary>
 [Collection(Reliability.ReliabilityCollection.Name)]
 public sealed class ConformanceOnSimulatedTests : ConformanceTests

@@ -23,12 +23,14 @@ public enum TransportKind
 internal sealed class TestTransport : IDisposable
 {
     private readonly NetworkNamespace? _namespace;
+    private readonly bool _completeOnEventLoop;
 
-    private TestTransport(TransportKind kind, NetworkNamespace? networkNamespace, SimulatedNetwork? network)
+    private TestTransport(TransportKind kind, NetworkNamespace? networkNamespace, SimulatedNetwork? network, bool completeOnEventLoop = false)
     {
         Kind = kind;
         _namespace = networkNamespace;
         Network = network;
+        _completeOnEventLoop = completeOnEventLoop;
     }
 
     public TransportKind Kind { get; }
@@ -37,7 +39,8 @@ internal sealed class TestTransport : IDisposable
     public SimulatedNetwork? Network { get; }
 
     /// <summary>The kernel of this process's namespace, or (for Fast Open, which needs tcp_fastopen=3) of a test namespace.</summary>
-    public static TestTransport Linux(NetworkNamespace? networkNamespace = null) => new(TransportKind.Linux, networkNamespace, null);
+    public static TestTransport Linux(NetworkNamespace? networkNamespace = null, bool completeOnEventLoop = false)
+        => new(TransportKind.Linux, networkNamespace, null, completeOnEventLoop);
 
     public static TestTransport Simulated(SimulatedNetworkOptions? options = null) => new(TransportKind.Simulated, null, new SimulatedNetwork(options));
 
@@ -45,6 +48,7 @@ internal sealed class TestTransport : IDisposable
     public WskProviderOptions Options(WskProviderOptions? options = null)
     {
         options ??= new WskProviderOptions();
+        options = _completeOnEventLoop ? options with { CompleteOnEventLoop = true } : options;
         return Network is null ? options with { NetworkNamespace = _namespace?.Name } : options with { HostStack = Network.CreateStack() };
     }
 

@@ -1,0 +1,86 @@
+namespace WskSharp.Nt;
+
+/// <summary>
+/// The IRPs completed on one thread while a batch is open there, finished (completion routine, then the awaiting
+/// continuation) when it closes, on that thread, instead of each being queued to the thread pool. The event loop opens one
+/// around a readiness report when the registration asked for completions on the event loop, and closes it after leaving
+/// the socket's lock, so no caller code ever runs under a provider lock. What the finished IRPs' continuations complete in
+/// turn joins the same batch and is finished in the same pass.
+/// </summary>
+internal sealed class IrpCompletionBatch
+{
+    [ThreadStatic]
+    private static IrpCompletionBatch? t_current;
+
+    [ThreadStatic]
+    private static IrpCompletionBatch? t_spare;
+
+    private Irp? _head;
+    private Irp? _tail;
+
+    /// <summary>The batch open on this thread, if any.</summary>
+    public static IrpCompletionBatch? Current => t_current;
+
+    /// <summary>Opens a batch on this thread (null if one is open already: the outer one finishes everything).</summary>
+    public static IrpCompletionBatch? Open()
+    {
+        if (t_current is not null)
+        {
+            return null;
+        }
+
+        IrpCompletionBatch batch = t_spare ?? new IrpCompletionBatch();
+        t_spare = null;
+        t_current = batch;
+        return batch;
+    }
+
+    /// <summary>Queues a completed IRP (its result is set; its routine and continuation have not run).</summary>
+    public void Add(Irp irp)
+    {
+        irp.QueueNext = null;
+        if (_tail is null)
+        {
+            _head = irp;
+        }
+        else
+        {
+            _tail.QueueNext = irp;
+        }
+
+        _tail = irp;
+    }
+
+    /// <summary>Finishes every IRP the batch holds, and those their continuations complete meanwhile, then closes it.</summary>
+    public void Close()
+    {
+        try
+        {
+            while (_head is { } irp)
+            {
+                _head = irp.QueueNext;
+                if (_head is null)
+                {
+                    _tail = null;
+                }
+
+                irp.QueueNext = null;
+                irp.FinishDeferred();
+            }
+        }
+        finally
+        {
+            // Only a continuation that threw gets here with IRPs left: they still complete, on the thread pool.
+            while (_head is { } left)
+            {
+                _head = left.QueueNext;
+                left.QueueNext = null;
+                left.FinishOnThreadPool();
+            }
+
+            _tail = null;
+            t_current = null;
+            t_spare = this;
+        }
+    }
+}
