@@ -113,12 +113,14 @@ internal static class Worker
 
         if (warmupConcurrent > 0)
         {
-            // A burst, then short bursts until tiered compilation has settled (no method compiled during a pause and
-            // a burst), at most 8 of them (the port budget: see the P2 notes in bench/README.md): the measured phase should run steady-state code, as the C client does.
+            // A burst, then short bursts until tiered compilation has settled (no method compiled during two pauses and
+            // bursts in a row: one quiet burst can come before the tiering delay has promoted what it counted), at most 8
+            // of them (the port budget: see the P2 notes in bench/README.md): the measured phase should run steady-state
+            // code, as the C client does.
             var warm = new Measure(connectors, warmupConcurrent, false, TimeSpan.FromSeconds(30));
             warm.RunAll();
             result.WarmupFailed += warm.Failed;
-            for (int i = 0; i < 8; i++)
+            for (int i = 0, quiet = 0; i < 8 && quiet < 2; i++)
             {
                 long before = System.Runtime.JitInfo.GetCompiledMethodCount(currentThread: false);
                 Thread.Sleep(200);
@@ -126,10 +128,7 @@ internal static class Worker
                 more.RunAll();
                 result.WarmupFailed += more.Failed;
                 result.WarmupBursts++;
-                if (System.Runtime.JitInfo.GetCompiledMethodCount(currentThread: false) == before)
-                {
-                    break;
-                }
+                quiet = System.Runtime.JitInfo.GetCompiledMethodCount(currentThread: false) == before ? quiet + 1 : 0;
             }
         }
 

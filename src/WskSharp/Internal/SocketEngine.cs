@@ -611,7 +611,7 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
                 {
                     _connectIrp = null;
                     ConnectDone(connect, status);
-                    connect.CompleteLater(status, (nuint)(status == NtStatus.Success ? connect.Stack.Progress : 0));
+                    connect.CompleteLater(status, (nuint)(status == NtStatus.Success ? connect.Stack.Progress : 0), joinBatch: CompleteOnEventLoop);
                 }
             }
 
@@ -656,7 +656,7 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
             }
 
             queue.Dequeue();
-            irp.CompleteLater(status, (nuint)irp.Stack.Progress, irp.Stack.Result);
+            irp.CompleteLater(status, (nuint)irp.Stack.Progress, irp.Stack.Result, CompleteOnEventLoop);
             if (status != NtStatus.Success)
             {
                 BreakConnection(status);
@@ -835,22 +835,22 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
         if (_connectIrp is { } connect)
         {
             _connectIrp = null;
-            connect.CompleteLater(status);
+            connect.CompleteLater(status, joinBatch: CompleteOnEventLoop);
         }
 
         while (_sends.Dequeue() is { } send)
         {
-            send.CompleteLater(status, (nuint)send.Stack.Progress);
+            send.CompleteLater(status, (nuint)send.Stack.Progress, joinBatch: CompleteOnEventLoop);
         }
 
         while (_receives.Dequeue() is { } receive)
         {
-            receive.CompleteLater(status, (nuint)receive.Stack.Progress);
+            receive.CompleteLater(status, (nuint)receive.Stack.Progress, joinBatch: CompleteOnEventLoop);
         }
 
         while (_accepts.Dequeue() is { } accept)
         {
-            accept.CompleteLater(status);
+            accept.CompleteLater(status, joinBatch: CompleteOnEventLoop);
         }
     }
 

@@ -180,14 +180,16 @@ public sealed class Irp : IValueTaskSource<NtStatus>, IThreadPoolWorkItem
     }
 
     /// <summary>
-    /// <c>IoCompleteRequest</c> from the provider's event loop: the completion routine and continuations run
-    /// on the thread pool (no allocation: the IRP is its own work item), never on the event loop.
+    /// <c>IoCompleteRequest</c> from the provider's event loop: the completion routine and continuations run on the thread
+    /// pool (no allocation: the IRP is its own work item); with <paramref name="joinBatch"/> (the registration asked for
+    /// completions on the event loop) and an <see cref="IrpCompletionBatch"/> open on this thread, they run when the
+    /// batch closes, on this thread, outside every provider lock.
     /// </summary>
-    internal void CompleteLater(NtStatus status, nuint information = 0, object? pointer = null)
+    internal void CompleteLater(NtStatus status, nuint information = 0, object? pointer = null, bool joinBatch = false)
     {
         if (SetResult(status, information, pointer))
         {
-            if (IrpCompletionBatch.Current is { } batch)
+            if (joinBatch && IrpCompletionBatch.Current is { } batch)
             {
                 batch.Add(this); // Finished by the event loop once it has left every lock.
             }
