@@ -15,8 +15,7 @@ internal sealed class IrpCompletionBatch
     [ThreadStatic]
     private static IrpCompletionBatch? t_spare;
 
-    private Irp? _head;
-    private Irp? _tail;
+    private IrpQueue _completed;
 
     /// <summary>The batch open on this thread, if any.</summary>
     public static IrpCompletionBatch? Current => t_current;
@@ -36,49 +35,26 @@ internal sealed class IrpCompletionBatch
     }
 
     /// <summary>Queues a completed IRP (its result is set; its routine and continuation have not run).</summary>
-    public void Add(Irp irp)
-    {
-        irp.QueueNext = null;
-        if (_tail is null)
-        {
-            _head = irp;
-        }
-        else
-        {
-            _tail.QueueNext = irp;
-        }
-
-        _tail = irp;
-    }
+    public void Add(Irp irp) => _completed.Enqueue(irp);
 
     /// <summary>Finishes every IRP the batch holds, and those their continuations complete meanwhile, then closes it.</summary>
     public void Close()
     {
         try
         {
-            while (_head is { } irp)
+            while (_completed.Dequeue() is { } irp)
             {
-                _head = irp.QueueNext;
-                if (_head is null)
-                {
-                    _tail = null;
-                }
-
-                irp.QueueNext = null;
                 irp.FinishDeferred();
             }
         }
         finally
         {
             // Only a continuation that threw gets here with IRPs left: they still complete, on the thread pool.
-            while (_head is { } left)
+            while (_completed.Dequeue() is { } left)
             {
-                _head = left.QueueNext;
-                left.QueueNext = null;
                 left.FinishOnThreadPool();
             }
 
-            _tail = null;
             t_current = null;
             t_spare = this;
         }

@@ -1,9 +1,7 @@
-using WskSharp.Nt;
+namespace WskSharp.Nt;
 
-namespace WskSharp.Internal;
-
-/// <summary>A FIFO of pending IRPs linked through <see cref="Irp.QueueNext"/>: queuing costs no allocation.
-/// Not thread-safe: its owner's lock guards it.</summary>
+/// <summary>A FIFO of IRPs linked through <see cref="Irp.QueueNext"/> (<c>Tail.Overlay.ListEntry</c>): queuing costs no
+/// allocation. Not thread-safe: its owner guards it (a socket's lock, or a batch's one thread).</summary>
 internal struct IrpQueue
 {
     private Irp? _head;
