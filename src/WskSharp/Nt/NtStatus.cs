@@ -59,6 +59,7 @@ public readonly struct NtStatus : IEquatable<NtStatus>
     public static readonly NtStatus HostUnreachable = new(0xC000023D);
     public static readonly NtStatus ConnectionAborted = new(0xC0000241);
     public static readonly NtStatus NoInterface = new(0xC00002B9);
+    public static readonly NtStatus NotFound = new(0xC0000225);
 #pragma warning restore CS1591
 
     /// <summary>The <c>ntstatus.h</c> name (<c>STATUS_…</c>), or null for a value without one here.</summary>
@@ -98,6 +99,7 @@ public readonly struct NtStatus : IEquatable<NtStatus>
         0xC000023D => "STATUS_HOST_UNREACHABLE",
         0xC0000241 => "STATUS_CONNECTION_ABORTED",
         0xC00002B9 => "STATUS_NOINTERFACE",
+        0xC0000225 => "STATUS_NOT_FOUND",
         _ => null,
     };
 

@@ -32,6 +32,24 @@ public static class Ws2Def
     public const uint TCP_KEEPCNT = 16;
     public const uint TCP_KEEPINTVL = 17;
 
+    // ADDRINFOEXW flags (ai_flags), name spaces and GetNameInfo flags (ws2def.h / ws2tcpip.h).
+    public const int AI_PASSIVE = 0x01;
+    public const int AI_CANONNAME = 0x02;
+    public const int AI_NUMERICHOST = 0x04;
+    public const int AI_NUMERICSERV = 0x08;
+    public const int AI_ALL = 0x0100;
+    public const int AI_ADDRCONFIG = 0x0400;
+    public const int AI_V4MAPPED = 0x0800;
+
+    public const uint NS_ALL = 0;
+    public const uint NS_DNS = 12;
+
+    public const uint NI_NOFQDN = 0x01;
+    public const uint NI_NUMERICHOST = 0x02;
+    public const uint NI_NAMEREQD = 0x04;
+    public const uint NI_NUMERICSERV = 0x08;
+    public const uint NI_DGRAM = 0x10;
+
     /// <summary>Size of <c>SOCKADDR_IN</c>.</summary>
     public const int SOCKADDR_IN_SIZE = 16;
 

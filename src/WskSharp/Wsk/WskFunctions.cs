@@ -20,12 +20,13 @@ public delegate NtStatus PfnWskSocketConnect(WskClient client, ushort socketType
 public delegate NtStatus PfnWskControlClient(WskClient client, uint controlCode, nuint inputSize, ReadOnlySpan<byte> inputBuffer,
     nuint outputSize, Span<byte> outputBuffer, out nuint outputSizeReturned, Irp? irp);
 
-/// <summary><c>PFN_WSK_GET_ADDRESS_INFO</c>: name resolution (the result is a list owned by the provider).</summary>
+/// <summary><c>PFN_WSK_GET_ADDRESS_INFO</c>: name resolution; <paramref name="result"/> receives the list (owned by the
+/// provider until <see cref="PfnWskFreeAddressInfo"/>).</summary>
 public delegate NtStatus PfnWskGetAddressInfo(WskClient client, string? nodeName, string? serviceName, uint nameSpace,
-    Guid? provider, object? hints, StrongBox<object?> result, object? owningProcess, object? owningThread, Irp irp);
+    Guid? provider, WskAddrInfo? hints, StrongBox<WskAddrInfo?> result, object? owningProcess, object? owningThread, Irp irp);
 
 /// <summary><c>PFN_WSK_FREE_ADDRESS_INFO</c>: frees a list from <see cref="PfnWskGetAddressInfo"/>.</summary>
-public delegate void PfnWskFreeAddressInfo(WskClient client, object? addrInfo);
+public delegate void PfnWskFreeAddressInfo(WskClient client, WskAddrInfo? addrInfo);
 
 /// <summary><c>PFN_WSK_GET_NAME_INFO</c>: reverse name resolution.</summary>
 public delegate NtStatus PfnWskGetNameInfo(WskClient client, in SockAddr sockAddr, StrongBox<string?>? nodeName,

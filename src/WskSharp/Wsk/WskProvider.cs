@@ -162,17 +162,59 @@ internal static class WskProvider
     }
 
     public static NtStatus GetAddressInfo(WskClient client, string? nodeName, string? serviceName, uint nameSpace, Guid? provider,
-        object? hints, StrongBox<object?> result, object? owningProcess, object? owningThread, Irp irp)
-        => NotImplemented(irp);
-
-    public static void FreeAddressInfo(WskClient client, object? addrInfo)
+        WskAddrInfo? hints, StrongBox<WskAddrInfo?> result, object? owningProcess, object? owningThread, Irp irp)
     {
-        // Nothing is allocated by GetAddressInfo yet, so there is nothing to free.
+        if (!Start(irp))
+        {
+            return NtStatus.InvalidParameter;
+        }
+
+        NtStatus status = client is null || result is null ? NtStatus.InvalidParameter
+            : client.Registration.IsDeregistering ? NtStatus.DeviceNotReady
+            : NameResolution.CheckAddressInfo(nodeName, serviceName, nameSpace, provider, hints);
+        if (status != NtStatus.Success)
+        {
+            return Refuse(irp, status);
+        }
+
+        return ResolutionRequest<WskAddrInfo?>.Start(irp, cancel => NameResolution.ResolveAsync(nodeName, serviceName, hints, cancel),
+            list => result!.Value = list);
+    }
+
+    public static void FreeAddressInfo(WskClient client, WskAddrInfo? addrInfo)
+    {
+        // The list is managed memory: the collector reclaims it once the caller lets go of it.
     }
 
     public static NtStatus GetNameInfo(WskClient client, in SockAddr sockAddr, StrongBox<string?>? nodeName,
         StrongBox<string?>? serviceName, uint flags, object? owningProcess, object? owningThread, Irp irp)
-        => NotImplemented(irp);
+    {
+        if (!Start(irp))
+        {
+            return NtStatus.InvalidParameter;
+        }
+
+        NtStatus status = client is null ? NtStatus.InvalidParameter
+            : client.Registration.IsDeregistering ? NtStatus.DeviceNotReady
+            : NameResolution.CheckNameInfo(sockAddr, nodeName is not null, serviceName is not null, flags);
+        if (status != NtStatus.Success)
+        {
+            return Refuse(irp, status);
+        }
+
+        SockAddr address = sockAddr;
+        return ResolutionRequest<(string? Node, string? Service)>.Start(irp,
+            async cancel =>
+            {
+                var (found, node, service) = await NameResolution.NameOfAsync(address, nodeName is not null, serviceName is not null, flags, cancel).ConfigureAwait(false);
+                return (found, (node, service));
+            },
+            names =>
+            {
+                nodeName?.Value = names.Node;
+                serviceName?.Value = names.Service;
+            });
+    }
 
     // --- basic --------------------------------------------------------------------------------------------------
 

@@ -51,6 +51,9 @@ internal static class BadInputCatalogue
     private static NtStatus NewSocket(BadInputContext ctx, ushort family, ushort type, uint protocol, uint flags)
         => ctx.Client.Npi.Dispatch.WskSocket(ctx.Client.Npi.Client, family, type, protocol, flags, null, null, null, null, null, ctx.Irp);
 
+    private static NtStatus GetAddressInfo(BadInputContext ctx, string? node, string? service, WskAddrInfo? hints)
+        => ctx.Client.Npi.Dispatch.WskGetAddressInfo(ctx.Client.Npi.Client, node, service, 0, null, hints, new(), null, null, ctx.Irp);
+
     private static NtStatus SetDword(WskSocket socket, uint option, int inputSize, Irp? irp)
     {
         Span<byte> input = stackalloc byte[8];
@@ -141,8 +144,36 @@ internal static class BadInputCatalogue
             ctx => ctx.Client.Npi.Dispatch.WskControlClient(ctx.Client.Npi.Client, 0x12345678, 0, default, 0, default, out _, ctx.Irp)),
         Case("WskControlClient: an input size beyond the input buffer", NtStatus.InvalidParameter, IrpUse.Completed,
             ctx => ctx.Client.Npi.Dispatch.WskControlClient(ctx.Client.Npi.Client, 0x12345678, 4, new byte[2], 0, default, out _, ctx.Irp)),
-        Case("WskGetAddressInfo: not provided", NtStatus.NotImplemented, IrpUse.Completed,
-            ctx => ctx.Client.Npi.Dispatch.WskGetAddressInfo(ctx.Client.Npi.Client, "localhost", null, 0, null, null, new(), null, null, ctx.Irp)),
+        Case("WskGetAddressInfo: neither a node nor a service (EAI_NONAME)", NtStatus.NotFound, IrpUse.Completed,
+            ctx => GetAddressInfo(ctx, null, null, null)),
+        Case("WskGetAddressInfo: a null IRP", NtStatus.InvalidParameter, IrpUse.Untouched,
+            ctx => ctx.Client.Npi.Dispatch.WskGetAddressInfo(ctx.Client.Npi.Client, "127.0.0.1", null, 0, null, null, new(), null, null, null!)),
+        Case("WskGetAddressInfo: no result box", NtStatus.InvalidParameter, IrpUse.Completed,
+            ctx => ctx.Client.Npi.Dispatch.WskGetAddressInfo(ctx.Client.Npi.Client, "127.0.0.1", null, 0, null, null, null!, null, null, ctx.Irp)),
+        Case("WskGetAddressInfo: a name space other than NS_ALL or NS_DNS", NtStatus.InvalidParameter, IrpUse.Completed,
+            ctx => ctx.Client.Npi.Dispatch.WskGetAddressInfo(ctx.Client.Npi.Client, "127.0.0.1", null, 15, null, null, new(), null, null, ctx.Irp)),
+        Case("WskGetAddressInfo: a name-space provider", NtStatus.InvalidParameter, IrpUse.Completed,
+            ctx => ctx.Client.Npi.Dispatch.WskGetAddressInfo(ctx.Client.Npi.Client, "127.0.0.1", null, 0, Guid.NewGuid(), null, new(), null, null, ctx.Irp)),
+        Case("WskGetAddressInfo: hints with an unknown flag (EAI_BADFLAGS)", NtStatus.InvalidParameter, IrpUse.Completed,
+            ctx => GetAddressInfo(ctx, "127.0.0.1", null, new WskAddrInfo { Flags = 0x4000_0000 })),
+        Case("WskGetAddressInfo: hints with ai_next set", NtStatus.InvalidParameter, IrpUse.Completed,
+            ctx => GetAddressInfo(ctx, "127.0.0.1", null, new WskAddrInfo { Next = new WskAddrInfo() })),
+        Case("WskGetAddressInfo: hints for a family WSK does not know (EAI_FAMILY)", NtStatus.NotSupported, IrpUse.Completed,
+            ctx => GetAddressInfo(ctx, "127.0.0.1", null, new WskAddrInfo { Family = 10 })),
+        Case("WskGetAddressInfo: AI_NUMERICHOST with a name", NtStatus.NotFound, IrpUse.Completed,
+            ctx => GetAddressInfo(ctx, "localhost", null, new WskAddrInfo { Flags = Ws2Def.AI_NUMERICHOST })),
+        Case("WskGetAddressInfo: a service that is neither a port nor a known name", NtStatus.NotFound, IrpUse.Completed,
+            ctx => GetAddressInfo(ctx, "127.0.0.1", "no-such-service-wsk", null)),
+        Case("WskGetAddressInfo: an IPv6 literal with IPv4 hints", NtStatus.NotFound, IrpUse.Completed,
+            ctx => GetAddressInfo(ctx, "::1", null, new WskAddrInfo { Family = Ws2Def.AF_INET })),
+        Case("WskGetNameInfo: neither a node nor a service asked for", NtStatus.NotFound, IrpUse.Completed,
+            ctx => ctx.Client.Npi.Dispatch.WskGetNameInfo(ctx.Client.Npi.Client, V4(80), null, null, 0, null, null, ctx.Irp)),
+        Case("WskGetNameInfo: an unknown flag", NtStatus.InvalidParameter, IrpUse.Completed,
+            ctx => ctx.Client.Npi.Dispatch.WskGetNameInfo(ctx.Client.Npi.Client, V4(80), new(), null, 0x100, null, null, ctx.Irp)),
+        Case("WskGetNameInfo: a SOCKADDR of no family WSK knows", NtStatus.NotSupported, IrpUse.Completed,
+            ctx => ctx.Client.Npi.Dispatch.WskGetNameInfo(ctx.Client.Npi.Client, default, new(), null, 0, null, null, ctx.Irp)),
+        Case("WskGetNameInfo: a null IRP", NtStatus.InvalidParameter, IrpUse.Untouched,
+            ctx => ctx.Client.Npi.Dispatch.WskGetNameInfo(ctx.Client.Npi.Client, V4(80), new(), null, 0, null, null, null!)),
 
         // --- WskBind ----------------------------------------------------------------------------------------------
         Case("WskBind: Flags ≠ 0", NtStatus.InvalidParameter, IrpUse.Completed, ctx =>

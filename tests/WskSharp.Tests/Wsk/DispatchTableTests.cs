@@ -89,6 +89,9 @@ public sealed class DispatchTableTests
         { "SO_REUSEADDR", 0x4 }, { "SO_KEEPALIVE", 0x8 }, { "SO_SNDBUF", 0x1001 }, { "SO_RCVBUF", 0x1002 }, { "SO_WSK_EVENT_CALLBACK", 0x4002 },
         { "TCP_NODELAY", 1 }, { "TCP_KEEPALIVE", 3 }, { "TCP_MAXSEG", 4 }, { "TCP_FASTOPEN", 15 }, { "TCP_KEEPCNT", 16 }, { "TCP_KEEPINTVL", 17 },
         { "SOCKADDR_IN_SIZE", 16 }, { "SOCKADDR_IN6_SIZE", 28 }, { "SOCKADDR_STORAGE_SIZE", 128 },
+        { "AI_PASSIVE", 0x01 }, { "AI_CANONNAME", 0x02 }, { "AI_NUMERICHOST", 0x04 }, { "AI_NUMERICSERV", 0x08 }, { "AI_ALL", 0x0100 },
+        { "AI_ADDRCONFIG", 0x0400 }, { "AI_V4MAPPED", 0x0800 }, { "NS_ALL", 0 }, { "NS_DNS", 12 },
+        { "NI_NOFQDN", 0x01 }, { "NI_NUMERICHOST", 0x02 }, { "NI_NAMEREQD", 0x04 }, { "NI_NUMERICSERV", 0x08 }, { "NI_DGRAM", 0x10 },
     };
 
     public static TheoryData<string, ulong> WskConstantValues => new()
