@@ -600,11 +600,36 @@ internal static class WskProvider
         return status;
     }
 
+    /// <summary>WskSendEx: WskSend with control information. A TCP stream carries no control messages here, so a
+    /// non-empty ControlInfo is STATUS_NOT_SUPPORTED (a length beyond its buffer STATUS_INVALID_PARAMETER); without one
+    /// it is WskSend, rule for rule.</summary>
     public static NtStatus SendEx(WskSocket socket, in WskBuf buffer, uint flags, nuint controlInfoLength, ReadOnlySpan<byte> controlInfo, Irp irp)
-        => NotImplemented(irp);
+    {
+        if (controlInfoLength != 0)
+        {
+            NtStatus refusal = controlInfoLength > (nuint)controlInfo.Length ? NtStatus.InvalidParameter : NtStatus.NotSupported;
+            return Start(irp) ? Refuse(irp, refusal) : NtStatus.InvalidParameter;
+        }
 
+        return Send(socket, buffer, flags, irp);
+    }
+
+    /// <summary>WskReceiveEx: WskReceive that also reports control information. A TCP stream has none: ControlInfoLength
+    /// comes back 0 and ControlFlags 0 (a length beyond the ControlInfo buffer is STATUS_INVALID_PARAMETER); the data, the
+    /// flags and the rules are WskReceive's.</summary>
     public static NtStatus ReceiveEx(WskSocket socket, in WskBuf buffer, uint flags, StrongBox<uint>? controlInfoLength,
-        Memory<byte> controlInfo, StrongBox<uint>? controlFlags, Irp irp) => NotImplemented(irp);
+        Memory<byte> controlInfo, StrongBox<uint>? controlFlags, Irp irp)
+    {
+        if (controlInfoLength is { } given && given.Value > (uint)controlInfo.Length)
+        {
+            return Start(irp) ? Refuse(irp, NtStatus.InvalidParameter) : NtStatus.InvalidParameter;
+        }
+
+        // Written before the request starts, so they are in place whenever the IRP completes: a stream has no control data.
+        controlInfoLength?.Value = 0;
+        controlFlags?.Value = 0;
+        return Receive(socket, buffer, flags, irp);
+    }
 
     /// <summary>WskListen (stream sockets): the socket must be bound and never connected (a stream socket that connected is
     /// committed to the connection flow: STATUS_INVALID_DEVICE_STATE).</summary>

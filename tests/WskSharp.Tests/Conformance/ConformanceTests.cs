@@ -189,6 +189,27 @@ public abstract class ConformanceTests
     }
 
     [Fact]
+    public Task WskSendEx_and_WskReceiveEx_without_control_information_carry_the_stream_as_WskSend_and_WskReceive() => WithPairAsync(async (client, server, _) =>
+    {
+        var (a, b) = await ConnectAsync(client, server);
+        byte[] data = RandomBytes(20_000, seed: 8);
+        var received = new byte[data.Length];
+        var controlLength = new StrongBox<uint>(32);
+        var controlFlags = new StrongBox<uint>(0xFFFF);
+        var receive = new IrpProbe();
+        var send = new IrpProbe();
+
+        NtStatus r = Conn(b).WskReceiveEx(b, new WskBuf(new Mdl(received)), WskConstants.WSK_FLAG_WAITALL, controlLength, new byte[32], controlFlags, receive.Irp);
+        NtStatus s = Conn(a).WskSendEx(a, new WskBuf(new Mdl(data)), 0, 0, default, send.Irp);
+
+        Assert.Equal(NtStatus.Success, await WskTestClient.Complete(s, send.Irp));
+        Assert.Equal(NtStatus.Success, await WskTestClient.Complete(r, receive.Irp));
+        Assert.Equal((1, 1), (send.Count, receive.Count));
+        Assert.Equal(data, received);
+        Assert.Equal((0u, 0u), (controlLength.Value, controlFlags.Value)); // A TCP stream has no control information.
+    });
+
+    [Fact]
     public Task A_graceful_disconnect_sends_its_final_buffer_then_FIN_and_refuses_later_sends() => WithPairAsync(async (client, server, _) =>
     {
         var (a, b) = await ConnectAsync(client, server);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
@@ -412,10 +413,30 @@ internal static class BadInputCatalogue
             WskSocket s = await ctx.ConnectedWithPendingReceiveAsync();
             return Conn(s).WskReceive(s, Bytes(8), 0, ctx.Irp);
         }),
-        Case("WskSendEx: not provided", NtStatus.NotImplemented, IrpUse.Completed, async ctx =>
+        Case("WskSendEx: control information on a TCP stream", NtStatus.NotSupported, IrpUse.Completed, async ctx =>
         {
             WskSocket s = await ctx.ConnectedAsync();
-            return Conn(s).WskSendEx(s, Bytes(8), 0, 0, default, ctx.Irp);
+            return Conn(s).WskSendEx(s, Bytes(8), 0, 16, new byte[16], ctx.Irp);
+        }),
+        Case("WskSendEx: ControlInfoLength beyond its buffer", NtStatus.InvalidParameter, IrpUse.Completed, async ctx =>
+        {
+            WskSocket s = await ctx.ConnectedAsync();
+            return Conn(s).WskSendEx(s, Bytes(8), 0, 16, new byte[4], ctx.Irp);
+        }),
+        Case("WskSendEx: an unknown flag, as WskSend", NtStatus.InvalidParameter, IrpUse.Completed, async ctx =>
+        {
+            WskSocket s = await ctx.ConnectedAsync();
+            return Conn(s).WskSendEx(s, Bytes(8), 0x10, 0, default, ctx.Irp);
+        }),
+        Case("WskReceiveEx: ControlInfoLength beyond its buffer", NtStatus.InvalidParameter, IrpUse.Completed, async ctx =>
+        {
+            WskSocket s = await ctx.ConnectedAsync();
+            return Conn(s).WskReceiveEx(s, Bytes(8), 0, new StrongBox<uint>(64), new byte[8], null, ctx.Irp);
+        }),
+        Case("WskReceiveEx: a closed socket", NtStatus.InvalidHandle, IrpUse.Completed, ctx =>
+        {
+            WskSocket s = ctx.ClosedSocket();
+            return Conn(s).WskReceiveEx(s, Bytes(8), 0, null, default, null, ctx.Irp);
         }),
 
         // --- WskDisconnect ----------------------------------------------------------------------------------------
