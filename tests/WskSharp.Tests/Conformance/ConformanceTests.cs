@@ -31,6 +31,14 @@ public sealed class ConformanceOnSimulatedTests : ConformanceTests
     private protected override TestTransport CreateTransport(bool fastOpen = false) => TestTransport.Simulated();
 }
 
+/// <summary>The conformance suite on the simulated network with <see cref="WskProviderOptions.CompleteOnEventLoop"/>: the
+/// network's thread finishes the IRPs, as the epoll thread does for Linux.</summary>
+[Collection(Reliability.ReliabilityCollection.Name)]
+public sealed class ConformanceOnSimulatedEventLoopTests : ConformanceTests
+{
+    private protected override TestTransport CreateTransport(bool fastOpen = false) => TestTransport.Simulated(completeOnEventLoop: true);
+}
+
 /// <summary>The conformance suite on a simulated network whose faults must not change any outcome: partial sends, EAGAIN
 /// storms, small receive buffers and delays from 10 µs to 2 ms (reordering what different sockets see).</summary>
 [Collection(Reliability.ReliabilityCollection.Name)]

@@ -8,7 +8,8 @@ namespace WskSharp.Tests.Conformance;
 /// <summary>
 /// Random interleavings of WskSend, WskReceive (with and without WAITALL), graceful and abortive WskDisconnect, IoCancelIrp
 /// and WskCloseSocket on the two ends of one connection, issued without waiting for one another, on the simulated network
-/// with partial sends, EAGAIN storms and the odd reset (CsCheck generates the operations and the network's seed, and
+/// with partial sends, EAGAIN storms and the odd reset, completions on the thread pool or (half the cases) on the network's
+/// thread (CsCheck generates the operations and the network's seed, and
 /// shrinks a failure to a short sequence). Whatever the order: every IRP completes exactly once with a status the
 /// documentation allows; the bytes each end received, in the order of its receive requests, are exactly a prefix of the
 /// bytes the other end's sends put out, in order (nothing lost in the middle, nothing duplicated); calls on a closed socket
@@ -46,11 +47,12 @@ public sealed class InterleavingPropertyTests
         from length in Gen.Int[1, 40_000]
         select new Op(side, kind, length);
 
-    private static readonly Gen<(int Seed, bool Resets, Op[] Ops)> Cases =
+    private static readonly Gen<(int Seed, bool Resets, bool EventLoop, Op[] Ops)> Cases =
         from seed in Gen.Int
         from resets in Gen.Bool
+        from eventLoop in Gen.Bool
         from ops in GenOp.Array[1, 40]
-        select (seed, resets, ops);
+        select (seed, resets, eventLoop, ops);
 
     /// <summary>One IRP the sequence issued: which end, what, its buffer, and its probe.</summary>
     private sealed record Request(int Side, Kind Kind, byte[] Buffer, IrpProbe Probe, NtStatus Returned, bool AfterClose);
@@ -58,10 +60,10 @@ public sealed class InterleavingPropertyTests
     [Fact]
     public async Task Any_interleaving_completes_every_IRP_once_and_delivers_an_exact_prefix_of_what_was_sent()
     {
-        await Cases.SampleAsync(async c => await RunAsync(c.Seed, c.Resets, c.Ops), iter: 150, threads: 1, seed: null);
+        await Cases.SampleAsync(async c => await RunAsync(c.Seed, c.Resets, c.EventLoop, c.Ops), iter: 150, threads: 1, seed: null);
     }
 
-    private static async Task RunAsync(int seed, bool resets, Op[] ops)
+    private static async Task RunAsync(int seed, bool resets, bool eventLoop, Op[] ops)
     {
         SimulatedFaultPlan faults = SimulatedFaultPlan.None.With(SimulatedFault.PartialSend, 0.3).With(SimulatedFault.EagainStorm, 0.1);
         if (resets)
@@ -69,7 +71,7 @@ public sealed class InterleavingPropertyTests
             faults = faults.With(SimulatedFault.ResetInTransfer, 0.5);
         }
 
-        using var transport = TestTransport.Simulated(new SimulatedNetworkOptions { Seed = seed, ReceiveBufferSize = 16 * 1024, ResetWindow = 200_000, Faults = faults });
+        using var transport = TestTransport.Simulated(new SimulatedNetworkOptions { Seed = seed, ReceiveBufferSize = 16 * 1024, ResetWindow = 200_000, Faults = faults }, completeOnEventLoop: eventLoop);
         var requests = new List<Request>();
         using (WskTestClient client = transport.NewClient())
         using (WskTestClient server = transport.NewClient())

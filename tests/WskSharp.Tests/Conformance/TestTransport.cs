@@ -42,7 +42,9 @@ internal sealed class TestTransport : IDisposable
     public static TestTransport Linux(NetworkNamespace? networkNamespace = null, bool completeOnEventLoop = false)
         => new(TransportKind.Linux, networkNamespace, null, completeOnEventLoop);
 
-    public static TestTransport Simulated(SimulatedNetworkOptions? options = null) => new(TransportKind.Simulated, null, new SimulatedNetwork(options));
+    /// <summary>A fresh simulated network; with <paramref name="completeOnEventLoop"/>, its thread finishes the IRPs.</summary>
+    public static TestTransport Simulated(SimulatedNetworkOptions? options = null, bool completeOnEventLoop = false)
+        => new(TransportKind.Simulated, null, new SimulatedNetwork(options), completeOnEventLoop);
 
     /// <summary>Options that put a registration on this transport.</summary>
     public WskProviderOptions Options(WskProviderOptions? options = null)
