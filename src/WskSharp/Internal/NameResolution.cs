@@ -114,65 +114,48 @@ internal static class NameResolution
         }
 
         ushort family = hints?.Family ?? Ws2Def.AF_UNSPEC;
-        WskAddrInfo? list = null;
-        for (int i = addresses.Length - 1; i >= 0; i--)
-        {
-            SockAddr address = SockAddr.FromEndPoint(new IPEndPoint(addresses[i], port));
-            if (family != Ws2Def.AF_UNSPEC && address.Family != family)
-            {
-                continue;
-            }
-
-            list = new WskAddrInfo
-            {
-                Flags = flags,
-                Family = address.Family,
-                SocketType = Ws2Def.SOCK_STREAM,
-                Protocol = Ws2Def.IPPROTO_TCP,
-                Address = address,
-                Next = list,
-            };
-        }
-
-        if (list is null)
+        SockAddr[] kept = [.. addresses.Select(a => SockAddr.FromEndPoint(new IPEndPoint(a, port)))
+            .Where(a => family == Ws2Def.AF_UNSPEC || a.Family == family)];
+        if (kept.Length == 0)
         {
             return (NtStatus.NotFound, null); // Nothing of the family asked for.
         }
 
-        return ((flags & Ws2Def.AI_CANONNAME) != 0 && canonical is not null
-            ? (NtStatus.Success, new WskAddrInfo
+        string? firstName = (flags & Ws2Def.AI_CANONNAME) != 0 ? canonical : null;
+        WskAddrInfo? list = null;
+        for (int i = kept.Length - 1; i >= 0; i--)
+        {
+            list = new WskAddrInfo
             {
-                Flags = list.Flags,
-                Family = list.Family,
-                SocketType = list.SocketType,
-                Protocol = list.Protocol,
-                Address = list.Address,
-                CanonicalName = canonical,
-                Next = list.Next,
-            })
-            : (NtStatus.Success, list));
+                Flags = flags,
+                Family = kept[i].Family,
+                SocketType = Ws2Def.SOCK_STREAM,
+                Protocol = Ws2Def.IPPROTO_TCP,
+                Address = kept[i],
+                CanonicalName = i == 0 ? firstName : null, // AI_CANONNAME: on the first entry only.
+                Next = list,
+            };
+        }
+
+        return (NtStatus.Success, list);
     }
 
     /// <summary>The host name and service name of <paramref name="address"/>.</summary>
-    public static async Task<(NtStatus Status, string? Node, string? Service)> NameOfAsync(SockAddr address, bool wantNode, bool wantService,
+    public static async Task<(NtStatus Status, (string? Node, string? Service) Names)> NameOfAsync(SockAddr address, bool wantNode, bool wantService,
         uint flags, CancellationToken cancel)
     {
         IPEndPoint endPoint = address.ToEndPoint();
+        string port = endPoint.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         string? service = !wantService ? null
-            : (flags & Ws2Def.NI_NUMERICSERV) != 0 ? endPoint.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)
-            : ServicesFile.NameOf((ushort)endPoint.Port) ?? endPoint.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        if (!wantNode)
-        {
-            return (NtStatus.Success, null, service);
-        }
-
+            : (flags & Ws2Def.NI_NUMERICSERV) != 0 ? port
+            : ServicesFile.NameOf((ushort)endPoint.Port) ?? port;
         string numeric = endPoint.Address.ToString();
-        if ((flags & Ws2Def.NI_NUMERICHOST) != 0)
+        if (!wantNode || (flags & Ws2Def.NI_NUMERICHOST) != 0)
         {
-            return (NtStatus.Success, numeric, service);
+            return (NtStatus.Success, (wantNode ? numeric : null, service));
         }
 
-        string? node;
+        string node;
         try
         {
             node = (await Dns.GetHostEntryAsync(numeric, cancel).ConfigureAwait(false)).HostName; // A literal: a reverse lookup.
@@ -181,7 +164,7 @@ internal static class NameResolution
         {
             if ((flags & Ws2Def.NI_NAMEREQD) != 0)
             {
-                return (ResolverStatus(ex), null, null);
+                return (ResolverStatus(ex), (null, null));
             }
 
             node = numeric; // No name: the numeric form, as getnameinfo does without NI_NAMEREQD.
@@ -192,7 +175,7 @@ internal static class NameResolution
             node = node[..dot];
         }
 
-        return (NtStatus.Success, node, service);
+        return (NtStatus.Success, (node, service));
     }
 
     /// <summary>A resolver failure as Windows reports it.</summary>

@@ -28,15 +28,7 @@ internal sealed class ResolutionRequest<T> : IIrpCancelHandler
         Task<(NtStatus Status, T Value)> task = lookup(request._cancel.Token);
         if (task.IsCompleted)
         {
-            request._finished = 1;
-            NtStatus status = Outcome(task, out T value);
-            if (status == NtStatus.Success)
-            {
-                deliver(value);
-            }
-
-            irp.CompleteInline(status);
-            return status;
+            return request.Finish(task); // Nothing to wait for: completed before the call returns.
         }
 
         irp.ArmCancel(request);
@@ -59,19 +51,23 @@ internal sealed class ResolutionRequest<T> : IIrpCancelHandler
         }
     }
 
-    private void Finish(Task<(NtStatus Status, T Value)> task)
+    /// <summary>Completes the IRP with the lookup's outcome unless a cancel came first; returns that outcome.</summary>
+    private NtStatus Finish(Task<(NtStatus Status, T Value)> task)
     {
-        if (Interlocked.Exchange(ref _finished, 1) == 0)
+        if (Interlocked.Exchange(ref _finished, 1) != 0)
         {
-            _irp.ClearCancelHandler();
-            NtStatus status = Outcome(task, out T value);
-            if (status == NtStatus.Success)
-            {
-                _deliver(value);
-            }
-
-            _irp.CompleteInline(status);
+            return NtStatus.Cancelled;
         }
+
+        _irp.ClearCancelHandler();
+        NtStatus status = Outcome(task, out T value);
+        if (status == NtStatus.Success)
+        {
+            _deliver(value);
+        }
+
+        _irp.CompleteInline(status);
+        return status;
     }
 
     private static NtStatus Outcome(Task<(NtStatus Status, T Value)> task, out T value)

@@ -42,9 +42,10 @@ internal static class ServicesFile
                 }
 
                 names.TryAdd(port, fields[0]);
-                foreach (string name in fields.AsSpan(0, 1).ToArray().Concat(fields.Skip(2)))
+                ports.TryAdd(fields[0], port);
+                foreach (string alias in fields.Skip(2))
                 {
-                    ports.TryAdd(name, port);
+                    ports.TryAdd(alias, port);
                 }
             }
         }

@@ -204,11 +204,7 @@ internal static class WskProvider
 
         SockAddr address = sockAddr;
         return ResolutionRequest<(string? Node, string? Service)>.Start(irp,
-            async cancel =>
-            {
-                var (found, node, service) = await NameResolution.NameOfAsync(address, nodeName is not null, serviceName is not null, flags, cancel).ConfigureAwait(false);
-                return (found, (node, service));
-            },
+            cancel => NameResolution.NameOfAsync(address, nodeName is not null, serviceName is not null, flags, cancel),
             names =>
             {
                 nodeName?.Value = names.Node;
