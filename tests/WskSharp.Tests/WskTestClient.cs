@@ -115,6 +115,16 @@ internal sealed class WskTestClient : IDisposable
         return socket;
     }
 
+    /// <summary>Both ends of a new connection: a socket of this client connected (WskConnectEx with <paramref name="data"/>)
+    /// to a listener of <paramref name="server"/>, and the socket that listener accepted.</summary>
+    public async Task<(WskSocket Client, WskSocket Server)> ConnectPairAsync(WskTestClient server, ushort family = Ws2Def.AF_INET, byte[]? data = null)
+    {
+        var (listener, address) = server.CreateListener(family);
+        Task<WskSocket> accepting = server.AcceptAsync(listener);
+        WskSocket socket = await ConnectAsync(address, data);
+        return (socket, await accepting);
+    }
+
     /// <summary><paramref name="count"/> Fast Open WskConnectEx calls with <paramref name="request"/> to a listener of
     /// <paramref name="server"/>, each accepted there and checked to arrive whole, once; returns their Fast Open reports.</summary>
     public async Task<List<WskFastOpenReport>> ConnectFastOpenAsync(WskTestClient server, WskSocket listener, SockAddr address, byte[] request, int count)

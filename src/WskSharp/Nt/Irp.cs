@@ -195,7 +195,7 @@ public sealed class Irp : IValueTaskSource<NtStatus>, IThreadPoolWorkItem
             }
             else
             {
-                ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+                FinishOnThreadPool();
             }
         }
     }

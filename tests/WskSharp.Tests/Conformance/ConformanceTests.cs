@@ -80,15 +80,7 @@ public abstract class ConformanceTests
     {
         using TestTransport transport = CreateTransport(fastOpen);
         await WarmUpAsync(transport, fastOpen);
-        int before = transport.OpenResources();
-        using (WskTestClient client = transport.NewClient())
-        using (WskTestClient server = transport.NewClient())
-        {
-            await body(client, server, transport);
-        }
-
-        Assert.True(await transport.SettleAsync(before) <= before, $"{transport.OpenResources()} open at the end, {before} before");
-        transport.AssertHealthy();
+        await transport.WithClientsAsync((client, server) => body(client, server, transport));
     }
 
     private static readonly bool[] s_warm = new bool[2];
@@ -106,16 +98,8 @@ public abstract class ConformanceTests
         s_warm[fastOpen ? 1 : 0] = true;
         transport.ForgetFastOpenCookies();
         using WskTestClient client = transport.NewClient();
-        var (a, b) = await ConnectAsync(client, client, data: [1]);
+        var (a, b) = await client.ConnectPairAsync(client, data: [1]);
         Assert.Equal(new byte[] { 1 }, await WskTestClient.ReceiveAsync(b, 1));
-    }
-
-    private static async Task<(WskSocket Client, WskSocket Server)> ConnectAsync(WskTestClient client, WskTestClient server, ushort family = Ws2Def.AF_INET, byte[]? data = null)
-    {
-        var (listener, address) = server.CreateListener(family);
-        Task<WskSocket> accepting = server.AcceptAsync(listener);
-        WskSocket socket = await client.ConnectAsync(address, data);
-        return (socket, await accepting);
     }
 
     private static WskProviderConnectionDispatch Conn(WskSocket socket) => WskTestClient.Connection(socket);
@@ -163,7 +147,7 @@ public abstract class ConformanceTests
     [Fact]
     public Task A_megabyte_each_way_across_MDL_chains_arrives_exactly_and_in_order() => WithPairAsync(async (client, server, _) =>
     {
-        var (a, b) = await ConnectAsync(client, server);
+        var (a, b) = await client.ConnectPairAsync(server);
         byte[] forth = RandomBytes(1 << 20, seed: 1), back = RandomBytes((1 << 20) + 7, seed: 2);
         Task<byte[]> atB = WskTestClient.ReceiveAsync(b, forth.Length);
         Task<byte[]> atA = WskTestClient.ReceiveAsync(a, back.Length);
@@ -199,7 +183,7 @@ public abstract class ConformanceTests
     [Fact]
     public Task WskSendEx_and_WskReceiveEx_without_control_information_carry_the_stream_as_WskSend_and_WskReceive() => WithPairAsync(async (client, server, _) =>
     {
-        var (a, b) = await ConnectAsync(client, server);
+        var (a, b) = await client.ConnectPairAsync(server);
         byte[] data = RandomBytes(20_000, seed: 8);
         var received = new byte[data.Length];
         var controlLength = new StrongBox<uint>(32);
@@ -220,7 +204,7 @@ public abstract class ConformanceTests
     [Fact]
     public Task A_graceful_disconnect_sends_its_final_buffer_then_FIN_and_refuses_later_sends() => WithPairAsync(async (client, server, _) =>
     {
-        var (a, b) = await ConnectAsync(client, server);
+        var (a, b) = await client.ConnectPairAsync(server);
         byte[] last = RandomBytes(5000, seed: 3);
         var probe = new IrpProbe();
 
@@ -240,7 +224,7 @@ public abstract class ConformanceTests
     [Fact]
     public Task An_abortive_disconnect_cancels_its_own_pending_receive_and_resets_the_peer() => WithPairAsync(async (client, server, _) =>
     {
-        var (a, b) = await ConnectAsync(client, server);
+        var (a, b) = await client.ConnectPairAsync(server);
         IrpProbe ownReceive = IrpProbe.PendingReceive(a, 100);
         IrpProbe peerReceive = IrpProbe.PendingReceive(b, 100);
 
@@ -255,7 +239,7 @@ public abstract class ConformanceTests
     [Fact]
     public Task Closing_with_a_pending_receive_cancels_it_once_before_the_close_completes() => WithPairAsync(async (client, server, _) =>
     {
-        var (a, b) = await ConnectAsync(client, server);
+        var (a, b) = await client.ConnectPairAsync(server);
         IrpProbe receive = IrpProbe.PendingReceive(a, 100);
         IrpProbe peerReceive = IrpProbe.PendingReceive(b, 100);
         var close = new IrpProbe();
@@ -272,7 +256,7 @@ public abstract class ConformanceTests
     [Fact]
     public Task A_cancelled_receive_completes_once_and_the_connection_still_carries_data() => WithPairAsync(async (client, server, _) =>
     {
-        var (a, b) = await ConnectAsync(client, server);
+        var (a, b) = await client.ConnectPairAsync(server);
         IrpProbe probe = IrpProbe.PendingReceive(a, 100);
 
         probe.Irp.Cancel();
@@ -286,7 +270,7 @@ public abstract class ConformanceTests
     [Fact]
     public Task The_peer_closing_during_a_pending_receive_completes_it_with_0_bytes() => WithPairAsync(async (client, server, _) =>
     {
-        var (a, b) = await ConnectAsync(client, server);
+        var (a, b) = await client.ConnectPairAsync(server);
         IrpProbe probe = IrpProbe.PendingReceive(a, 100);
 
         Assert.Equal(NtStatus.Success, Conn(b).Basic.WskCloseSocket(b, new Irp()));
@@ -342,7 +326,7 @@ public abstract class ConformanceTests
     [Fact]
     public Task Cancel_racing_completion_completes_each_receive_exactly_once() => WithPairAsync(async (client, server, _) =>
     {
-        var (a, b) = await ConnectAsync(client, server);
+        var (a, b) = await client.ConnectPairAsync(server);
         int completedWithData = 0, cancelled = 0;
         byte[] one = [42];
         for (int round = 0; round < 300; round++)

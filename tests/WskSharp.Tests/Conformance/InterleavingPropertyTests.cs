@@ -76,10 +76,8 @@ public sealed class InterleavingPropertyTests
         using (WskTestClient client = transport.NewClient())
         using (WskTestClient server = transport.NewClient())
         {
-            var (listener, address) = server.CreateListener();
-            Task<WskSocket> accepting = server.AcceptAsync(listener);
-            WskSocket[] ends = [await client.ConnectAsync(address), null!];
-            ends[1] = await accepting;
+            var (clientEnd, serverEnd) = await client.ConnectPairAsync(server);
+            WskSocket[] ends = [clientEnd, serverEnd];
             bool[] closed = [false, false];
             var random = new Random(seed);
             foreach (Op op in ops)

@@ -30,22 +30,7 @@ public sealed class SimulatedFaultTests
     private static async Task OnNetworkAsync(SimulatedNetworkOptions options, Func<SimulatedNetwork, WskTestClient, WskTestClient, Task> body)
     {
         using TestTransport transport = TestTransport.Simulated(options);
-        using (WskTestClient client = transport.NewClient())
-        using (WskTestClient server = transport.NewClient())
-        {
-            await body(transport.Network!, client, server);
-        }
-
-        Assert.Equal(0, await transport.SettleAsync(0));
-        transport.AssertHealthy();
-    }
-
-    private static async Task<(WskSocket Client, WskSocket Server)> PairAsync(WskTestClient client, WskTestClient server)
-    {
-        var (listener, address) = server.CreateListener();
-        Task<WskSocket> accepting = server.AcceptAsync(listener);
-        WskSocket socket = await client.ConnectAsync(address);
-        return (socket, await accepting);
+        await transport.WithClientsAsync((client, server) => body(transport.Network!, client, server));
     }
 
     /// <summary>Receives until the stream ends or fails; returns the bytes and the final status, each IRP checked once.</summary>
@@ -137,7 +122,7 @@ public sealed class SimulatedFaultTests
             };
             await OnNetworkAsync(options, async (network, client, server) =>
             {
-                var (a, b) = await PairAsync(client, server);
+                var (a, b) = await client.ConnectPairAsync(server);
                 byte[] forth = RandomBytes(Size, seed), back = RandomBytes(Size, -seed);
                 Task<(byte[] Bytes, NtStatus End)> atB = ReceiveAllAsync(b);
                 Task<(byte[] Bytes, NtStatus End)> atA = ReceiveAllAsync(a);
@@ -182,7 +167,7 @@ public sealed class SimulatedFaultTests
         Faults = SimulatedFaultPlan.None.With(SimulatedFault.PartialSend, 0.5).With(SimulatedFault.EagainStorm, 0.3),
     }, async (network, client, server) =>
     {
-        var (a, b) = await PairAsync(client, server);
+        var (a, b) = await client.ConnectPairAsync(server);
         byte[] forth = RandomBytes(1 << 20, 1), back = RandomBytes(1 << 20, 2);
         Task<byte[]> atB = WskTestClient.ReceiveAsync(b, forth.Length);
         Task<byte[]> atA = WskTestClient.ReceiveAsync(a, back.Length);
@@ -209,7 +194,7 @@ public sealed class SimulatedFaultTests
         Assert.Equal(NtStatus.InsufficientResources, returned);
         Assert.Equal((1, NtStatus.InsufficientResources), (probe.Count, probe.Irp.IoStatus.Status));
         Assert.Null(probe.Irp.IoStatus.Pointer);
-        var (a, b) = await PairAsync(client, server);
+        var (a, b) = await client.ConnectPairAsync(server);
         await WskTestClient.SendAsync(a, [5]);
         Assert.Equal(new byte[] { 5 }, await WskTestClient.ReceiveAsync(b, 1));
     });
@@ -258,7 +243,7 @@ public sealed class SimulatedFaultTests
     [Fact]
     public Task No_memory_for_a_send_fails_it_once_and_leaves_the_socket_no_longer_functional_and_the_peer_reset() => OnNetworkAsync(new(), async (network, client, server) =>
     {
-        var (a, b) = await PairAsync(client, server);
+        var (a, b) = await client.ConnectPairAsync(server);
         IrpProbe peerReceive = IrpProbe.PendingReceive(b, 8);
         network.InjectNext(SimulatedFault.OutOfMemory);
         var send = new IrpProbe();
@@ -274,7 +259,7 @@ public sealed class SimulatedFaultTests
     [Fact]
     public Task A_host_socket_that_stops_working_fails_every_pending_request_once_and_then_only_close_works() => OnNetworkAsync(new(), async (network, client, server) =>
     {
-        var (a, b) = await PairAsync(client, server);
+        var (a, b) = await client.ConnectPairAsync(server);
         IrpProbe ownReceive = IrpProbe.PendingReceive(a, 8);
         IrpProbe peerReceive = IrpProbe.PendingReceive(b, 8);
         network.InjectNext(SimulatedFault.SocketBreaks);

@@ -57,6 +57,21 @@ internal sealed class TestTransport : IDisposable
     /// <summary>A registered client on this transport.</summary>
     public WskTestClient NewClient(WskProviderOptions? options = null) => new(Options(options));
 
+    /// <summary>Runs <paramref name="body"/> with two registrations on this transport (a client and a server), closes them,
+    /// then checks that nothing is left open beyond what was before and that the transport stayed healthy.</summary>
+    public async Task WithClientsAsync(Func<WskTestClient, WskTestClient, Task> body)
+    {
+        int before = OpenResources();
+        using (WskTestClient client = NewClient())
+        using (WskTestClient server = NewClient())
+        {
+            await body(client, server);
+        }
+
+        Assert.True(await SettleAsync(before) <= before, $"{OpenResources()} open at the end, {before} before");
+        AssertHealthy();
+    }
+
     /// <summary>Socket and namespace descriptors of the process (Linux) or sockets open on the network (simulated).</summary>
     public int OpenResources() => Network is null ? ProcessResources.OpenNetworkDescriptors() : Network.OpenSockets;
 

@@ -169,10 +169,7 @@ public abstract class BadInputCatalogueTests
     {
         byte[] request = BadInputCatalogue.HealthRequest.ToArray();
         using WskTestClient client = transport.NewClient();
-        var (listener, address) = client.CreateListener();
-        Task<WskSocket> accepting = client.AcceptAsync(listener);
-        WskSocket socket = await client.ConnectAsync(address, request);
-        WskSocket server = await accepting.WaitAsync(HangGuard, TestContext.Current.CancellationToken);
+        var (socket, server) = await client.ConnectPairAsync(client, data: request).WaitAsync(HangGuard, TestContext.Current.CancellationToken);
         byte[] received = await WskTestClient.ReceiveAsync(server, request.Length);
         Assert.Equal(request, received);
         await WskTestClient.SendAsync(server, received);

@@ -13,10 +13,7 @@ public sealed class CompletionThreadTests
     private static async Task<(string RoutineThread, string ContinuationThread)> ThreadsOfAReceiveAsync(bool completeOnEventLoop)
     {
         using var client = new WskTestClient(new WskProviderOptions { CompleteOnEventLoop = completeOnEventLoop });
-        var (listener, address) = client.CreateListener();
-        Task<WskSocket> accepting = client.AcceptAsync(listener);
-        WskSocket a = await client.ConnectAsync(address);
-        WskSocket b = await accepting;
+        var (a, b) = await client.ConnectPairAsync(client);
         var irp = new Irp();
         string routineThread = "";
         irp.SetCompletionRoutine((_, _) => { routineThread = Thread.CurrentThread.Name ?? "pool"; return NtStatus.MoreProcessingRequired; }, null);
