@@ -63,14 +63,17 @@ internal sealed class LoopbackConnection : IDisposable
     }
 
     /// <summary>Reads exactly <paramref name="count"/> bytes on the peer; fails if the stream ends first.</summary>
-    public async Task<byte[]> ReadOnPeerAsync(int count)
+    public Task<byte[]> ReadOnPeerAsync(int count) => ReadExactlyAsync(Peer, count);
+
+    /// <summary>Reads exactly <paramref name="count"/> bytes from a .NET socket; fails if the stream ends first.</summary>
+    public static async Task<byte[]> ReadExactlyAsync(Socket socket, int count)
     {
         CancellationToken ct = TestContext.Current.CancellationToken;
         var buffer = new byte[count];
         int total = 0;
         while (total < count)
         {
-            int n = await Peer.ReceiveAsync(buffer.AsMemory(total), SocketFlags.None, ct).AsTask().WaitAsync(HangGuard, ct);
+            int n = await socket.ReceiveAsync(buffer.AsMemory(total), SocketFlags.None, ct).AsTask().WaitAsync(HangGuard, ct);
             Assert.True(n > 0, $"the stream ended after {total} of {count} bytes");
             total += n;
         }

@@ -46,20 +46,7 @@ internal sealed class NetTestPeer : IAsyncDisposable
     }
 
     /// <summary>Reads exactly <paramref name="count"/> bytes on the .NET end.</summary>
-    public async Task<byte[]> ReadOnPeerAsync(int count)
-    {
-        CancellationToken ct = TestContext.Current.CancellationToken;
-        var buffer = new byte[count];
-        int total = 0;
-        while (total < count)
-        {
-            int n = await Peer.ReceiveAsync(buffer.AsMemory(total), SocketFlags.None, ct).AsTask().WaitAsync(HangGuard, ct);
-            Assert.True(n > 0, $"the stream ended after {total} of {count} bytes");
-            total += n;
-        }
-
-        return buffer;
-    }
+    public Task<byte[]> ReadOnPeerAsync(int count) => LoopbackConnection.ReadExactlyAsync(Peer, count);
 
     /// <summary>Receives exactly <paramref name="count"/> bytes on the WSK end.</summary>
     public static async Task<byte[]> ReadExactlyAsync(WskConnection connection, int count)

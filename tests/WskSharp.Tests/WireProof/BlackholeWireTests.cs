@@ -16,21 +16,21 @@ public sealed class BlackholeWireTests(BlackholeLabFixture fixture) : IClassFixt
 {
     private const int BufferLength = 4000;
 
-    [Fact]
-    public async Task A_blackholed_SYN_with_data_falls_back_to_a_plain_SYN_and_every_byte_arrives_once()
+    /// <summary>Two Fast Open WskConnectEx connections (fresh cookies: the first asks for one) to <paramref name="server"/>,
+    /// each echoed, captured on both TUN devices (tcpdump must lose nothing); what they returned, what the server received, and both traces.</summary>
+    private async Task<(WireConnectResult First, WireConnectResult Second, byte[] FirstBuffer, byte[] SecondBuffer, byte[] FirstReceived,
+        byte[] SecondReceived, PcapTrace ClientTrace, PcapTrace ServerTrace)> TwoConnectionsAsync(
+        LabNetwork lab, FastOpenEchoServer server, string label, int seed)
     {
-        LabNetwork lab = fixture.Require();
-        Assert.Equal(BlackholeLabFixture.Blackholed, lab.ServerAddress);
-        await using FastOpenEchoServer server = FastOpenEchoServer.Start(lab.ServerAddress, lab.Server);
         lab.Client.ForgetFastOpenCookies();
-        string clientPcap = fixture.NewPcapPath("blackhole-client");
-        string serverPcap = fixture.NewPcapPath("blackhole-server");
+        string clientPcap = fixture.NewPcapPath($"{label}-client");
+        string serverPcap = fixture.NewPcapPath($"{label}-server");
         string filter = $"tcp port {server.EndPoint.Port}";
         await using PcapCapture clientCapture = await PcapCapture.StartAsync(lab.Client, lab.ClientDevice, clientPcap, filter, cancellationToken: TestContext.Current.CancellationToken);
         await using PcapCapture serverCapture = await PcapCapture.StartAsync(lab.Server, lab.ServerDevice, serverPcap, filter, cancellationToken: TestContext.Current.CancellationToken);
         using var client = new WskTestClient(lab.Client.Name);
-        byte[] firstBuffer = WireConnection.Bytes(BufferLength, 30);
-        byte[] secondBuffer = WireConnection.Bytes(BufferLength, 31);
+        byte[] firstBuffer = WireConnection.Bytes(BufferLength, seed);
+        byte[] secondBuffer = WireConnection.Bytes(BufferLength, seed + 1);
 
         WireConnectResult first = await WireConnection.ConnectExAsync(client, lab.ClientAddress, server.EndPoint, firstBuffer);
         byte[] firstReceived = await WireConnection.ReceivedAsync(server, 1);
@@ -44,6 +44,18 @@ public sealed class BlackholeWireTests(BlackholeLabFixture fixture) : IClassFixt
         TestContext.Current.TestOutputHelper?.WriteLine($"first: {first}{Environment.NewLine}second: {second}{Environment.NewLine}{clientTrace.Dump()}{Environment.NewLine}{serverTrace.Dump()}");
         Assert.True(clientCapture.DroppedByKernel is null or 0, $"tcpdump lost packets: {clientCapture.Diagnostics}");
         Assert.True(serverCapture.DroppedByKernel is null or 0, $"tcpdump lost packets: {serverCapture.Diagnostics}");
+
+        return (first, second, firstBuffer, secondBuffer, firstReceived, secondReceived, clientTrace, serverTrace);
+    }
+
+    [Fact]
+    public async Task A_blackholed_SYN_with_data_falls_back_to_a_plain_SYN_and_every_byte_arrives_once()
+    {
+        LabNetwork lab = fixture.Require();
+        Assert.Equal(BlackholeLabFixture.Blackholed, lab.ServerAddress);
+        await using FastOpenEchoServer server = FastOpenEchoServer.Start(lab.ServerAddress, lab.Server);
+        var (first, second, firstBuffer, secondBuffer, firstReceived, secondReceived, clientTrace, serverTrace) =
+            await TwoConnectionsAsync(lab, server, "blackhole", seed: 30);
 
         // The first connection: a SYN without data passes the blackhole, and the server gives a cookie.
         Assert.Equal(NtStatus.Success, first.Status);
@@ -107,26 +119,8 @@ public sealed class BlackholeWireTests(BlackholeLabFixture fixture) : IClassFixt
         IPAddress open = lab.ServerAddress2;
         Assert.NotEqual(BlackholeLabFixture.Blackholed, open);
         await using FastOpenEchoServer server = FastOpenEchoServer.Start(open, lab.Server);
-        lab.Client.ForgetFastOpenCookies();
-        string clientPcap = fixture.NewPcapPath("open-client");
-        string serverPcap = fixture.NewPcapPath("open-server");
-        string filter = $"tcp port {server.EndPoint.Port}";
-        await using PcapCapture clientCapture = await PcapCapture.StartAsync(lab.Client, lab.ClientDevice, clientPcap, filter, cancellationToken: TestContext.Current.CancellationToken);
-        await using PcapCapture serverCapture = await PcapCapture.StartAsync(lab.Server, lab.ServerDevice, serverPcap, filter, cancellationToken: TestContext.Current.CancellationToken);
-        using var client = new WskTestClient(lab.Client.Name);
-        byte[] firstBuffer = WireConnection.Bytes(BufferLength, 40);
-        byte[] secondBuffer = WireConnection.Bytes(BufferLength, 41);
-
-        WireConnectResult first = await WireConnection.ConnectExAsync(client, lab.ClientAddress, server.EndPoint, firstBuffer);
-        byte[] firstReceived = await WireConnection.ReceivedAsync(server, 1);
-        WireConnectResult second = await WireConnection.ConnectExAsync(client, lab.ClientAddress, server.EndPoint, secondBuffer);
-        byte[] secondReceived = await WireConnection.ReceivedAsync(server, 2);
-        await clientCapture.StopAsync();
-        await serverCapture.StopAsync();
-
-        PcapTrace clientTrace = PcapTrace.Read(clientPcap);
-        PcapTrace serverTrace = PcapTrace.Read(serverPcap);
-        TestContext.Current.TestOutputHelper?.WriteLine($"first: {first}{Environment.NewLine}second: {second}{Environment.NewLine}{clientTrace.Dump()}{Environment.NewLine}{serverTrace.Dump()}");
+        var (first, second, firstBuffer, secondBuffer, firstReceived, secondReceived, clientTrace, serverTrace) =
+            await TwoConnectionsAsync(lab, server, "open", seed: 40);
 
         Assert.Equal(NtStatus.Success, first.Status);
         Assert.Equal(NtStatus.Success, second.Status);
