@@ -36,6 +36,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "peer_common.h"
+
 #ifndef MSG_FASTOPEN
 #define MSG_FASTOPEN 0x20000000
 #endif
@@ -174,26 +176,6 @@ static int syn_data_flag(int fd)
 static int is_wouldblock(int e)
 {
     return e == EAGAIN || e == EWOULDBLOCK || e == EINPROGRESS || e == EALREADY;
-}
-
-static int parse_ll(const char *s, long long lo, long long hi, long long *out)
-{
-    char *end = NULL;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (errno != 0 || end == s || *end != '\0' || v < lo || v > hi)
-        return -1;
-    *out = v;
-    return 0;
-}
-
-static void raise_nofile(void)
-{
-    struct rlimit rl;
-    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-        rl.rlim_cur = rl.rlim_max;
-        (void)setrlimit(RLIMIT_NOFILE, &rl);
-    }
 }
 
 /* ---- sequential (blocking) connection --------------------------------- */

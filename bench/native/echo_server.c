@@ -37,6 +37,8 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "peer_common.h"
+
 #ifndef TCP_FASTOPEN
 #define TCP_FASTOPEN 23
 #endif
@@ -72,26 +74,6 @@ static void usage(FILE *f)
             "  --reply-bytes N      answer every received chunk with exactly N bytes instead of echoing\n"
             "  --backlog B          listen() backlog (default 4096, capped by net.core.somaxconn)\n"
             "  --exit-on-stdin-eof  exit when stdin reaches EOF (stdin must be a pipe, socket or tty)\n");
-}
-
-static int parse_ll(const char *s, long long lo, long long hi, long long *out)
-{
-    char *end = NULL;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (errno != 0 || end == s || *end != '\0' || v < lo || v > hi)
-        return -1;
-    *out = v;
-    return 0;
-}
-
-static void raise_nofile(void)
-{
-    struct rlimit rl;
-    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-        rl.rlim_cur = rl.rlim_max;
-        (void)setrlimit(RLIMIT_NOFILE, &rl);
-    }
 }
 
 static void conn_free(struct conn *c)
@@ -356,51 +338,9 @@ int main(int argc, char **argv)
             g_reply[i] = (char)('a' + (i % 26));
     }
 
-    /* Resolve the numeric bind address. */
-    struct addrinfo hints, *ai = NULL;
-    memset(&hints, 0, sizeof hints);
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE;
-    char portstr[24];
-    snprintf(portstr, sizeof portstr, "%lld", port);
-    int gai = getaddrinfo(bind_addr, portstr, &hints, &ai);
-    if (gai != 0) {
-        fprintf(stderr, "echo_server: bad --bind address '%s': %s\n", bind_addr, gai_strerror(gai));
-        return 2;
-    }
-
-    int lfd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (lfd < 0) {
-        perror("echo_server: socket");
-        return 1;
-    }
-    int one = 1;
-    if (setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0) {
-        perror("echo_server: setsockopt(SO_REUSEADDR)");
-        return 1;
-    }
-    /* Accepted sockets inherit TCP_NODELAY from the listener on Linux. */
-    if (setsockopt(lfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) < 0) {
-        perror("echo_server: setsockopt(TCP_NODELAY)");
-        return 1;
-    }
-    if (bind(lfd, ai->ai_addr, ai->ai_addrlen) < 0) {
-        fprintf(stderr, "echo_server: bind %s:%lld: %s\n", bind_addr, port, strerror(errno));
-        return 1;
-    }
-    freeaddrinfo(ai);
-    if (fastopen >= 0) {
-        int q = (int)fastopen;
-        if (setsockopt(lfd, IPPROTO_TCP, TCP_FASTOPEN, &q, sizeof q) < 0) {
-            perror("echo_server: setsockopt(TCP_FASTOPEN)");
-            return 1;
-        }
-    }
-    if (listen(lfd, (int)backlog) < 0) {
-        perror("echo_server: listen");
-        return 1;
-    }
+    int lfd = open_listener("echo_server", bind_addr, port, fastopen, (int)backlog, SOCK_NONBLOCK);
+    if (lfd < 0)
+        return -lfd; /* 2: a bad address (usage), 1: anything else */
 
     g_epfd = epoll_create1(EPOLL_CLOEXEC);
     if (g_epfd < 0) {
@@ -448,29 +388,7 @@ int main(int argc, char **argv)
         }
     }
 
-    /* Report the address actually bound (port 0 -> ephemeral). */
-    struct sockaddr_storage ss;
-    socklen_t sl = sizeof ss;
-    char host[INET6_ADDRSTRLEN] = "?";
-    unsigned actual_port = (unsigned)port;
-    if (getsockname(lfd, (struct sockaddr *)&ss, &sl) == 0) {
-        if (ss.ss_family == AF_INET) {
-            struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
-            inet_ntop(AF_INET, &s4->sin_addr, host, sizeof host);
-            actual_port = ntohs(s4->sin_port);
-        } else if (ss.ss_family == AF_INET6) {
-            struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
-            inet_ntop(AF_INET6, &s6->sin6_addr, host, sizeof host);
-            actual_port = ntohs(s6->sin6_port);
-        }
-    }
-    /* IPv6 addresses are bracketed ("[::1]:5000") so the last ':' always
-     * separates the port. */
-    if (ss.ss_family == AF_INET6)
-        printf("listening [%s]:%u\n", host, actual_port);
-    else
-        printf("listening %s:%u\n", host, actual_port);
-    fflush(stdout);
+    print_listening(lfd, (unsigned)port);
 
     char *buf = malloc(READ_BUF_SIZE);
     if (!buf) {

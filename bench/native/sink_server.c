@@ -32,6 +32,8 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "peer_common.h"
+
 #ifndef TCP_FASTOPEN
 #define TCP_FASTOPEN 23
 #endif
@@ -44,17 +46,6 @@ static void on_signal(int sig)
 {
     (void)sig;
     g_stop = 1;
-}
-
-static int parse_ll(const char *s, long long lo, long long hi, long long *out)
-{
-    char *end = NULL;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (errno != 0 || end == s || *end != '\0' || v < lo || v > hi)
-        return -1;
-    *out = v;
-    return 0;
 }
 
 static void usage(FILE *f)
@@ -154,60 +145,10 @@ int main(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    struct addrinfo hints, *ai = NULL;
-    memset(&hints, 0, sizeof hints);
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE;
-    char portstr[24];
-    snprintf(portstr, sizeof portstr, "%lld", port);
-    int gai = getaddrinfo(bind_addr, portstr, &hints, &ai);
-    if (gai != 0) {
-        fprintf(stderr, "sink_server: bad --bind address '%s': %s\n", bind_addr, gai_strerror(gai));
-        return 2;
-    }
-    int lfd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (lfd < 0) {
-        perror("sink_server: socket");
-        return 1;
-    }
-    int one = 1;
-    (void)setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    (void)setsockopt(lfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    if (bind(lfd, ai->ai_addr, ai->ai_addrlen) < 0) {
-        fprintf(stderr, "sink_server: bind %s:%lld: %s\n", bind_addr, port, strerror(errno));
-        return 1;
-    }
-    freeaddrinfo(ai);
-    if (fastopen >= 0) {
-        int q = (int)fastopen;
-        if (setsockopt(lfd, IPPROTO_TCP, TCP_FASTOPEN, &q, sizeof q) < 0) {
-            perror("sink_server: setsockopt(TCP_FASTOPEN)");
-            return 1;
-        }
-    }
-    if (listen(lfd, 1024) < 0) {
-        perror("sink_server: listen");
-        return 1;
-    }
-    struct sockaddr_storage ss;
-    socklen_t sl = sizeof ss;
-    char host[INET6_ADDRSTRLEN] = "?";
-    unsigned actual = (unsigned)port;
-    if (getsockname(lfd, (struct sockaddr *)&ss, &sl) == 0) {
-        if (ss.ss_family == AF_INET) {
-            inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, host, sizeof host);
-            actual = ntohs(((struct sockaddr_in *)&ss)->sin_port);
-        } else {
-            inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, host, sizeof host);
-            actual = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
-        }
-    }
-    if (ss.ss_family == AF_INET6)
-        printf("listening [%s]:%u\n", host, actual);
-    else
-        printf("listening %s:%u\n", host, actual);
-    fflush(stdout);
+    int lfd = open_listener("sink_server", bind_addr, port, fastopen, 1024, 0);
+    if (lfd < 0)
+        return -lfd; /* 2: a bad address (usage), 1: anything else */
+    print_listening(lfd, (unsigned)port);
 
     char *buf = malloc(BUF_SIZE);
     if (!buf) {
