@@ -44,7 +44,7 @@ internal static class Orchestrator
     public const string ClientAddress = "198.18.0.1";
 
     public static readonly string[] P1Peers = ["wsk-tfo", "c-tfo", "dotnet-saea-fo", "wsk", "c-connect", "dotnet", "dotnet-fo"];
-    public static readonly string[] P2Peers = ["wsk-tfo", "c-tfo", "dotnet-saea-fo", "wsk", "c-connect", "dotnet", "wsk-tfo-el"];
+    public static readonly string[] P2Peers = ["wsk-tfo", "c-tfo", "dotnet-saea-fo", "wsk", "c-connect", "dotnet", "wsk-tfo-await", "wsk-tfo-el"];
     public static readonly string[] P5Peers = ["wsk", "dotnet"];
     public static readonly string[] ChurnPeers = ["wsk-tfo", "c-tfo", "dotnet"];
 

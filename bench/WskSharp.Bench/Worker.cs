@@ -41,6 +41,15 @@ internal static class Worker
         public ValueTask<ConnOutcome> RunOnceAsync() => c.RunOnceAsync();
     }
 
+    private sealed class WskDriverAdapter(WskDriverConnector c) : IConnector
+    {
+        public long StartedAt => c.StartedAt;
+
+        public void CancelCurrent() => c.CancelCurrent();
+
+        public ValueTask<ConnOutcome> RunOnceAsync() => c.RunOnceAsync();
+    }
+
     private sealed class DotNetAdapter(DotNetConnector c) : IConnector
     {
         public long StartedAt => c.StartedAt;
@@ -78,7 +87,8 @@ internal static class Worker
             : null;
         IConnector Make() => peer switch
         {
-            "wsk-tfo" or "wsk-tfo-el" => new WskAdapter(new WskConnector(session!.Npi, local, remote, request, replyBytes, fastOpen: true)),
+            "wsk-tfo" => new WskDriverAdapter(new WskDriverConnector(session!.Npi, local, remote, request, replyBytes, fastOpen: true)),
+            "wsk-tfo-await" or "wsk-tfo-el" => new WskAdapter(new WskConnector(session!.Npi, local, remote, request, replyBytes, fastOpen: true)),
             "wsk" => new WskAdapter(new WskConnector(session!.Npi, local, remote, request, replyBytes, fastOpen: false)),
             "dotnet" => new DotNetAdapter(new DotNetConnector(remote, request, replyBytes, DotNetShape.ConnectThenSend)),
             "dotnet-fo" => new DotNetAdapter(new DotNetConnector(remote, request, replyBytes, DotNetShape.ConnectThenSendFastOpen)),

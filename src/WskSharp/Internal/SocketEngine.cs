@@ -33,9 +33,10 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
     private SockAddr _remote;
 
     /// <summary>Creates the engine and its host socket; null with the host's status on failure.</summary>
-    public static NtStatus Create(IHostStack stack, ushort family, FastOpenMemory? memory, bool completeOnEventLoop, out SocketEngine? engine)
+    public static NtStatus Create(IHostStack stack, ushort family, FastOpenMemory? memory, bool completeOnEventLoop, CompletionWatchdog? watchdog,
+        out SocketEngine? engine)
     {
-        engine = new SocketEngine(family) { _memory = memory, CompleteOnEventLoop = completeOnEventLoop };
+        engine = new SocketEngine(family) { _memory = memory, CompleteOnEventLoop = completeOnEventLoop, Watchdog = watchdog };
         NtStatus status = stack.CreateStreamSocket(family, engine, out engine._host);
         if (status != NtStatus.Success)
         {
@@ -50,9 +51,15 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
     /// <summary>The address family fixed at creation.</summary>
     public ushort Family { get; }
 
-    /// <summary>Requests that complete later finish on the event loop's thread, after it leaves this socket's lock,
-    /// instead of on the thread pool (<see cref="WskProviderOptions.CompleteOnEventLoop"/>).</summary>
+    /// <summary>Code awaiting this socket's IRPs may resume on the event loop too, not only their completion routines
+    /// (<see cref="WskProviderOptions.CompleteOnEventLoop"/>).</summary>
     public bool CompleteOnEventLoop { get; private init; }
+
+    /// <summary>Times the completions the event loop runs for this socket (null: none).</summary>
+    public CompletionWatchdog? Watchdog { get; private init; }
+
+    /// <inheritdoc/>
+    bool IIrpCancelHandler.ContinueOnEventLoop => CompleteOnEventLoop;
 
     /// <summary>The current state (a snapshot: the engine re-checks under its lock).</summary>
     public SocketState State => _state;
@@ -569,14 +576,14 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
     /// <summary>Readiness from the event loop: finish a connect, then pump the queues, then deliver events.</summary>
     public void OnReady(bool readable, bool writable, bool hangup)
     {
-        IrpCompletionBatch? batch = CompleteOnEventLoop ? IrpCompletionBatch.Open() : null;
+        IrpCompletionBatch? batch = IrpCompletionBatch.Open(Watchdog);
         try
         {
             Ready(readable, writable, hangup);
         }
         finally
         {
-            batch?.Close(); // Outside every lock: completion routines and continuations run here, on the event loop.
+            batch?.Close(); // Outside every lock: completion routines run here, on the event loop (and continuations, if opted in).
         }
     }
 
@@ -611,7 +618,7 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
                 {
                     _connectIrp = null;
                     ConnectDone(connect, status);
-                    connect.CompleteLater(status, (nuint)(status == NtStatus.Success ? connect.Stack.Progress : 0), joinBatch: CompleteOnEventLoop);
+                    connect.CompleteLater(status, (nuint)(status == NtStatus.Success ? connect.Stack.Progress : 0));
                 }
             }
 
@@ -656,7 +663,7 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
             }
 
             queue.Dequeue();
-            irp.CompleteLater(status, (nuint)irp.Stack.Progress, irp.Stack.Result, CompleteOnEventLoop);
+            irp.CompleteLater(status, (nuint)irp.Stack.Progress, irp.Stack.Result);
             if (status != NtStatus.Success)
             {
                 BreakConnection(status);
@@ -835,22 +842,22 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
         if (_connectIrp is { } connect)
         {
             _connectIrp = null;
-            connect.CompleteLater(status, joinBatch: CompleteOnEventLoop);
+            connect.CompleteLater(status);
         }
 
         while (_sends.Dequeue() is { } send)
         {
-            send.CompleteLater(status, (nuint)send.Stack.Progress, joinBatch: CompleteOnEventLoop);
+            send.CompleteLater(status, (nuint)send.Stack.Progress);
         }
 
         while (_receives.Dequeue() is { } receive)
         {
-            receive.CompleteLater(status, (nuint)receive.Stack.Progress, joinBatch: CompleteOnEventLoop);
+            receive.CompleteLater(status, (nuint)receive.Stack.Progress);
         }
 
         while (_accepts.Dequeue() is { } accept)
         {
-            accept.CompleteLater(status, joinBatch: CompleteOnEventLoop);
+            accept.CompleteLater(status);
         }
     }
 

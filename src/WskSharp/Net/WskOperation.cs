@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Threading.Tasks.Sources;
 using WskSharp.Nt;
 
@@ -10,12 +9,26 @@ namespace WskSharp.Net;
 /// MDL is re-pointed at the caller's memory, the IRP is reused, and this object is the <see cref="IValueTaskSource{TResult}"/>
 /// behind the returned <see cref="ValueTask{TResult}"/>. A cancellation token cancels the pending IRP (<see cref="Irp.Cancel"/>).
 /// </summary>
-internal sealed class WskOperation : IValueTaskSource<int>, IValueTaskSource
+internal sealed class WskOperation : IValueTaskSource<int>, IValueTaskSource, IThreadPoolWorkItem
 {
     private static readonly Action<object?> s_cancel = static irp => ((Irp)irp!).Cancel();
 
-    private readonly Action _onIrpCompleted;
+    // The IRP's completion routine: the slot is a WSK client like any other. It runs on the event loop, so the caller's
+    // continuation is handed to the thread pool from there (this object is the work item: no allocation), unless the
+    // registration opted in to resuming on the event loop.
+    private static readonly IoCompletionRoutine s_onCompleted = static (irp, context) =>
+    {
+        var operation = (WskOperation)context!;
+        if (irp.PendingReturned && Interlocked.Decrement(ref operation._parties) == 0)
+        {
+            operation.Signal(irp.ResumeElsewhere);
+        }
+
+        return NtStatus.MoreProcessingRequired;
+    };
+
     private ManualResetValueTaskSourceCore<int> _core;
+    private int _parties; // the routine and Complete: the second of them to finish with a pending request signals
     private CancellationTokenRegistration _registration;
     private CancellationToken _token;
     private NtStatus _status;
@@ -26,9 +39,9 @@ internal sealed class WskOperation : IValueTaskSource<int>, IValueTaskSource
 
     public WskOperation()
     {
-        _onIrpCompleted = OnIrpCompleted;
-        // Late completions already arrive on the thread pool (the IRP's own work item): resume the caller there, no second hop.
+        // The routine decides the thread (see s_onCompleted): no second hop from there.
         _core.RunContinuationsAsynchronously = false;
+        Irp.SetCompletionRoutine(s_onCompleted, this);
     }
 
     /// <summary>The IRP every request of this slot uses.</summary>
@@ -38,7 +51,16 @@ internal sealed class WskOperation : IValueTaskSource<int>, IValueTaskSource
     public Mdl Mdl { get; } = new(Memory<byte>.Empty);
 
     /// <summary>Takes the slot for one request; false while the previous request of this side is still in flight.</summary>
-    public bool TryEnter() => Interlocked.CompareExchange(ref _busy, 1, 0) == 0;
+    public bool TryEnter()
+    {
+        if (Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
+        {
+            return false;
+        }
+
+        _parties = 2;
+        return true;
+    }
 
     /// <summary>Gives the slot back without a request (the call was never made).</summary>
     public void Exit()
@@ -75,23 +97,27 @@ internal sealed class WskOperation : IValueTaskSource<int>, IValueTaskSource
             _registration = cancellationToken.UnsafeRegister(s_cancel, Irp);
         }
 
-#pragma warning disable CA2012 // The IRP's ValueTask is consumed here, once, by its awaiter.
-        ConfiguredValueTaskAwaitable<NtStatus>.ConfiguredValueTaskAwaiter awaiter = Irp.AsValueTask().ConfigureAwait(false).GetAwaiter();
-#pragma warning restore CA2012
-        if (awaiter.IsCompleted)
+        if (Interlocked.Decrement(ref _parties) == 0)
         {
-            OnIrpCompleted();
-        }
-        else
-        {
-            awaiter.UnsafeOnCompleted(_onIrpCompleted);
+            Signal(resumeElsewhere: false); // The routine ran already: the result is in the IRP, and this is the caller's thread.
         }
 
         return _core.Version;
     }
 
-    /// <summary>Runs after the IRP has fully completed (its completion finished), so the caller may reuse it at once.</summary>
-    private void OnIrpCompleted() => SetResult(Irp.IoStatus.Status, Irp.IoStatus.Information);
+    private void Signal(bool resumeElsewhere)
+    {
+        if (resumeElsewhere)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        }
+        else
+        {
+            SetResult(Irp.IoStatus.Status, Irp.IoStatus.Information);
+        }
+    }
+
+    void IThreadPoolWorkItem.Execute() => SetResult(Irp.IoStatus.Status, Irp.IoStatus.Information);
 
     private void SetResult(NtStatus status, nuint information)
     {

@@ -10,4 +10,8 @@ internal interface IIrpCancelHandler
     /// <summary>Removes <paramref name="irp"/> from wherever it waits and completes it with STATUS_CANCELLED,
     /// unless it is already being completed, in which case it does nothing.</summary>
     void CancelIrp(Irp irp);
+
+    /// <summary>Whether code awaiting the IRP may resume on the event loop that completed it (the registration opted in
+    /// with <c>WskProviderOptions.CompleteOnEventLoop</c>); otherwise it resumes on the thread pool.</summary>
+    bool ContinueOnEventLoop => false;
 }

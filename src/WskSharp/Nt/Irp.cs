@@ -19,8 +19,10 @@ namespace WskSharp.Nt;
 /// <para>The IRP is awaitable (<c>await irp</c>) without allocating: it is its own
 /// <see cref="IValueTaskSource{TResult}"/>. The awaiter resumes after the completion routine has run; an IRP whose
 /// routine resubmits it is driven by its routine and should not be awaited too.</para>
-/// <para>Completion routines and continuations of a request that completes later run on the thread pool, or on the
-/// event loop where the registration asked for it (<c>WskProviderOptions.CompleteOnEventLoop</c>).</para>
+/// <para>The completion routine of a request that completes on the event loop runs there, right after the readiness
+/// that completed it, outside every provider lock (as a WSK provider completes IRPs at DISPATCH_LEVEL): it must not
+/// block. Code awaiting the IRP resumes on the thread pool, unless the registration opted in to resuming on the event
+/// loop too (<c>WskProviderOptions.CompleteOnEventLoop</c>).</para>
 /// </remarks>
 public sealed class Irp : IValueTaskSource<NtStatus>, IThreadPoolWorkItem
 {
@@ -34,6 +36,7 @@ public sealed class Irp : IValueTaskSource<NtStatus>, IThreadPoolWorkItem
     private int _cancelRequested;
     private bool _markedPending;
     private bool _pendingReturned;
+    private bool _continueOnEventLoop;
     private IoCompletionRoutine? _routine;
     private object? _routineContext;
     private IIrpCancelHandler? _cancelHandler;
@@ -185,6 +188,7 @@ public sealed class Irp : IValueTaskSource<NtStatus>, IThreadPoolWorkItem
         _cancelHandler = null;
         _markedPending = false;
         _pendingReturned = false;
+        _continueOnEventLoop = false;
         Stack = default;
         QueueNext = null;
         return true;
@@ -199,11 +203,21 @@ public sealed class Irp : IValueTaskSource<NtStatus>, IThreadPoolWorkItem
     internal void ArmCancel(IIrpCancelHandler handler)
     {
         MarkPending();
+        _continueOnEventLoop = handler.ContinueOnEventLoop;
         Volatile.Write(ref _cancelHandler, handler);
     }
 
     /// <summary><c>IoMarkIrpPending</c>: the call that holds this request will return <see cref="NtStatus.Pending"/>.</summary>
     internal void MarkPending() => _markedPending = true;
+
+    /// <summary>
+    /// True while this IRP's completion runs on an event loop (inside an <see cref="IrpCompletionBatch"/>) whose
+    /// registration did not opt in to resuming awaiting code there: that code must go to the thread pool.
+    /// </summary>
+    internal bool ResumeElsewhere => !_continueOnEventLoop && IrpCompletionBatch.Current is not null;
+
+    /// <summary>The completion routine, for the event loop's watchdog to name.</summary>
+    internal IoCompletionRoutine? Routine => _routine;
 
     /// <summary>Clears the cancel routine: the provider is about to complete the request itself.</summary>
     internal void ClearCancelHandler() => Volatile.Write(ref _cancelHandler, null);
@@ -221,16 +235,15 @@ public sealed class Irp : IValueTaskSource<NtStatus>, IThreadPoolWorkItem
     }
 
     /// <summary>
-    /// <c>IoCompleteRequest</c> from the provider's event loop: the completion routine and continuations run on the thread
-    /// pool (no allocation: the IRP is its own work item); with <paramref name="joinBatch"/> (the registration asked for
-    /// completions on the event loop) and an <see cref="IrpCompletionBatch"/> open on this thread, they run when the
-    /// batch closes, on this thread, outside every provider lock.
+    /// <c>IoCompleteRequest</c> for a queued request, under the provider's lock: on the event loop (an
+    /// <see cref="IrpCompletionBatch"/> open on this thread) the completion runs when the batch closes, on this thread,
+    /// outside every provider lock; elsewhere it runs on the thread pool (no allocation: the IRP is its own work item).
     /// </summary>
-    internal void CompleteLater(NtStatus status, nuint information = 0, object? pointer = null, bool joinBatch = false)
+    internal void CompleteLater(NtStatus status, nuint information = 0, object? pointer = null)
     {
         if (SetResult(status, information, pointer))
         {
-            if (joinBatch && IrpCompletionBatch.Current is { } batch)
+            if (IrpCompletionBatch.Current is { } batch)
             {
                 batch.Add(this); // Finished by the event loop once it has left every lock.
             }
@@ -288,6 +301,7 @@ public sealed class Irp : IValueTaskSource<NtStatus>, IThreadPoolWorkItem
             _executionContext = null;
         }
 
+        bool resumeElsewhere = continuation is not null && ResumeElsewhere;
         _pendingReturned = _markedPending; // IoCompleteRequest copies SL_PENDING_RETURNED into Irp->PendingReturned.
         Volatile.Write(ref _state, Completed); // The IRP is its owner's again.
 
@@ -306,7 +320,9 @@ public sealed class Irp : IValueTaskSource<NtStatus>, IThreadPoolWorkItem
 
         if (continuation is not null)
         {
-            Resume(continuation, continuationState, executionContext, schedulingContext, forceAsync: false);
+            // Off the event loop unless the registration opted in: awaiting code may block (for an async method's
+            // continuation the thread pool queues its state machine box itself: no allocation).
+            Resume(continuation, continuationState, executionContext, schedulingContext, forceAsync: resumeElsewhere);
         }
     }
 

@@ -2,10 +2,10 @@ namespace WskSharp.Nt;
 
 /// <summary>
 /// The IRPs completed on one thread while a batch is open there, finished (completion routine, then the awaiting
-/// continuation) when it closes, on that thread, instead of each being queued to the thread pool. The event loop opens one
-/// around a readiness report when the registration asked for completions on the event loop, and closes it after leaving
-/// the socket's lock, so no caller code ever runs under a provider lock. What the finished IRPs' continuations complete in
-/// turn joins the same batch and is finished in the same pass.
+/// continuation, or its hand-off to the thread pool) when it closes, on that thread, instead of each being queued to the
+/// thread pool. The event loop opens one around every readiness report and closes it after leaving the socket's lock, so
+/// no caller code ever runs under a provider lock. What the finished IRPs' routines complete in turn joins the same batch
+/// and is finished in the same pass. A <see cref="CompletionWatchdog"/>, where given, times each completion.
 /// </summary>
 internal sealed class IrpCompletionBatch
 {
@@ -16,12 +16,14 @@ internal sealed class IrpCompletionBatch
     private static IrpCompletionBatch? t_spare;
 
     private IrpQueue _completed;
+    private CompletionWatchdog? _watchdog;
 
     /// <summary>The batch open on this thread, if any.</summary>
     public static IrpCompletionBatch? Current => t_current;
 
     /// <summary>Opens a batch on this thread (null if one is open already: the outer one finishes everything).</summary>
-    public static IrpCompletionBatch? Open()
+    /// <param name="watchdog">Times each completion the batch runs (null: none).</param>
+    public static IrpCompletionBatch? Open(CompletionWatchdog? watchdog = null)
     {
         if (t_current is not null)
         {
@@ -30,6 +32,7 @@ internal sealed class IrpCompletionBatch
 
         IrpCompletionBatch batch = t_spare ?? new IrpCompletionBatch();
         t_spare = null;
+        batch._watchdog = watchdog;
         t_current = batch;
         return batch;
     }
@@ -44,7 +47,17 @@ internal sealed class IrpCompletionBatch
         {
             while (_completed.Dequeue() is { } irp)
             {
-                irp.FinishDeferred();
+                if (_watchdog is { } watchdog)
+                {
+                    IoCompletionRoutine? routine = irp.Routine;
+                    long start = System.Diagnostics.Stopwatch.GetTimestamp();
+                    irp.FinishDeferred();
+                    watchdog.Observe(routine, start);
+                }
+                else
+                {
+                    irp.FinishDeferred();
+                }
             }
         }
         finally
@@ -56,6 +69,7 @@ internal sealed class IrpCompletionBatch
             }
 
             t_current = null;
+            _watchdog = null;
             t_spare = this;
         }
     }

@@ -20,6 +20,12 @@ public sealed class WskClient : IAcceptedSocketFactory
         Registration = registration;
         Stack = stack;
         CompleteOnEventLoop = options.CompleteOnEventLoop;
+        if (options.EventLoopWatchdogThreshold > TimeSpan.Zero)
+        {
+            Watchdog = new CompletionWatchdog(options.EventLoopWatchdogThreshold,
+                options.LoggerFactory?.CreateLogger("WskSharp.EventLoop") ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        }
+
         FastOpenMemory = new FastOpenMemory(options.FastOpenMode, options.FastOpenBackoffMinimum, options.FastOpenBackoffMaximum,
             options.FastOpenMemoryCapacity, options.TimeProvider, options.LoggerFactory?.CreateLogger("WskSharp.FastOpen"),
             options.FastOpenMemoryFile);
@@ -31,6 +37,9 @@ public sealed class WskClient : IAcceptedSocketFactory
     internal WskRegistration Registration { get; }
 
     internal IHostStack Stack { get; }
+
+    /// <summary>Times what the event loop runs for this registration's sockets (<see cref="WskProviderOptions.EventLoopWatchdogThreshold"/>).</summary>
+    internal CompletionWatchdog? Watchdog { get; }
 
     /// <summary><see cref="WskProviderOptions.CompleteOnEventLoop"/> of the registration.</summary>
     internal bool CompleteOnEventLoop { get; }

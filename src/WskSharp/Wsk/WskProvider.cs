@@ -74,7 +74,7 @@ internal static class WskProvider
             return status;
         }
 
-        status = SocketEngine.Create(client.Stack, addressFamily, client.FastOpenMemory, client.CompleteOnEventLoop, out SocketEngine? engine);
+        status = SocketEngine.Create(client.Stack, addressFamily, client.FastOpenMemory, client.CompleteOnEventLoop, client.Watchdog, out SocketEngine? engine);
         if (!status.IsSuccess)
         {
             client.RemoveSocket();

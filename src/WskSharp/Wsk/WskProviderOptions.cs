@@ -34,14 +34,20 @@ public sealed record WskProviderOptions
     public ILoggerFactory? LoggerFactory { get; init; }
 
     /// <summary>
-    /// Finish requests that complete later (their completion routines, then the code awaiting them) on the event loop's
-    /// thread, right after the readiness that completed them, instead of queueing each to the thread pool: fewer thread
-    /// hand-offs and context switches per request, as Kestrel's <c>UnsafePreferInlineScheduling</c>, and as a WSK provider
-    /// completes IRPs at DISPATCH_LEVEL. Off by default. With it on, completion routines and continuations must not block
-    /// or run long: while one runs, no socket of the process makes progress. Calls made from them are fine (no provider
-    /// lock is held).
+    /// Resume code awaiting an IRP (<c>await irp</c>, the .NET face's tasks) on the event loop too, right after the
+    /// completion routine, instead of on the thread pool: one thread hand-off less per request, as Kestrel's
+    /// <c>UnsafePreferInlineScheduling</c>. Off by default. Completion routines run on the event loop whatever this says
+    /// (as a WSK provider completes IRPs at DISPATCH_LEVEL); with it on, awaiting code must not block or run long either:
+    /// while it runs, no socket of the process makes progress. Calls made from it are fine (no provider lock is held).
     /// </summary>
     public bool CompleteOnEventLoop { get; init; }
+
+    /// <summary>
+    /// A completion routine (or, with <see cref="CompleteOnEventLoop"/>, awaiting code) that holds the event loop longer
+    /// than this is logged as a warning through <see cref="LoggerFactory"/>, once per call site, naming it (default
+    /// 100 ms; zero or negative turns the watchdog off).
+    /// </summary>
+    public TimeSpan EventLoopWatchdogThreshold { get; init; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>
     /// Create every socket of this registration inside the named Linux network namespace (as <c>ip netns</c> names

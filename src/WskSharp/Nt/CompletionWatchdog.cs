@@ -1,0 +1,50 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+
+namespace WskSharp.Nt;
+
+/// <summary>
+/// The user-mode counterpart of a DISPATCH_LEVEL rule: a completion routine (or, where a registration opted in, awaiting
+/// code) that holds the event loop longer than a threshold stalls every socket of the process. The event loop times each
+/// completion it runs; one over the threshold is logged once per call site, naming it.
+/// </summary>
+internal sealed partial class CompletionWatchdog
+{
+    private readonly long _thresholdTicks;
+    private readonly TimeSpan _threshold;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<string, bool> _reported = new(StringComparer.Ordinal);
+
+    public CompletionWatchdog(TimeSpan threshold, ILogger logger)
+    {
+        _threshold = threshold;
+        _thresholdTicks = (long)(threshold.TotalSeconds * Stopwatch.Frequency);
+        _logger = logger;
+    }
+
+    /// <summary>Call sites reported so far (a test reads it).</summary>
+    public int Reported => _reported.Count;
+
+    /// <summary>Checks one completion the event loop ran from <paramref name="startTimestamp"/> until now.</summary>
+    public void Observe(IoCompletionRoutine? routine, long startTimestamp)
+    {
+        long elapsed = Stopwatch.GetTimestamp() - startTimestamp;
+        if (elapsed <= _thresholdTicks)
+        {
+            return;
+        }
+
+        string site = routine is null
+            ? "the completion of an IRP without a routine (its awaiting code, with CompleteOnEventLoop)"
+            : $"completion routine {routine.Method.DeclaringType?.FullName}.{routine.Method.Name}";
+        if (_reported.TryAdd(site, true))
+        {
+            LogHeld(_logger, site, elapsed * 1000.0 / Stopwatch.Frequency, _threshold.TotalMilliseconds);
+        }
+    }
+
+    [LoggerMessage(EventId = 20, Level = LogLevel.Warning,
+        Message = "{Site} held the event loop {Milliseconds:F0} ms (threshold {Threshold:F0} ms): it must not block; every socket waits meanwhile (reported once per call site)")]
+    private static partial void LogHeld(ILogger logger, string site, double milliseconds, double threshold);
+}
