@@ -87,9 +87,9 @@ internal static class Worker
             : null;
         IConnector Make() => peer switch
         {
-            "wsk-tfo" => new WskDriverAdapter(new WskDriverConnector(session!.Npi, local, remote, request, replyBytes, fastOpen: true)),
-            "wsk-tfo-await" or "wsk-tfo-el" => new WskAdapter(new WskConnector(session!.Npi, local, remote, request, replyBytes, fastOpen: true)),
-            "wsk" => new WskAdapter(new WskConnector(session!.Npi, local, remote, request, replyBytes, fastOpen: false)),
+            "wsk-tfo" => new WskDriverAdapter(new WskDriverConnector(session!.Npi, new WskExchange(local, remote, request, replyBytes, fastOpen: true))),
+            "wsk-tfo-await" or "wsk-tfo-el" => new WskAdapter(new WskConnector(session!.Npi, new WskExchange(local, remote, request, replyBytes, fastOpen: true))),
+            "wsk" => new WskAdapter(new WskConnector(session!.Npi, new WskExchange(local, remote, request, replyBytes, fastOpen: false))),
             "dotnet" => new DotNetAdapter(new DotNetConnector(remote, request, replyBytes, DotNetShape.ConnectThenSend)),
             "dotnet-fo" => new DotNetAdapter(new DotNetConnector(remote, request, replyBytes, DotNetShape.ConnectThenSendFastOpen)),
             "dotnet-saea-fo" => new DotNetAdapter(new DotNetConnector(remote, request, replyBytes, DotNetShape.SaeaWithBufferFastOpen)),

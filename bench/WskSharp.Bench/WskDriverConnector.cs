@@ -26,12 +26,7 @@ internal sealed class WskDriverConnector : IValueTaskSource<ConnOutcome>
 
     private readonly WskProviderNpi _npi;
     private readonly Irp _irp = new();
-    private readonly SockAddr _local;
-    private readonly SockAddr _remote;
-    private readonly WskBuf _request;
-    private readonly Mdl _replyMdl;
-    private readonly int _replyBytes;
-    private readonly bool _fastOpen;
+    private readonly WskExchange _x;
     private ManualResetValueTaskSourceCore<ConnOutcome> _core;
     private Step _step;
     private WskSocket? _socket;
@@ -41,15 +36,10 @@ internal sealed class WskDriverConnector : IValueTaskSource<ConnOutcome>
     private int _got;
     private ConnOutcome _outcome;
 
-    public WskDriverConnector(WskProviderNpi npi, IPAddress local, IPEndPoint remote, byte[] request, int replyBytes, bool fastOpen)
+    public WskDriverConnector(WskProviderNpi npi, WskExchange exchange)
     {
         _npi = npi;
-        _local = SockAddr.FromEndPoint(new IPEndPoint(local, 0));
-        _remote = SockAddr.FromEndPoint(remote);
-        _request = new WskBuf(new Mdl(request));
-        _replyBytes = replyBytes;
-        _replyMdl = new Mdl(new byte[Math.Max(replyBytes, 1)]);
-        _fastOpen = fastOpen;
+        _x = exchange;
         _core.RunContinuationsAsynchronously = false; // The routine signals its own code inline, as a driver does.
     }
 
@@ -90,14 +80,14 @@ internal sealed class WskDriverConnector : IValueTaskSource<ConnOutcome>
 
                 _socket = (WskSocket)irp.IoStatus.Pointer!;
                 _dispatch = (WskProviderConnectionDispatch)_socket.Dispatch;
-                if (_fastOpen && !(s = WskFastOpen.Enable(_socket)).IsSuccess)
+                if (_x.FastOpen && !(s = WskFastOpen.Enable(_socket)).IsSuccess)
                 {
                     Close(ConnOutcome.Fail(Stage.FastOpen, s.ToString()));
                     break;
                 }
 
                 _step = Step.Bind;
-                _ = _dispatch.WskBind(_socket, _local, 0, irp);
+                _ = _dispatch.WskBind(_socket, _x.Local, 0, irp);
                 break;
             case Step.Bind:
                 if (!s.IsSuccess)
@@ -107,7 +97,7 @@ internal sealed class WskDriverConnector : IValueTaskSource<ConnOutcome>
                 }
 
                 _step = Step.Connect;
-                _ = _dispatch!.WskConnectEx(_socket!, _remote, _request, 0, irp);
+                _ = _dispatch!.WskConnectEx(_socket!, _x.Remote, _x.Request, 0, irp);
                 break;
             case Step.Connect:
                 if (!s.IsSuccess)
@@ -132,13 +122,13 @@ internal sealed class WskDriverConnector : IValueTaskSource<ConnOutcome>
                 }
 
                 _got += n;
-                if (_got < _replyBytes)
+                if (_got < _x.ReplyBytes)
                 {
                     Receive(irp);
                     break;
                 }
 
-                Close(Outcome());
+                Close(_x.Outcome(_socket!, _firstByteAt - Volatile.Read(ref _startedAt)));
                 break;
             case Step.Close:
                 Finish(_outcome.Ok && !s.IsSuccess ? ConnOutcome.Fail(Stage.Close, s.ToString()) : _outcome);
@@ -152,24 +142,7 @@ internal sealed class WskDriverConnector : IValueTaskSource<ConnOutcome>
     private void Receive(Irp irp)
     {
         _step = Step.Receive;
-        _ = _dispatch!.WskReceive(_socket!, new WskBuf(_replyMdl, (uint)_got, (nuint)(_replyBytes - _got)),
-            _got == 0 ? 0 : WskConstants.WSK_FLAG_WAITALL, irp);
-    }
-
-    private ConnOutcome Outcome()
-    {
-        int synData = -1;
-        string? failReason = null;
-        if (_fastOpen && WskFastOpen.QueryReport(_socket!, out WskFastOpenReport report).IsSuccess)
-        {
-            synData = report.SynDataAcknowledged ? 1 : 0;
-            if (!report.SynDataAcknowledged)
-            {
-                failReason = report.SynDataSent ? "sent, not acked: " + report.FailReason : "no SYN data: " + report.FailReason;
-            }
-        }
-
-        return new ConnOutcome(Stage.None, null, _firstByteAt - _startedAt, synData, failReason);
+        _ = _dispatch!.WskReceive(_socket!, _x.ReplyFrom(_got), _got == 0 ? 0 : WskConstants.WSK_FLAG_WAITALL, irp);
     }
 
     private void Close(ConnOutcome outcome)

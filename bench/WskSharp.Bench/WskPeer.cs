@@ -77,23 +77,13 @@ internal sealed class WskConnector
 {
     private readonly WskProviderNpi _npi;
     private readonly Irp _irp = new();
-    private readonly SockAddr _local;
-    private readonly SockAddr _remote;
-    private readonly WskBuf _request;
-    private readonly Mdl _replyMdl;
-    private readonly int _replyBytes;
-    private readonly bool _fastOpen;
+    private readonly WskExchange _x;
     private long _startedAt;
 
-    public WskConnector(WskProviderNpi npi, IPAddress local, IPEndPoint remote, byte[] request, int replyBytes, bool fastOpen)
+    public WskConnector(WskProviderNpi npi, WskExchange exchange)
     {
         _npi = npi;
-        _local = SockAddr.FromEndPoint(new IPEndPoint(local, 0));
-        _remote = SockAddr.FromEndPoint(remote);
-        _request = new WskBuf(new Mdl(request));
-        _replyBytes = replyBytes;
-        _replyMdl = new Mdl(new byte[Math.Max(replyBytes, 1)]);
-        _fastOpen = fastOpen;
+        _x = exchange;
     }
 
     /// <summary>Stopwatch timestamp at which the current connection started, or 0 when idle (for a watchdog).</summary>
@@ -141,12 +131,12 @@ internal sealed class WskConnector
     {
         Irp irp = _irp;
         NtStatus s;
-        if (_fastOpen && !(s = WskFastOpen.Enable(socket)).IsSuccess)
+        if (_x.FastOpen && !(s = WskFastOpen.Enable(socket)).IsSuccess)
         {
             return ConnOutcome.Fail(Stage.FastOpen, s.ToString());
         }
 
-        s = dispatch.WskBind(socket, _local, 0, irp);
+        s = dispatch.WskBind(socket, _x.Local, 0, irp);
         if (s == NtStatus.Pending)
         {
             s = await irp;
@@ -157,7 +147,7 @@ internal sealed class WskConnector
             return ConnOutcome.Fail(Stage.Bind, s.ToString());
         }
 
-        s = dispatch.WskConnectEx(socket, _remote, _request, 0, irp);
+        s = dispatch.WskConnectEx(socket, _x.Remote, _x.Request, 0, irp);
         if (s == NtStatus.Pending)
         {
             s = await irp;
@@ -172,10 +162,9 @@ internal sealed class WskConnector
         // then WSK_FLAG_WAITALL for whatever is still missing.
         int got = 0;
         long t1 = 0;
-        while (got < _replyBytes)
+        while (got < _x.ReplyBytes)
         {
-            s = dispatch.WskReceive(socket, new WskBuf(_replyMdl, (uint)got, (nuint)(_replyBytes - got)),
-                got == 0 ? 0 : WskConstants.WSK_FLAG_WAITALL, irp);
+            s = dispatch.WskReceive(socket, _x.ReplyFrom(got), got == 0 ? 0 : WskConstants.WSK_FLAG_WAITALL, irp);
             if (s == NtStatus.Pending)
             {
                 s = await irp;
@@ -200,18 +189,7 @@ internal sealed class WskConnector
             got += n;
         }
 
-        int synData = -1;
-        string? failReason = null;
-        if (_fastOpen && WskFastOpen.QueryReport(socket, out WskFastOpenReport report).IsSuccess)
-        {
-            synData = report.SynDataAcknowledged ? 1 : 0;
-            if (!report.SynDataAcknowledged)
-            {
-                failReason = report.SynDataSent ? "sent, not acked: " + report.FailReason : "no SYN data: " + report.FailReason;
-            }
-        }
-
-        return new ConnOutcome(Stage.None, null, t1 - t0, synData, failReason);
+        return _x.Outcome(socket, t1 - t0);
     }
 }
 
