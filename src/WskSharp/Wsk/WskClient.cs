@@ -22,7 +22,8 @@ public sealed class WskClient : IAcceptedSocketFactory
         CompleteOnEventLoop = options.CompleteOnEventLoop;
         EngineLogger = options.LoggerFactory?.CreateLogger("WskSharp.Socket");
         FastOpenMemory = new FastOpenMemory(options.FastOpenMode, options.FastOpenBackoffMinimum, options.FastOpenBackoffMaximum,
-            options.FastOpenMemoryCapacity, options.TimeProvider, options.LoggerFactory?.CreateLogger("WskSharp.FastOpen"));
+            options.FastOpenMemoryCapacity, options.TimeProvider, options.LoggerFactory?.CreateLogger("WskSharp.FastOpen"),
+            options.FastOpenMemoryFile);
     }
 
     /// <summary>The adaptive Fast Open memory of this client's provider: one per registration, shared by its sockets.</summary>
