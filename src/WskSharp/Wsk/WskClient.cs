@@ -26,6 +26,7 @@ public sealed class WskClient : IAcceptedSocketFactory
                 options.LoggerFactory?.CreateLogger("WskSharp.EventLoop") ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         }
 
+        EngineLogger = options.LoggerFactory?.CreateLogger("WskSharp.Socket");
         FastOpenMemory = new FastOpenMemory(options.FastOpenMode, options.FastOpenBackoffMinimum, options.FastOpenBackoffMaximum,
             options.FastOpenMemoryCapacity, options.TimeProvider, options.LoggerFactory?.CreateLogger("WskSharp.FastOpen"),
             options.FastOpenMemoryFile);
@@ -40,6 +41,9 @@ public sealed class WskClient : IAcceptedSocketFactory
 
     /// <summary>Times what the event loop runs for this registration's sockets (<see cref="WskProviderOptions.EventLoopWatchdogThreshold"/>).</summary>
     internal CompletionWatchdog? Watchdog { get; }
+
+    /// <summary>Where this client's sockets log (null: silent).</summary>
+    internal ILogger? EngineLogger { get; }
 
     /// <summary><see cref="WskProviderOptions.CompleteOnEventLoop"/> of the registration.</summary>
     internal bool CompleteOnEventLoop { get; }
