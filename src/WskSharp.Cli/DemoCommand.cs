@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using Spectre.Console;
 using WskSharp.Lab;
+using WskSharp.Lab.Wire;
 using WskSharp.Nt;
 using WskSharp.Wsk;
 
@@ -56,7 +57,11 @@ internal static class DemoCommand
         // Ctrl-C into cancellation of ct, which unwinds through the finally blocks below.
         using var onExit = new ExitGuard(ns);
         await using FastOpenEchoServer server = FastOpenEchoServer.Start(IPAddress.Loopback, ns);
-        SynCapture? capture = SynCapture.TcpdumpPath is null ? null : await SynCapture.StartAsync(ns).ConfigureAwait(false);
+        // Text: tcpdump's own lines. JSON: a pcap file read with a real parser, so that each SYN and SYN-ACK is a record.
+        string pcapPath = Path.Combine(Path.GetTempPath(), $"wsk-demo-{Environment.ProcessId}.pcap");
+        SynCapture? capture = SynCapture.TcpdumpPath is null || json ? null : await SynCapture.StartAsync(ns).ConfigureAwait(false);
+        PcapCapture? pcap = SynCapture.TcpdumpPath is null || !json ? null
+            : await PcapCapture.StartAsync(ns, "lo", pcapPath, "tcp[13] & 2 != 0", snapLength: 65_535, ct).ConfigureAwait(false);
         var results = new List<ConnectionResult>();
         try
         {
@@ -72,6 +77,12 @@ internal static class DemoCommand
             if (capture is not null)
             {
                 await capture.StopAsync().ConfigureAwait(false);
+            }
+
+            if (pcap is not null)
+            {
+                await pcap.StopAsync().ConfigureAwait(false);
+                await pcap.DisposeAsync().ConfigureAwait(false);
             }
         }
 
@@ -99,7 +110,7 @@ internal static class DemoCommand
                     reply = r.Reply,
                     elapsedMs = Math.Round(r.ElapsedMs, 3),
                 }),
-                wire = syns,
+                wire = pcap is null ? [] : Wire(pcapPath, server.EndPoint),
             }));
         }
         else
@@ -131,6 +142,35 @@ internal static class DemoCommand
         finally
         {
             WskSession.Close(socket);
+        }
+    }
+
+    /// <summary>Each SYN and SYN-ACK of the capture as a record: direction, sequence and acknowledgment numbers, payload
+    /// length, and the Fast Open option (kind, cookie request or cookie). The file is removed once read.</summary>
+    private static object[] Wire(string pcapPath, IPEndPoint server)
+    {
+        try
+        {
+            return [.. PcapTrace.Read(pcapPath).Segments.Where(s => s.Syn).Select(s => new
+            {
+                packet = s.IsSynAck ? "SYN-ACK" : "SYN",
+                direction = s.Source.Equals(server) ? "server-to-client" : "client-to-server",
+                source = s.Source.ToString(),
+                destination = s.Destination.ToString(),
+                seq = s.Sequence,
+                ack = s.Ack ? s.AcknowledgmentNumber : (uint?)null,
+                payloadLength = s.Payload.Length,
+                fastOpen = s.FastOpen is not { } tfo ? null : new
+                {
+                    kind = tfo.Kind,
+                    cookieRequest = tfo.IsCookieRequest,
+                    cookie = tfo.HasCookie ? Convert.ToHexStringLower(tfo.Cookie) : null,
+                },
+            })];
+        }
+        finally
+        {
+            File.Delete(pcapPath);
         }
     }
 

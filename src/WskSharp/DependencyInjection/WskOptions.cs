@@ -24,6 +24,9 @@ public sealed class WskOptions
     /// <inheritdoc cref="WskProviderOptions.FastOpenMemoryCapacity"/>
     public int FastOpenMemoryCapacity { get; set; } = Defaults.FastOpenMemoryCapacity;
 
+    /// <inheritdoc cref="WskProviderOptions.FastOpenMemoryFile"/>
+    public string? FastOpenMemoryFile { get; set; } = Defaults.FastOpenMemoryFile;
+
     /// <inheritdoc cref="WskProviderOptions.CompleteOnEventLoop"/>
     public bool CompleteOnEventLoop { get; set; } = Defaults.CompleteOnEventLoop;
 
@@ -37,6 +40,7 @@ public sealed class WskOptions
         FastOpenBackoffMinimum = FastOpenBackoffMinimum,
         FastOpenBackoffMaximum = FastOpenBackoffMaximum,
         FastOpenMemoryCapacity = FastOpenMemoryCapacity,
+        FastOpenMemoryFile = FastOpenMemoryFile,
         CompleteOnEventLoop = CompleteOnEventLoop,
         NetworkNamespace = NetworkNamespace,
         LoggerFactory = loggerFactory,
