@@ -171,6 +171,20 @@ public sealed class WskToolErrorTests
         Assert.Contains(lines, l => l.StartsWith("3 ", StringComparison.Ordinal) && l.Contains("refused", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void The_README_documents_the_exit_codes_wsk_help_lists()
+    {
+        var (_, help) = WskTool.Run(["--help"]);
+        string readme = File.ReadAllText(Path.Combine(Net.ReadmeExampleTests.RepositoryRoot(), "README.md"));
+        string[] codes = [.. WskTool.Lines(help).SkipWhile(l => !l.StartsWith("Exit codes", StringComparison.Ordinal)).Skip(1)
+            .TakeWhile(l => l.Length > 0 && char.IsAsciiDigit(l[0])).Select(l => l.Split(' ')[0])];
+        Assert.Equal(["0", "1", "2", "3", "4", "130"], codes);
+        foreach (string code in codes)
+        {
+            Assert.Contains($"\n| {code} | ", readme.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+        }
+    }
+
     /// <summary>A loopback port with a socket bound but not listening: a connect there is refused.</summary>
     private static int RefusingPort()
     {
