@@ -18,6 +18,8 @@ internal static class ErrorReport
         OperationCanceledException => new CliError("the command", "was interrupted", null, ExitCodes.Interrupted),
         UnauthorizedAccessException ex => new CliError("the command", ex.Message, $"run it as root: {Invocation.Sudo()}", ExitCodes.Setup),
         IOException ex => new CliError("the command", ex.Message, null, ExitCodes.Failed),
+        // The lab's set-up steps (ip, tcpdump, lab.sh) say what failed in their message.
+        InvalidOperationException ex => new CliError("a set-up step", $"failed: {ex.Message}", "wsk info says what this machine offers", ExitCodes.Failed),
         _ => new CliError("the command", $"{exception.GetType().Name}: {exception.Message}",
             "this is a bug in wsk; please report it with the command line", ExitCodes.Failed),
     };
