@@ -1,0 +1,195 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using WskSharp.Nt;
+using WskSharp.Wsk;
+
+namespace WskSharp.Native;
+
+/// <summary>
+/// The managed side of a C IRP: the <see cref="Irp"/> the WSK layer completes, and what a request needs to carry its
+/// result back (the MDL chain, where accept writes its addresses). An IRP from IoAllocateIrp keeps this object's handle
+/// in the pairing block before it; one the driver laid out itself is found in a table. Made on the IRP's first WSK call
+/// and reused for every later one, so a resubmitted IRP allocates nothing.
+/// </summary>
+/// <remarks>
+/// Completion is the I/O manager's: the request occupies the IRP's next stack location (as IoCallDriver would), and
+/// when the WSK layer completes it the bridge writes IoStatus, marks the location pending if the call returned (or will
+/// return) STATUS_PENDING, and calls <c>IoCompleteRequest</c>, which runs the driver's routine per its SL_INVOKE_ON_*
+/// bits with <c>PendingReturned</c> set from that mark. The routine may resubmit the IRP at once: the bridge alternates
+/// between two managed IRPs, so the one still finishing its completion is never the one resubmitted.
+/// </remarks>
+internal sealed unsafe class NativeIrp
+{
+    private static readonly ConcurrentDictionary<nint, NativeIrp> Unpaired = new();
+    private static readonly IoCompletionRoutine OnCompleted = Complete;
+
+    private readonly Irp _first = new(), _second = new();
+    private GCHandle _handle;
+    private int _callThread;
+
+    private NativeIrp(CIrp* irp)
+    {
+        C = irp;
+        _first.SetCompletionRoutine(OnCompleted, this);
+        _second.SetCompletionRoutine(OnCompleted, this);
+    }
+
+    /// <summary>The C IRP.</summary>
+    public CIrp* C { get; }
+
+    /// <summary>The managed IRP of the current (or last) request.</summary>
+    public Irp? Active { get; private set; }
+
+    /// <summary>The request's buffer, over the C MDL chain.</summary>
+    public NativeMdlChain Buffer { get; } = new();
+
+    /// <summary>Where WskAccept writes the accepted socket's addresses (C buffers, or null) and the boxes it fills.</summary>
+    public byte* LocalOut;
+
+    /// <summary>See <see cref="LocalOut"/>.</summary>
+    public byte* RemoteOut;
+
+    /// <summary>The boxes WskAccept fills while a request of this IRP is an accept; null otherwise.</summary>
+    public StrongBox<SockAddr>? LocalBox;
+
+    /// <summary>See <see cref="LocalBox"/>.</summary>
+    public StrongBox<SockAddr>? RemoteBox;
+
+    /// <summary>The C IRP's managed side, made on first use; null for a null IRP.</summary>
+    public static NativeIrp? Of(CIrp* irp)
+    {
+        if (irp is null)
+        {
+            return null;
+        }
+
+        CIrpPairing* pairing = (CIrpPairing*)irp - 1;
+        if ((irp->AllocationFlags & CIrp.Paired) != 0 && pairing->Magic == CIrp.PairingMagic)
+        {
+            if (pairing->Managed != 0)
+            {
+                return (NativeIrp)GCHandle.FromIntPtr(pairing->Managed).Target!;
+            }
+
+            var made = new NativeIrp(irp);
+            made._handle = GCHandle.Alloc(made);
+            pairing->Managed = GCHandle.ToIntPtr(made._handle);
+            return made;
+        }
+
+        return Unpaired.GetOrAdd((nint)irp, static (key) => new NativeIrp((CIrp*)key));
+    }
+
+    /// <summary>The C IRP's managed side if it has one (it made a WSK call), without making it.</summary>
+    public static NativeIrp? Find(CIrp* irp)
+    {
+        if (irp is null)
+        {
+            return null;
+        }
+
+        CIrpPairing* pairing = (CIrpPairing*)irp - 1;
+        if ((irp->AllocationFlags & CIrp.Paired) != 0 && pairing->Magic == CIrp.PairingMagic)
+        {
+            return pairing->Managed == 0 ? null : (NativeIrp)GCHandle.FromIntPtr(pairing->Managed).Target!;
+        }
+
+        return Unpaired.TryGetValue((nint)irp, out NativeIrp? found) ? found : null;
+    }
+
+    /// <summary>IoFreeIrp: the managed side goes with the C IRP.</summary>
+    public static void Forget(CIrp* irp)
+    {
+        CIrpPairing* pairing = (CIrpPairing*)irp - 1;
+        if ((irp->AllocationFlags & CIrp.Paired) != 0 && pairing->Magic == CIrp.PairingMagic)
+        {
+            if (pairing->Managed != 0)
+            {
+                GCHandle.FromIntPtr(pairing->Managed).Free();
+                pairing->Managed = 0;
+            }
+
+            return;
+        }
+
+        Unpaired.TryRemove((nint)irp, out _);
+    }
+
+    /// <summary>
+    /// Starts a request: takes the IRP's next stack location (where the driver's IoSetCompletionRoutine wrote) and returns
+    /// the managed IRP to hand to the WSK layer; null when the IRP has no stack location left for the provider.
+    /// </summary>
+    public Irp? Begin()
+    {
+        if (C->CurrentLocation <= 1)
+        {
+            return null; // IoAllocateIrp(0): no location for the provider (Windows bug-checks NO_MORE_IRP_STACK_LOCATIONS).
+        }
+
+        // The other managed IRP first: the active one may still be finishing the completion whose routine resubmits.
+        Irp irp = Active == _first ? _second : _first;
+        if (irp.IsPending)
+        {
+            irp = Active!;
+        }
+
+        if (irp.IsPending)
+        {
+            return null; // The C IRP is pending already: the driver resubmitted it before it completed.
+        }
+
+        Active = irp;
+        C->Cancel = 0;
+        C->CurrentLocation--;
+        C->CurrentStackLocation--;
+        C->CurrentStackLocation->Control &= unchecked((byte)~CStackLocation.PendingReturned);
+        Volatile.Write(ref _callThread, Environment.CurrentManagedThreadId);
+        return irp;
+    }
+
+    /// <summary>Ends the call: from here on a completion is a late one (PendingReturned TRUE).</summary>
+    public NtStatus End(NtStatus returned)
+    {
+        Volatile.Write(ref _callThread, 0);
+        return returned;
+    }
+
+    private static NtStatus Complete(Irp irp, object? context)
+    {
+        var self = (NativeIrp)context!;
+        CIrp* c = self.C;
+        NtStatus status = irp.IoStatus.Status;
+        nuint information = irp.IoStatus.Information;
+        if (irp.IoStatus.Pointer is WskSocket socket)
+        {
+            information = (nuint)NativeSocket.Expose(socket);
+        }
+
+        if (self.LocalBox is { } local)
+        {
+            if (status.IsSuccess)
+            {
+                NativeAddress.Write(self.LocalOut, local.Value);
+                NativeAddress.Write(self.RemoteOut, self.RemoteBox!.Value);
+            }
+
+            self.LocalBox = self.RemoteBox = null;
+            self.LocalOut = self.RemoteOut = null;
+        }
+
+        self.Buffer.Release();
+        c->Status = (int)status.Value;
+        c->Information = information;
+
+        // Completed on the calling thread while the call runs: inline (PendingReturned FALSE); otherwise the call has
+        // returned, or will return, STATUS_PENDING.
+        if (Volatile.Read(ref self._callThread) != Environment.CurrentManagedThreadId)
+        {
+            c->CurrentStackLocation->Control |= CStackLocation.PendingReturned;
+        }
+
+        CShim.IofCompleteRequest(c, 0);
+        return NtStatus.MoreProcessingRequired;
+    }
+}
