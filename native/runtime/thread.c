@@ -16,10 +16,8 @@ static _Thread_local PKTHREAD t_current;
 static pthread_key_t g_adoptedKey;
 static pthread_once_t g_once = PTHREAD_ONCE_INIT;
 
-static void ReleaseObject(PKTHREAD Thread)
+static void FreeObject(PKTHREAD Thread)
 {
-    if (InterlockedDecrement(&Thread->References) != 0)
-        return;
     if (Thread->System) {
         pthread_mutex_lock(&g_lock);
         RemoveEntryList(&Thread->Link);
@@ -27,6 +25,12 @@ static void ReleaseObject(PKTHREAD Thread)
     }
     Thread->Magic = 0;
     free(Thread);
+}
+
+static void ReleaseObject(PKTHREAD Thread)
+{
+    if (InterlockedDecrement(&Thread->References) == 0)
+        FreeObject(Thread);
 }
 
 static void AdoptedThreadExit(void *Object)
@@ -103,12 +107,16 @@ static void ThreadFinished(void *Object)
     if (KeGetCurrentIrql() != PASSIVE_LEVEL)
         WskSharpVerifierViolation("THREAD_EXIT_IRQL", NULL, 0, (const void *)thread->StartRoutine,
             "system thread ended at IRQL %u (a spin lock or raised IRQL not released)", KeGetCurrentIrql());
+    t_current = NULL;
+    /* The running thread's reference goes in the same step as the signal: whoever the signal wakes sees it
+     * gone (a report right after the wait must not count it). */
     pthread_mutex_lock(&WskSharpDispatcherLock);
     thread->Header.SignalState = 1;
     WskSharpDispatcherBroadcast();
+    LONG left = InterlockedDecrement(&thread->References);
     pthread_mutex_unlock(&WskSharpDispatcherLock);
-    t_current = NULL;
-    ReleaseObject(thread);
+    if (left == 0)
+        FreeObject(thread);
 }
 
 static void *ThreadMain(void *Object)
