@@ -16,23 +16,25 @@ namespace WskSharp.Native;
 /// Completion is the I/O manager's: the request occupies the IRP's next stack location (as IoCallDriver would), and
 /// when the WSK layer completes it the bridge writes IoStatus, marks the location pending if the call returned (or will
 /// return) STATUS_PENDING, and calls <c>IoCompleteRequest</c>, which runs the driver's routine per its SL_INVOKE_ON_*
-/// bits with <c>PendingReturned</c> set from that mark. The routine may resubmit the IRP at once: the bridge alternates
-/// between two managed IRPs, so the one still finishing its completion is never the one resubmitted.
+/// bits with <c>PendingReturned</c> set from that mark. The routine may resubmit the IRP at once: the bridge keeps a few
+/// managed IRPs, so the one still finishing its completion is never the one resubmitted (made during warm-up, then reused).
 /// </remarks>
 internal sealed unsafe class NativeIrp
 {
     private static readonly ConcurrentDictionary<nint, NativeIrp> Unpaired = new();
     private static readonly IoCompletionRoutine OnCompleted = Complete;
 
-    private readonly Irp _first = new(), _second = new();
+    // Nested resubmission (a routine that resubmits, whose request completes inline, whose routine resubmits...) needs
+    // one managed IRP per level still finishing; past this depth the request is refused rather than the stack exhausted.
+    private const int MaxDepth = 256;
+
+    private readonly List<Irp> _irps = [];
     private GCHandle _handle;
     private int _callThread;
 
     private NativeIrp(CIrp* irp)
     {
         C = irp;
-        _first.SetCompletionRoutine(OnCompleted, this);
-        _second.SetCompletionRoutine(OnCompleted, this);
     }
 
     /// <summary>The C IRP.</summary>
@@ -127,16 +129,27 @@ internal sealed unsafe class NativeIrp
             return null; // IoAllocateIrp(0): no location for the provider (Windows bug-checks NO_MORE_IRP_STACK_LOCATIONS).
         }
 
-        // The other managed IRP first: the active one may still be finishing the completion whose routine resubmits.
-        Irp irp = Active == _first ? _second : _first;
-        if (irp.IsPending)
+        // A managed IRP that is not finishing a completion: the routine that resubmits runs inside that completion.
+        Irp? irp = null;
+        foreach (Irp candidate in _irps)
         {
-            irp = Active!;
+            if (!candidate.IsPending)
+            {
+                irp = candidate;
+                break;
+            }
         }
 
-        if (irp.IsPending)
+        if (irp is null)
         {
-            return null; // The C IRP is pending already: the driver resubmitted it before it completed.
+            if (_irps.Count == MaxDepth)
+            {
+                return null; // The C IRP is pending already (resubmitted before it completed), or nested too deep.
+            }
+
+            irp = new Irp();
+            irp.SetCompletionRoutine(OnCompleted, this);
+            _irps.Add(irp);
         }
 
         Active = irp;

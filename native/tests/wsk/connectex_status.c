@@ -150,7 +150,7 @@ int main(void)
     ExpectRefusal("connectex_closed", socket, (PSOCKADDR)&server, NULL, 0, STATUS_INVALID_HANDLE);
 
     /* Refused: a port nobody listens on any more (a listener made, its port noted, then closed). */
-    USHORT deadPort;
+    USHORT deadPort = 0;
     PWSK_SOCKET dead = WsktestListener(&t, &deadPort, NULL, NULL);
     WsktestClose(&t, dead);
     SOCKADDR_IN nobody = WsktestLoopback(deadPort);

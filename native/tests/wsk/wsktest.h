@@ -190,4 +190,31 @@ __attribute__((unused)) static PWSK_SOCKET WsktestBoundSocket(WSKTEST *t)
     return socket;
 }
 
+/* A connected pair over Listener: *Client (a connection socket of ours) and *Server (the accepted side), with the
+ * given client dispatch and context for the accepted socket. */
+__attribute__((unused)) static NTSTATUS WsktestPair(WSKTEST *t, PWSK_SOCKET listener, USHORT port, PWSK_SOCKET *client,
+    PWSK_SOCKET *server, PVOID serverContext, const WSK_CLIENT_CONNECTION_DISPATCH *serverDispatch)
+{
+    SYNC_IRP accept;
+    SyncIrpInit(&accept);
+    const WSK_PROVIDER_LISTEN_DISPATCH *listenDispatch = listener->Dispatch;
+    NTSTATUS acceptReturned = listenDispatch->WskAccept(listener, 0, serverContext, serverDispatch, NULL, NULL, SyncIrpArm(&accept));
+    *client = WsktestBoundSocket(t);
+    SOCKADDR_IN remote = WsktestLoopback(port);
+    const WSK_PROVIDER_CONNECTION_DISPATCH *dispatch = (*client)->Dispatch;
+    NTSTATUS status = SyncIrpWait(&t->Sync, dispatch->WskConnect(*client, (PSOCKADDR)&remote, 0, SyncIrpArm(&t->Sync)));
+    NTSTATUS acceptStatus = SyncIrpWait(&accept, acceptReturned);
+    *server = NT_SUCCESS(acceptStatus) ? (PWSK_SOCKET)accept.Irp->IoStatus.Information : NULL;
+    SyncIrpFree(&accept);
+    return NT_SUCCESS(status) ? acceptStatus : status;
+}
+
+/* An MDL over Buffer, built as for nonpaged pool. */
+__attribute__((unused)) static PMDL WsktestMdl(PVOID buffer, ULONG length)
+{
+    PMDL mdl = IoAllocateMdl(buffer, length, FALSE, FALSE, NULL);
+    MmBuildMdlForNonPagedPool(mdl);
+    return mdl;
+}
+
 #endif

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# The WSK conformance tests in C: each *.c here is a program built as a client builds one, with
+# gcc -std=c11 -Wall -Werror $(pkg-config --cflags --libs wsksharp) against an installed PREFIX (native/build.sh),
+# then run; each prints one line per case ("ok NAME", "FAIL NAME: why", "skip NAME: why"). The headers are also
+# checked as C11 -pedantic and as C++. Ends with "N passed, N failed, N skipped"; exit status non-zero on any failure,
+# and a program that exits non-zero (or is killed) without saying why is a failure of its own.
+# Usage: bash native/tests/wsk/run.sh PREFIX [TEST...]   (TEST: a file name without .c, to run only those)
+set -u
+if [ $# -lt 1 ]; then
+  echo "usage: bash native/tests/wsk/run.sh PREFIX [TEST...]" >&2
+  exit 2
+fi
+prefix=$(cd "$1" && pwd)
+shift
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+out=$(mktemp -d "${TMPDIR:-/tmp}/wsksharp-wsk-tests.XXXXXX")
+trap 'rm -rf "$out"' EXIT
+export PKG_CONFIG_PATH="$prefix/lib/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
+cflags=$(pkg-config --cflags wsksharp) && libs=$(pkg-config --libs wsksharp) || { echo "0 passed, 1 failed, 0 skipped"; exit 1; }
+passed=0 failed=0 skipped=0
+report() { # name status [detail]
+  if [ "$2" = 0 ]; then echo "ok $1"; passed=$((passed + 1)); else echo "FAIL $1: $3"; failed=$((failed + 1)); fi
+}
+
+printf '#include <ntddk.h>\n#include <wsk.h>\n#include <ws2def.h>\n' > "$out/headers.c"
+msg=$(gcc -std=c11 -Wall -Werror -pedantic $cflags -fsyntax-only "$out/headers.c" 2>&1); report wsk_headers_c11_pedantic $? "$msg"
+msg=$(g++ -std=c++17 -Wall -Werror $cflags -fsyntax-only -x c++ "$out/headers.c" 2>&1); report wsk_headers_cxx $? "$msg"
+
+# The CMake package: find_package(WskSharp) and the imported target build the same kind of client.
+if command -v cmake >/dev/null 2>&1; then
+  mkdir -p "$out/cmake"
+  cat > "$out/cmake/CMakeLists.txt" <<CMAKE
+cmake_minimum_required(VERSION 3.16)
+project(wsksharp_cmake_probe C)
+find_package(WskSharp REQUIRED)
+add_executable(probe probe.c)
+target_link_libraries(probe PRIVATE WskSharp::WskSharp)
+CMAKE
+  printf '#include <ntddk.h>\n#include <wsk.h>\nint main(void) { WSK_REGISTRATION r; WSK_CLIENT_DISPATCH d = { MAKE_WSK_VERSION(1, 0), 0, NULL };\n  WSK_CLIENT_NPI n = { NULL, &d };\n  if (!NT_SUCCESS(WskRegister(&n, &r))) return 1;\n  WskDeregister(&r);\n  return 0; }\n' > "$out/cmake/probe.c"
+  if msg=$(cmake -S "$out/cmake" -B "$out/cmake/build" -DCMAKE_PREFIX_PATH="$prefix" 2>&1 && cmake --build "$out/cmake/build" 2>&1) \
+     && msg=$("$out/cmake/build/probe" 2>&1); then
+    report cmake_find_package 0
+  else
+    report cmake_find_package 1 "$(tail -n 5 <<<"$msg" | tr '\n' ' ')"
+  fi
+else
+  echo "skip cmake_find_package: cmake is not installed"
+  skipped=$((skipped + 1))
+fi
+
+tests=("$@")
+if [ ${#tests[@]} -eq 0 ]; then
+  for src in "$here"/*.c; do tests+=("$(basename "$src" .c)"); done
+fi
+for name in "${tests[@]}"; do
+  if ! msg=$(gcc -std=c11 -Wall -Werror -O1 -g $cflags "$here/$name.c" -o "$out/$name" $libs 2>&1); then
+    report "compile_$name" 1 "$msg"
+    continue
+  fi
+  # A hang guard, not a measurement: every program finishes in seconds.
+  timeout --signal=KILL 120 "$out/$name" > "$out/$name.txt" 2> "$out/$name.err"
+  rc=$?
+  cat "$out/$name.txt"
+  p=$(grep -c '^ok ' "$out/$name.txt") f=$(grep -c '^FAIL ' "$out/$name.txt") s=$(grep -c '^skip ' "$out/$name.txt")
+  passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+  if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then
+    report "$name" 1 "exited $rc: $(tail -n 3 "$out/$name.err" | tr '\n' ' ')"
+  fi
+done
+echo "$passed passed, $failed failed, $skipped skipped"
+[ $failed -eq 0 ]
