@@ -62,6 +62,11 @@ static BOOLEAN ParseIpv4(TEXT t, size_t start, BOOLEAN Strict, size_t *End, ULON
             *End = i;
             return FALSE;
         }
+        /* A part before a dot is one byte: refused where it ends. */
+        if (count < 3 && At(t, i) == '.' && value > 0xff) {
+            *End = i;
+            return FALSE;
+        }
         parts[count++] = value;
         if (count < 4 && At(t, i) == '.') {
             i++;
@@ -151,6 +156,10 @@ static BOOLEAN ParseIpv6(TEXT t, size_t start, size_t *End, USHORT Words[8])
         }
         compressed = TRUE;
         i += 2;
+        if (At(t, i) == ':') {
+            *End = i;
+            return FALSE;
+        }
     }
     for (;;) {
         int groups = nHead + nTail;
@@ -197,6 +206,10 @@ static BOOLEAN ParseIpv6(TEXT t, size_t start, size_t *End, USHORT Words[8])
             }
             compressed = TRUE;
             i += 2;
+            if (At(t, i) == ':') { /* ":::" */
+                *End = i;
+                return FALSE;
+            }
             continue;
         }
         i++;
