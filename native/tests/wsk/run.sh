@@ -14,7 +14,6 @@ prefix=$(cd "$1" && pwd)
 shift
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 out=$(mktemp -d "${TMPDIR:-/tmp}/wsksharp-wsk-tests.XXXXXX")
-trap 'rm -rf "$out"' EXIT
 export PKG_CONFIG_PATH="$prefix/lib/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 cflags=$(pkg-config --cflags wsksharp) && libs=$(pkg-config --libs wsksharp) || { echo "0 passed, 1 failed, 0 skipped"; exit 1; }
 passed=0 failed=0 skipped=0
@@ -48,6 +47,61 @@ else
   skipped=$((skipped + 1))
 fi
 
+# A program marked WSKTEST_IN_NAMESPACE runs in a network namespace made for it (wskc-PID, loopback up,
+# net.ipv4.tcp_fastopen=3 set inside it only; the host's sysctls are never touched) under tcpdump; for each line
+# "# syn-data CLIENT_PORT SERVER_PORT LENGTH" it prints, the capture must hold that SYN carrying LENGTH bytes.
+netns=""
+tcpdump_pid=""
+cleanup_namespace() {
+  if [ -n "$tcpdump_pid" ]; then kill "$tcpdump_pid" 2>/dev/null; wait "$tcpdump_pid" 2>/dev/null; tcpdump_pid=""; fi
+  if [ -n "$netns" ]; then ip netns delete "$netns" 2>/dev/null; netns=""; fi
+}
+trap 'cleanup_namespace; rm -rf "$out"' EXIT
+remove_orphan_namespaces() { # wskc-PID whose PID is gone: a run killed before its clean-up
+  for path in /var/run/netns/wskc-*; do
+    [ -e "$path" ] || continue
+    pid=${path##*/wskc-}
+    if [[ "$pid" =~ ^[0-9]+$ ]] && [ "$pid" != $$ ] && [ ! -d "/proc/$pid" ]; then ip netns delete "wskc-$pid" 2>/dev/null; fi
+  done
+}
+run_in_namespace() { # name
+  local name=$1
+  if [ "$(id -u)" -ne 0 ] || ! command -v ip >/dev/null 2>&1; then
+    "$out/$name" > "$out/$name.txt" 2> "$out/$name.err" # it reports its own cases as skipped outside such a namespace
+    return $?
+  fi
+  remove_orphan_namespaces
+  netns="wskc-$$"
+  ip netns add "$netns" && ip -n "$netns" link set lo up && ip netns exec "$netns" sysctl -q -w net.ipv4.tcp_fastopen=3 || {
+    echo "FAIL ${name}_namespace: could not make namespace $netns" > "$out/$name.txt"; cleanup_namespace; return 1; }
+  local capture=""
+  if command -v tcpdump >/dev/null 2>&1; then
+    capture="$out/$name.pcap.txt"
+    ip netns exec "$netns" tcpdump -i lo -nn -v -l 'tcp[tcpflags] & tcp-syn != 0' > "$capture" 2> "$out/$name.tcpdump" &
+    tcpdump_pid=$!
+    # Wait until tcpdump listens (it says so), so no SYN goes uncaptured; bounded, in case it never starts.
+    for _ in $(seq 1 100); do grep -q 'listening on' "$out/$name.tcpdump" 2>/dev/null && break; sleep 0.1; done
+  fi
+  timeout --signal=KILL 120 ip netns exec "$netns" "$out/$name" > "$out/$name.txt" 2> "$out/$name.err"
+  local rc=$?
+  if [ -n "$tcpdump_pid" ]; then
+    kill -INT "$tcpdump_pid" 2>/dev/null; wait "$tcpdump_pid" 2>/dev/null; tcpdump_pid=""
+  fi
+  while read -r _ _ client server length; do
+    if [ -z "$capture" ]; then
+      echo "skip ${name}_syn_on_the_wire: tcpdump is not installed" >> "$out/$name.txt"
+    elif grep -E "127\.0\.0\.1\.$client > 127\.0\.0\.1\.$server: Flags \[S\],.* length $length\$" "$capture" > "$out/$name.syn"; then
+      echo "ok ${name}_syn_on_the_wire" >> "$out/$name.txt"
+      sed 's/^ */# wire: /' "$out/$name.syn" >> "$out/$name.txt"
+    else
+      echo "FAIL ${name}_syn_on_the_wire: no SYN from port $client to $server carrying $length bytes in the capture" >> "$out/$name.txt"
+      sed 's/^ */# wire: /' "$capture" >> "$out/$name.txt"
+    fi
+  done < <(grep '^# syn-data ' "$out/$name.txt")
+  cleanup_namespace
+  return $rc
+}
+
 tests=("$@")
 if [ ${#tests[@]} -eq 0 ]; then
   for src in "$here"/*.c; do tests+=("$(basename "$src" .c)"); done
@@ -57,9 +111,14 @@ for name in "${tests[@]}"; do
     report "compile_$name" 1 "$msg"
     continue
   fi
-  # A hang guard, not a measurement: every program finishes in seconds.
-  timeout --signal=KILL 120 "$out/$name" > "$out/$name.txt" 2> "$out/$name.err"
-  rc=$?
+  if grep -q 'WSKTEST_IN_NAMESPACE' "$here/$name.c"; then
+    run_in_namespace "$name"
+    rc=$?
+  else
+    # A hang guard, not a measurement: every program finishes in seconds.
+    timeout --signal=KILL 120 "$out/$name" > "$out/$name.txt" 2> "$out/$name.err"
+    rc=$?
+  fi
   cat "$out/$name.txt"
   p=$(grep -c '^ok ' "$out/$name.txt") f=$(grep -c '^FAIL ' "$out/$name.txt") s=$(grep -c '^skip ' "$out/$name.txt")
   passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
