@@ -247,8 +247,11 @@ static void *TimerThread(void *Unused)
                     timer->Header.Size = TIMER_SET;
                     InsertTailList(&g_timers, &timer->TimerListEntry);
                 }
-                continue;
             }
+        }
+        /* A second pass: a periodic timer re-armed above may sit behind the first pass's end. */
+        for (PLIST_ENTRY e = g_timers.Flink; e != &g_timers; e = e->Flink) {
+            LONGLONG due = (LONGLONG)CONTAINING_RECORD(e, KTIMER, TimerListEntry)->DueTime.QuadPart;
             if (earliest < 0 || due < earliest)
                 earliest = due;
         }
