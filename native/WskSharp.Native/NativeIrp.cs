@@ -16,31 +16,27 @@ namespace WskSharp.Native;
 /// Completion is the I/O manager's: the request occupies the IRP's next stack location (as IoCallDriver would), and
 /// when the WSK layer completes it the bridge writes IoStatus, marks the location pending if the call returned (or will
 /// return) STATUS_PENDING, and calls <c>IoCompleteRequest</c>, which runs the driver's routine per its SL_INVOKE_ON_*
-/// bits with <c>PendingReturned</c> set from that mark. The routine may resubmit the IRP at once: the bridge keeps a few
-/// managed IRPs, so the one still finishing its completion is never the one resubmitted (made during warm-up, then reused).
+/// bits with <c>PendingReturned</c> set from that mark. Once its routine runs the managed IRP is free again (the IRP
+/// contract), so the driver's routine may resubmit the C IRP at once, and the same managed IRP takes the new request.
 /// </remarks>
 internal sealed unsafe class NativeIrp
 {
     private static readonly ConcurrentDictionary<nint, NativeIrp> Unpaired = new();
     private static readonly IoCompletionRoutine OnCompleted = Complete;
 
-    // Nested resubmission (a routine that resubmits, whose request completes inline, whose routine resubmits...) needs
-    // one managed IRP per level still finishing; past this depth the request is refused rather than the stack exhausted.
-    private const int MaxDepth = 256;
-
-    private readonly List<Irp> _irps = [];
+    private readonly Irp _irp = new();
     private GCHandle _handle;
-    private int _callThread;
 
     private NativeIrp(CIrp* irp)
     {
         C = irp;
+        _irp.SetCompletionRoutine(OnCompleted, this); // Kept across requests: the bridge never calls Reuse.
     }
 
     /// <summary>The C IRP.</summary>
     public CIrp* C { get; }
 
-    /// <summary>The managed IRP of the current (or last) request.</summary>
+    /// <summary>The managed IRP, once the C IRP has made a request.</summary>
     public Irp? Active { get; private set; }
 
     /// <summary>The request's buffer, over the C MDL chain.</summary>
@@ -129,27 +125,10 @@ internal sealed unsafe class NativeIrp
             return null; // IoAllocateIrp(0): no location for the provider (Windows bug-checks NO_MORE_IRP_STACK_LOCATIONS).
         }
 
-        // A managed IRP that is not finishing a completion: the routine that resubmits runs inside that completion.
-        Irp? irp = null;
-        foreach (Irp candidate in _irps)
+        Irp irp = _irp;
+        if (irp.IsPending)
         {
-            if (!candidate.IsPending)
-            {
-                irp = candidate;
-                break;
-            }
-        }
-
-        if (irp is null)
-        {
-            if (_irps.Count == MaxDepth)
-            {
-                return null; // The C IRP is pending already (resubmitted before it completed), or nested too deep.
-            }
-
-            irp = new Irp();
-            irp.SetCompletionRoutine(OnCompleted, this);
-            _irps.Add(irp);
+            return null; // The C IRP is pending already: resubmitted before it completed.
         }
 
         Active = irp;
@@ -157,15 +136,7 @@ internal sealed unsafe class NativeIrp
         C->CurrentLocation--;
         C->CurrentStackLocation--;
         C->CurrentStackLocation->Control &= unchecked((byte)~CStackLocation.PendingReturned);
-        Volatile.Write(ref _callThread, Environment.CurrentManagedThreadId);
         return irp;
-    }
-
-    /// <summary>Ends the call: from here on a completion is a late one (PendingReturned TRUE).</summary>
-    public NtStatus End(NtStatus returned)
-    {
-        Volatile.Write(ref _callThread, 0);
-        return returned;
     }
 
     private static NtStatus Complete(Irp irp, object? context)
@@ -195,9 +166,9 @@ internal sealed unsafe class NativeIrp
         c->Status = (int)status.Value;
         c->Information = information;
 
-        // Completed on the calling thread while the call runs: inline (PendingReturned FALSE); otherwise the call has
-        // returned, or will return, STATUS_PENDING.
-        if (Volatile.Read(ref self._callThread) != Environment.CurrentManagedThreadId)
+        // The WSK layer marked the request pending when it queued it (the call returns STATUS_PENDING): the mark goes in the
+        // provider's stack location, where IoCompleteRequest reads it into Irp->PendingReturned.
+        if (irp.PendingReturned)
         {
             c->CurrentStackLocation->Control |= CStackLocation.PendingReturned;
         }

@@ -18,7 +18,7 @@ internal static unsafe class ProviderFunctions
         }
 
         // The new socket's context is its C face; the C event table becomes the WSK layer's client dispatch.
-        return (int)request!.End(WskProvider.Socket(NativeClient.Of(client)!, addressFamily, socketType, protocol, flags,
+        return (int)(WskProvider.Socket(NativeClient.Of(client)!, addressFamily, socketType, protocol, flags,
             new NativeSocket(socketContext), ClientCallbacks.For(flags, dispatch), null, null, null, managedIrp!)).Value;
     }
 
@@ -32,7 +32,7 @@ internal static unsafe class ProviderFunctions
             return refused;
         }
 
-        return (int)request!.End(WskProvider.SocketConnect(NativeClient.Of(client)!, socketType, protocol,
+        return (int)(WskProvider.SocketConnect(NativeClient.Of(client)!, socketType, protocol,
             NativeAddress.Read(localAddress), NativeAddress.Read(remoteAddress), flags, new NativeSocket(socketContext),
             ClientCallbacks.Connection(dispatch), null, null, null, managedIrp!)).Value;
     }
@@ -56,7 +56,7 @@ internal static unsafe class ProviderFunctions
                 return refused;
             }
 
-            status = request!.End(WskProvider.ControlClient(managed, controlCode, inputSize, SocketFunctions.Span(inputBuffer, inputSize),
+            status = (WskProvider.ControlClient(managed, controlCode, inputSize, SocketFunctions.Span(inputBuffer, inputSize),
                 outputSize, SocketFunctions.Span(outputBuffer, outputSize), out returned, managedIrp));
         }
 
@@ -102,6 +102,6 @@ internal static unsafe class ProviderFunctions
         // A refusal before any I/O, as the WSK layer makes them: put in the IRP (its routine runs now) and returned.
         managedIrp!.TryStart();
         managedIrp.CompleteInline(NtStatus.NotImplemented);
-        return (int)request!.End(NtStatus.NotImplemented).Value;
+        return (int)(NtStatus.NotImplemented).Value;
     }
 }

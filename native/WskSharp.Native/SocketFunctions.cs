@@ -50,7 +50,7 @@ internal static unsafe class SocketFunctions
                 return (int)NtStatus.InvalidParameter.Value;
             }
 
-            status = request.End(WskProvider.ControlSocket(managed!, type, controlCode, level, inputSize, input, outputSize,
+            status = (WskProvider.ControlSocket(managed!, type, controlCode, level, inputSize, input, outputSize,
                 Span(outputBuffer, outputSize), out returned, managedIrp));
         }
 
@@ -70,7 +70,7 @@ internal static unsafe class SocketFunctions
             return refused;
         }
 
-        NtStatus status = request!.End(WskProvider.CloseSocket(NativeSocket.Of(socket)!, managedIrp!));
+        NtStatus status = (WskProvider.CloseSocket(NativeSocket.Of(socket)!, managedIrp!));
         if (status.IsSuccess)
         {
             NativeSocket.Retire(socket);
@@ -87,7 +87,7 @@ internal static unsafe class SocketFunctions
             return refused;
         }
 
-        return (int)request!.End(WskProvider.Bind(NativeSocket.Of(socket)!, NativeAddress.Read(localAddress), flags, managedIrp!)).Value;
+        return (int)(WskProvider.Bind(NativeSocket.Of(socket)!, NativeAddress.Read(localAddress), flags, managedIrp!)).Value;
     }
 
     [UnmanagedCallersOnly]
@@ -98,7 +98,7 @@ internal static unsafe class SocketFunctions
             return refused;
         }
 
-        return (int)request!.End(WskProvider.Connect(NativeSocket.Of(socket)!, NativeAddress.Read(remoteAddress), flags, managedIrp!)).Value;
+        return (int)(WskProvider.Connect(NativeSocket.Of(socket)!, NativeAddress.Read(remoteAddress), flags, managedIrp!)).Value;
     }
 
     [UnmanagedCallersOnly]
@@ -110,7 +110,7 @@ internal static unsafe class SocketFunctions
         }
 
         WskBuf? data = request!.Buffer.Map(buffer);
-        return (int)request.End(WskProvider.ConnectEx(NativeSocket.Of(socket)!, NativeAddress.Read(remoteAddress), data, flags, managedIrp!)).Value;
+        return (int)(WskProvider.ConnectEx(NativeSocket.Of(socket)!, NativeAddress.Read(remoteAddress), data, flags, managedIrp!)).Value;
     }
 
     [UnmanagedCallersOnly]
@@ -134,7 +134,7 @@ internal static unsafe class SocketFunctions
             NativeAddress.Write(address, result); // The WSK layer completes these inline: written before the call returns.
         }
 
-        return (int)request!.End(status).Value;
+        return (int)(status).Value;
     }
 
     [UnmanagedCallersOnly]
@@ -152,7 +152,7 @@ internal static unsafe class SocketFunctions
 
         WskBuf data = request!.Buffer.Map(buffer) ?? default; // A null PWSK_BUF is an empty buffer: the WSK layer judges it.
         WskSocket managed = NativeSocket.Of(socket)!;
-        return (int)request.End(send ? WskProvider.Send(managed, data, flags, managedIrp!) : WskProvider.Receive(managed, data, flags, managedIrp!)).Value;
+        return (int)(send ? WskProvider.Send(managed, data, flags, managedIrp!) : WskProvider.Receive(managed, data, flags, managedIrp!)).Value;
     }
 
     [UnmanagedCallersOnly]
@@ -164,7 +164,7 @@ internal static unsafe class SocketFunctions
         }
 
         WskBuf? data = request!.Buffer.Map(buffer);
-        return (int)request.End(WskProvider.Disconnect(NativeSocket.Of(socket)!, data, flags, managedIrp!)).Value;
+        return (int)(WskProvider.Disconnect(NativeSocket.Of(socket)!, data, flags, managedIrp!)).Value;
     }
 
     [UnmanagedCallersOnly]
@@ -180,7 +180,7 @@ internal static unsafe class SocketFunctions
         }
 
         WskBuf data = request!.Buffer.Map(buffer) ?? default;
-        return (int)request.End(WskProvider.SendEx(NativeSocket.Of(socket)!, data, flags, controlInfoLength,
+        return (int)(WskProvider.SendEx(NativeSocket.Of(socket)!, data, flags, controlInfoLength,
             Span(controlInfo, controlInfoLength), managedIrp!)).Value;
     }
 
@@ -216,7 +216,7 @@ internal static unsafe class SocketFunctions
             *controlFlags = controlFlagsBox!.Value;
         }
 
-        return (int)request.End(status).Value;
+        return (int)(status).Value;
     }
 
     [UnmanagedCallersOnly]
@@ -227,7 +227,7 @@ internal static unsafe class SocketFunctions
             return refused;
         }
 
-        return (int)request!.End(WskProvider.Listen(NativeSocket.Of(socket)!, managedIrp!)).Value;
+        return (int)(WskProvider.Listen(NativeSocket.Of(socket)!, managedIrp!)).Value;
     }
 
     [UnmanagedCallersOnly]
@@ -243,7 +243,7 @@ internal static unsafe class SocketFunctions
         request.RemoteOut = remoteAddress;
         request.LocalBox = new StrongBox<SockAddr>();
         request.RemoteBox = new StrongBox<SockAddr>();
-        return (int)request.End(WskProvider.Accept(NativeSocket.Of(listenSocket)!, flags, new NativeSocket(acceptSocketContext),
+        return (int)(WskProvider.Accept(NativeSocket.Of(listenSocket)!, flags, new NativeSocket(acceptSocketContext),
             ClientCallbacks.Connection(acceptSocketDispatch), request.LocalBox, request.RemoteBox, managedIrp!)).Value;
     }
 
@@ -255,7 +255,7 @@ internal static unsafe class SocketFunctions
             return refused;
         }
 
-        return (int)request!.End(WskProvider.InspectComplete(NativeSocket.Of(listenSocket)!, inspectId, action, managedIrp!)).Value;
+        return (int)(WskProvider.InspectComplete(NativeSocket.Of(listenSocket)!, inspectId, action, managedIrp!)).Value;
     }
 
     /// <summary>Takes the C IRP for a request; the NTSTATUS to return at once if it cannot be (null, or no stack location left,

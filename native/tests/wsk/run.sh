@@ -84,18 +84,20 @@ run_in_namespace() { # name
   fi
   timeout --signal=KILL 120 ip netns exec "$netns" "$out/$name" > "$out/$name.txt" 2> "$out/$name.err"
   local rc=$?
-  if [ -n "$tcpdump_pid" ]; then
-    kill -INT "$tcpdump_pid" 2>/dev/null; wait "$tcpdump_pid" 2>/dev/null; tcpdump_pid=""
-  fi
   while read -r _ _ client server length; do
     if [ -z "$capture" ]; then
       echo "skip ${name}_syn_on_the_wire: tcpdump is not installed" >> "$out/$name.txt"
-    elif grep -E "127\.0\.0\.1\.$client > 127\.0\.0\.1\.$server: Flags \[S\],.* length $length\$" "$capture" > "$out/$name.syn"; then
+      continue
+    fi
+    local syn="127\\.0\\.0\\.1\\.$client > 127\\.0\\.0\\.1\\.$server: Flags \\[S\\],.* length $length\$"
+    # tcpdump prints what it reads in its own time: wait (bounded) for the SYN rather than stop it before it has.
+    for _ in $(seq 1 100); do grep -qE "$syn" "$capture" && break; sleep 0.1; done
+    if grep -E "$syn" "$capture" > "$out/$name.syn"; then
       echo "ok ${name}_syn_on_the_wire" >> "$out/$name.txt"
       sed 's/^ */# wire: /' "$out/$name.syn" >> "$out/$name.txt"
     else
       echo "FAIL ${name}_syn_on_the_wire: no SYN from port $client to $server carrying $length bytes in the capture" >> "$out/$name.txt"
-      sed 's/^ */# wire: /' "$capture" >> "$out/$name.txt"
+      sed 's/^ */# wire: /' "$capture" "$out/$name.tcpdump" >> "$out/$name.txt"
     fi
   done < <(grep '^# syn-data ' "$out/$name.txt")
   cleanup_namespace
