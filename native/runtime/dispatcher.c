@@ -66,6 +66,8 @@ static void Satisfy(DISPATCHER_HEADER *h, PKTHREAD me)
         h->SignalState--;
         break;
     case MutantObject:
+        if (((KMUTANT *)h)->OwnerThread != me)
+            me->MutexesHeld++;
         h->SignalState--;
         ((KMUTANT *)h)->OwnerThread = me;
         break;
@@ -266,6 +268,7 @@ WSKSHARP_API LONG KeReleaseMutex(PRKMUTEX Mutex, BOOLEAN Wait)
     Mutex->Header.SignalState = previous + 1;
     if (Mutex->Header.SignalState == 1) {
         Mutex->OwnerThread = NULL;
+        me->MutexesHeld--;
         WskSharpDispatcherBroadcast();
     }
     pthread_mutex_unlock(&WskSharpDispatcherLock);

@@ -35,6 +35,7 @@ struct _KTHREAD {
     PKSTART_ROUTINE StartRoutine;
     PVOID StartContext;
     NTSTATUS ExitStatus;
+    LONG MutexesHeld; /* KMUTEXes this thread owns (under the dispatcher lock) */
     const void *Creator;
     LIST_ENTRY Link;
 };

@@ -107,6 +107,10 @@ static void ThreadFinished(void *Object)
     if (KeGetCurrentIrql() != PASSIVE_LEVEL)
         WskSharpVerifierViolation("THREAD_EXIT_IRQL", NULL, 0, (const void *)thread->StartRoutine,
             "system thread ended at IRQL %u (a spin lock or raised IRQL not released)", KeGetCurrentIrql());
+    if (thread->MutexesHeld > 0)
+        WskSharpVerifierViolation("THREAD_EXIT_HOLDING_MUTEX", NULL, 0, (const void *)thread->StartRoutine,
+            "system thread ended owning %d KMUTEX(es) (THREAD_TERMINATE_HELD_MUTEX on Windows)",
+            (int)thread->MutexesHeld);
     t_current = NULL;
     /* The running thread's reference goes in the same step as the signal: whoever the signal wakes sees it
      * gone (a report right after the wait must not count it). */

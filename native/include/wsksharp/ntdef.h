@@ -215,8 +215,15 @@ typedef const STRING *PCSTRING, *PCANSI_STRING, *PCOEM_STRING;
 #define ANSI_NULL ((CHAR)0)
 #define UNICODE_STRING_MAX_BYTES ((USHORT)65534)
 #define UNICODE_STRING_MAX_CHARS (32767)
-/* A counted literal: Length without the terminator, MaximumLength with it. */
+/* A counted literal: Length without the terminator, MaximumLength with it. C++ literals are const, the
+ * Buffer members are not: the overloads drop the const for either width. */
+#ifdef __cplusplus
+constexpr PWCH WskSharpLiteralBuffer(const WCHAR *s) { return const_cast<PWCH>(s); }
+constexpr PCHAR WskSharpLiteralBuffer(const CHAR *s) { return const_cast<PCHAR>(s); }
+#define RTL_CONSTANT_STRING(s) { (USHORT)(sizeof(s) - sizeof((s)[0])), (USHORT)sizeof(s), WskSharpLiteralBuffer(s) }
+#else
 #define RTL_CONSTANT_STRING(s) { (USHORT)(sizeof(s) - sizeof((s)[0])), (USHORT)sizeof(s), (s) }
+#endif
 #define DECLARE_CONST_UNICODE_STRING(name, s) const UNICODE_STRING name = RTL_CONSTANT_STRING(s)
 #define DECLARE_GLOBAL_CONST_UNICODE_STRING(name, s) DECLARE_CONST_UNICODE_STRING(name, s)
 #define DECLARE_UNICODE_STRING_SIZE(name, size) \

@@ -18,6 +18,7 @@ report() { # name status [detail]
 printf '#include <ntddk.h>\n#include <ntstrsafe.h>\n#include <ip2string.h>\n' > "$out/headers.c"
 msg=$(gcc "${flags[@]}" -pedantic "${include[@]}" -fsyntax-only "$out/headers.c" 2>&1); report headers_c11_pedantic $? "$msg"
 msg=$(g++ -std=c++17 -Wall -Werror -fshort-wchar -fms-extensions -Wno-multichar "${include[@]}" -fsyntax-only -x c++ "$out/headers.c" 2>&1); report headers_cxx $? "$msg"
+msg=$(g++ -std=c++17 -Wall -Werror -fshort-wchar -fms-extensions -Wno-multichar "${include[@]}" -fsyntax-only "$here/cxx_usage.cpp" 2>&1); report cxx_driver_idioms $? "$msg"
 msg=$(gcc -std=c11 -Werror "${include[@]}" -fsyntax-only "$out/headers.c" 2>&1); st=$?
 if [ $st -ne 0 ] && grep -q 'fshort-wchar' <<<"$msg"; then report headers_refuse_32bit_wchar 0; else report headers_refuse_32bit_wchar 1 "built without -fshort-wchar"; fi
 

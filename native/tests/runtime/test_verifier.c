@@ -187,3 +187,19 @@ TEST(verifier_report_is_cut_but_terminated)
     EXPECT(strlen(small) == sizeof small - 1);
     ExFreePool(p);
 }
+
+static VOID TakesMutexAndEnds(PVOID Context)
+{
+    KeWaitForSingleObject((PKMUTEX)Context, Executive, KernelMode, FALSE, NULL);
+}
+
+TEST(verifier_catches_thread_ending_with_a_mutex)
+{
+    KMUTEX m;
+    HANDLE h;
+    KeInitializeMutex(&m, 0);
+    EXPECT_STATUS(PsCreateSystemThread(&h, 0, NULL, NULL, NULL, TakesMutexAndEnds, &m), STATUS_SUCCESS);
+    ZwWaitForSingleObject(h, FALSE, NULL);
+    ZwClose(h);
+    EXPECT_VIOLATION("THREAD_EXIT_HOLDING_MUTEX");
+}
