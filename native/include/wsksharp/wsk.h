@@ -14,6 +14,17 @@ WSKSHARP_BEGIN_DECLS
 typedef PVOID PSECURITY_DESCRIPTOR; /* WSK takes one; WskSharp has no security descriptors (callers pass NULL) */
 #endif
 
+/* Statuses WSK returns that nt/ntstatus.h may not list; guarded so they can move there. */
+#ifndef STATUS_REQUEST_NOT_ACCEPTED
+#define STATUS_REQUEST_NOT_ACCEPTED ((NTSTATUS)0xC00000D0L) /* an accept event refusing the connection */
+#endif
+#ifndef STATUS_NO_INTERFACE
+#define STATUS_NO_INTERFACE ((NTSTATUS)0xC00002B9L) /* WskCaptureProviderNPI: a major version other than 1 */
+#endif
+#ifndef STATUS_TOO_MANY_OPENED_FILES
+#define STATUS_TOO_MANY_OPENED_FILES ((NTSTATUS)0xC000011FL) /* EMFILE/ENFILE */
+#endif
+
 /* ---- NPI ---- */
 typedef GUID NPIID;
 typedef const NPIID *PNPIID;
