@@ -5,6 +5,11 @@
 #ifndef WSKSHARP_NT_SEH_H
 #define WSKSHARP_NT_SEH_H
 
+/* libstdc++ has its own __try (as try): in C++, include standard library headers before <ntddk.h>; they are
+ * already expanded by then, and the driver's __try below is this one. */
+#undef __try
+#undef __except
+#undef __finally
 #define __try if (1)
 #define __except(filter) else if (0)
 #define __finally
