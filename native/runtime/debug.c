@@ -28,7 +28,7 @@ static ULONG Print(PCSTR Format, va_list *Args)
     if (!Enabled())
         return STATUS_SUCCESS;
     /* One write per line so that concurrent prints do not interleave inside a line. */
-    char out[DBGPRINT_MAX * 2 + 64];
+    char out[DBGPRINT_MAX * sizeof PREFIX]; /* room for a prefix before every character (all newlines) */
     size_t used = 0;
     pthread_mutex_lock(&g_lock);
     for (const char *p = text; *p;) {

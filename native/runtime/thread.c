@@ -184,12 +184,18 @@ WSKSHARP_API NTSTATUS PsTerminateSystemThread(NTSTATUS ExitStatus)
     pthread_exit(NULL);
 }
 
+/* NULL, the pseudo-handles (-1, -2) and small integers are never thread objects: not to be dereferenced. */
+static BOOLEAN IsObjectPointer(HANDLE Handle)
+{
+    return (ULONG_PTR)Handle >= 0x10000 && (LONG_PTR)Handle > 0;
+}
+
 static PKTHREAD ThreadFromHandle(HANDLE Handle)
 {
     PKTHREAD thread = (PKTHREAD)Handle;
     if (Handle == NtCurrentThread())
         return WskSharpCurrentThread();
-    if (thread == NULL || thread->Magic != WSKSHARP_THREAD_MAGIC || thread->Handles <= 0)
+    if (!IsObjectPointer(Handle) || thread->Magic != WSKSHARP_THREAD_MAGIC || thread->Handles <= 0)
         return NULL;
     return thread;
 }
@@ -226,7 +232,7 @@ WSKSHARP_API NTSTATUS ObReferenceObjectByHandle(HANDLE Handle, ACCESS_MASK Desir
 static PKTHREAD CheckedThreadObject(PVOID Object, const void *Caller, const char *What)
 {
     PKTHREAD thread = Object;
-    if (thread == NULL || thread->Magic != WSKSHARP_THREAD_MAGIC || thread->References <= 0) {
+    if (!IsObjectPointer(Object) || thread->Magic != WSKSHARP_THREAD_MAGIC || thread->References <= 0) {
         WskSharpVerifierViolation("OBJECT_NOT_REFERENCED", NULL, 0, Caller,
             "%s(%p): not a referenced object (only thread objects are objects here)", What, Object);
         return NULL;
@@ -271,7 +277,7 @@ WSKSHARP_API LONG_PTR ObfDereferenceObjectWithTag(PVOID Object, ULONG Tag)
 WSKSHARP_API NTSTATUS ZwClose(HANDLE Handle)
 {
     PKTHREAD thread = (PKTHREAD)Handle;
-    if (thread == NULL || thread->Magic != WSKSHARP_THREAD_MAGIC || thread->Handles <= 0) {
+    if (!IsObjectPointer(Handle) || thread->Magic != WSKSHARP_THREAD_MAGIC || thread->Handles <= 0) {
         WskSharpVerifierViolation("INVALID_HANDLE", NULL, 0, WSKSHARP_CALLER(),
             "ZwClose(%p): not an open handle", Handle);
         return STATUS_INVALID_HANDLE;

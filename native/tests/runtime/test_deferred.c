@@ -256,3 +256,18 @@ TEST(wait_on_running_thread_times_out)
     ZwClose(h);
     EXPECT_STATUS(st, STATUS_TIMEOUT);
 }
+
+TEST(pseudo_and_bad_handles_are_refused)
+{
+    PVOID object;
+    EXPECT_STATUS(ZwClose(NtCurrentProcess()), STATUS_INVALID_HANDLE);
+    EXPECT_VIOLATION("INVALID_HANDLE");
+    EXPECT_STATUS(ZwClose(NULL), STATUS_INVALID_HANDLE);
+    EXPECT_VIOLATION("INVALID_HANDLE");
+    EXPECT_STATUS(ObReferenceObjectByHandle(NtCurrentProcess(), 0, NULL, KernelMode, &object, NULL),
+        STATUS_INVALID_HANDLE);
+    EXPECT_STATUS(ObReferenceObjectByHandle(NtCurrentThread(), 0, *PsThreadType, KernelMode, &object, NULL),
+        STATUS_SUCCESS);
+    EXPECT(object == PsGetCurrentThread());
+    ObDereferenceObject(object);
+}

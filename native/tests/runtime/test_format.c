@@ -111,3 +111,20 @@ TEST(string_copy_and_length)
     EXPECT(n == 8);
     EXPECT_STATUS(RtlStringCchLengthA("four", 4, &n), STATUS_INVALID_PARAMETER);
 }
+
+TEST(dbgprint_cuts_at_512_bytes_and_survives_many_lines)
+{
+    char many[600];
+    memset(many, '\n', sizeof many - 1);
+    many[sizeof many - 1] = 0;
+    CaptureBegin();
+    DbgPrint("%s", many);
+    const char *out = CaptureEnd();
+    EXPECT(strlen(out) == 511 * (sizeof "DbgPrint: \n" - 1));
+    memset(many, 'x', sizeof many - 1);
+    CaptureBegin();
+    DbgPrint("%s\n", many);
+    DbgPrint("\n");
+    out = CaptureEnd();
+    EXPECT(strlen(out) == strlen("DbgPrint: ") + 511 + 1); /* cut before its newline: the next call continues that line */
+}
