@@ -11,4 +11,13 @@ internal static unsafe partial class CShim
     /// <summary><c>IoCompleteRequest</c>: runs the completion routines above the IRP's current stack location.</summary>
     [LibraryImport(Library, EntryPoint = "IofCompleteRequest")]
     public static partial void IofCompleteRequest(CIrp* irp, sbyte priorityBoost);
+
+    /// <summary>The kernel runtime's "now at DISPATCH_LEVEL" for a completion routine or event callback: a blocking wait
+    /// inside one is then a verifier violation, as Windows runs them at that level. Returns the previous level.</summary>
+    [LibraryImport(Library, EntryPoint = "WskSharpEnterDispatch")]
+    public static partial byte EnterDispatch();
+
+    /// <summary>Back to the level <see cref="EnterDispatch"/> returned (a routine that left another level is a violation).</summary>
+    [LibraryImport(Library, EntryPoint = "WskSharpLeaveDispatch")]
+    public static partial void LeaveDispatch(byte oldIrql);
 }

@@ -29,10 +29,20 @@ internal static unsafe class ClientCallbacks
         return new WskClientConnectionDispatch(
             receive == 0 ? null : (object? context, uint flags, WskDataIndication? indication, nuint indicated, ref nuint accepted)
                 => Receive(receive, context, flags, indication, indicated, ref accepted),
-            disconnect == 0 ? null : (context, flags)
-                => new NtStatus((uint)((delegate* unmanaged<nint, uint, int>)disconnect)(ContextOf(context), flags)),
-            backlog == 0 ? null : (context, ideal)
-                => new NtStatus((uint)((delegate* unmanaged<nint, nuint, int>)backlog)(ContextOf(context), ideal)));
+            disconnect == 0 ? null : (context, flags) =>
+            {
+                byte irql = CShim.EnterDispatch();
+                int status = ((delegate* unmanaged<nint, uint, int>)disconnect)(ContextOf(context), flags);
+                CShim.LeaveDispatch(irql);
+                return new NtStatus((uint)status);
+            },
+            backlog == 0 ? null : (context, ideal) =>
+            {
+                byte irql = CShim.EnterDispatch();
+                int status = ((delegate* unmanaged<nint, nuint, int>)backlog)(ContextOf(context), ideal);
+                CShim.LeaveDispatch(irql);
+                return new NtStatus((uint)status);
+            });
     }
 
     private static WskClientListenDispatch? Listen(CClientListenDispatch* table)
@@ -65,15 +75,20 @@ internal static unsafe class ClientCallbacks
     {
         var call = (delegate* unmanaged<nint, uint, CDataIndication*, nuint, nuint*, int>)function;
         nuint taken = accepted;
+        byte irql;
         if (indication is null)
         {
+            irql = CShim.EnterDispatch();
             NtStatus failed = new((uint)call(ContextOf(context), flags, null, 0, &taken)); // The socket is no longer functional.
+            CShim.LeaveDispatch(irql);
             accepted = taken;
             return failed;
         }
 
         DataIndications.Kept list = DataIndications.Build(indication);
+        irql = CShim.EnterDispatch();
         var status = new NtStatus((uint)call(ContextOf(context), flags, list.C, indicated, &taken));
+        CShim.LeaveDispatch(irql);
         accepted = taken;
         if (status == NtStatus.Pending)
         {
@@ -102,7 +117,9 @@ internal static unsafe class ClientCallbacks
             CWskSocket* accepted = socket is null ? null : NativeSocket.Expose(socket);
             nint clientContext = 0;
             CClientConnectionDispatch* clientDispatch = null;
+            byte irql = CShim.EnterDispatch();
             var status = new NtStatus((uint)call(ContextOf(context), flags, localC, remoteC, accepted, &clientContext, &clientDispatch));
+            CShim.LeaveDispatch(irql);
             if (status == NtStatus.Success && socket is not null)
             {
                 var native = (NativeSocket)socket.Context!;

@@ -173,7 +173,9 @@ internal sealed unsafe class NativeIrp
             c->CurrentStackLocation->Control |= CStackLocation.PendingReturned;
         }
 
+        byte irql = CShim.EnterDispatch();
         CShim.IofCompleteRequest(c, 0);
+        CShim.LeaveDispatch(irql);
         return NtStatus.MoreProcessingRequired;
     }
 }

@@ -266,6 +266,40 @@ static void TestDriverLaidOutIrp(void)
     ExFreePoolWithTag(irp, 'tseT');
 }
 
+/* ---- a completion routine runs at DISPATCH_LEVEL: a blocking wait in it is a verifier violation ---- */
+static NTSTATUS BlockingRoutine(PDEVICE_OBJECT DeviceObject, PIRP Irp, PVOID Context)
+{
+    UNREFERENCED_PARAMETER(DeviceObject);
+    UNREFERENCED_PARAMETER(Irp);
+    KEVENT never;
+    KeInitializeEvent(&never, NotificationEvent, FALSE);
+    LARGE_INTEGER timeout;
+    timeout.QuadPart = -1; /* 100 ns: the violation is the non-zero timeout at DISPATCH_LEVEL, not the time */
+    KeWaitForSingleObject(&never, Executive, KernelMode, FALSE, &timeout);
+    *(KIRQL *)Context = KeGetCurrentIrql();
+    return STATUS_MORE_PROCESSING_REQUIRED;
+}
+
+static void TestRoutineAtDispatch(PWSK_SOCKET client)
+{
+    PIRP irp = IoAllocateIrp(1, FALSE);
+    KIRQL seen = PASSIVE_LEVEL;
+    ULONG before = WskSharpVerifierViolationCount("WAIT_AT_DISPATCH_LEVEL");
+    IoSetCompletionRoutine(irp, BlockingRoutine, &seen, TRUE, TRUE, TRUE);
+    SOCKADDR_IN address;
+    const WSK_PROVIDER_CONNECTION_DISPATCH *dispatch = client->Dispatch;
+    NTSTATUS status = dispatch->WskGetLocalAddress(client, (PSOCKADDR)&address, irp);
+    ULONG after = WskSharpVerifierViolationCount("WAIT_AT_DISPATCH_LEVEL");
+    if (status != STATUS_SUCCESS || seen != DISPATCH_LEVEL || after != before + 1 || KeGetCurrentIrql() != PASSIVE_LEVEL) {
+        wsktest_fail("completion_routine_at_dispatch_level", "status 0x%08X, IRQL in the routine %u, %lu violations recorded",
+            (unsigned)status, seen, (unsigned long)(after - before));
+    } else {
+        wsktest_ok("completion_routine_at_dispatch_level");
+    }
+    WskSharpVerifierClearViolations(); /* provoked on purpose */
+    IoFreeIrp(irp);
+}
+
 int main(void)
 {
     NTSTATUS status = WsktestStart(&t);
@@ -282,6 +316,7 @@ int main(void)
         return 1;
     }
 
+    TestRoutineAtDispatch(client);
     TestPendingReturned(client, server);
     TestMdlChain(client, server);
     TestReceiveLoop(client, server);
