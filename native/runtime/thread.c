@@ -4,6 +4,7 @@
 #include "internal.h"
 
 #include <sched.h>
+#include <string.h>
 #include <unistd.h>
 
 static struct _OBJECT_TYPE { int Unused; } g_threadType;
@@ -133,6 +134,62 @@ static void *ThreadMain(void *Object)
     return NULL;
 }
 
+/* The handle table: a handle is (slot + 1) * 4, as Windows numbers them, never a pointer, so a stale or made-up
+ * handle is refused instead of read through. */
+static PKTHREAD *g_handles;
+static ULONG g_handleCapacity;
+
+static HANDLE NewHandle(PKTHREAD Thread)
+{
+    pthread_mutex_lock(&g_lock);
+    ULONG slot = 0;
+    while (slot < g_handleCapacity && g_handles[slot] != NULL)
+        slot++;
+    if (slot == g_handleCapacity) {
+        ULONG capacity = g_handleCapacity ? g_handleCapacity * 2 : 64;
+        PKTHREAD *grown = realloc(g_handles, capacity * sizeof *grown);
+        if (grown == NULL) {
+            pthread_mutex_unlock(&g_lock);
+            return NULL;
+        }
+        memset(grown + g_handleCapacity, 0, (capacity - g_handleCapacity) * sizeof *grown);
+        g_handles = grown;
+        g_handleCapacity = capacity;
+    }
+    g_handles[slot] = Thread;
+    pthread_mutex_unlock(&g_lock);
+    return (HANDLE)(ULONG_PTR)((slot + 1) * 4);
+}
+
+/* The object behind a handle with a reference taken for the caller (NULL if none); Close also empties the slot
+ * (the handle's own reference then passes to the caller). */
+static PKTHREAD TakeHandle(HANDLE Handle, BOOLEAN Close)
+{
+    if (Handle == NtCurrentThread()) {
+        if (Close)
+            return NULL;
+        PKTHREAD me = WskSharpCurrentThread();
+        InterlockedIncrement(&me->References);
+        return me;
+    }
+    ULONG_PTR value = (ULONG_PTR)Handle;
+    PKTHREAD thread = NULL;
+    pthread_mutex_lock(&g_lock);
+    if (value != 0 && value % 4 == 0 && value / 4 <= g_handleCapacity) {
+        thread = g_handles[value / 4 - 1];
+        if (thread != NULL) {
+            if (Close) {
+                g_handles[value / 4 - 1] = NULL;
+                thread->Handles--;
+            } else {
+                InterlockedIncrement(&thread->References);
+            }
+        }
+    }
+    pthread_mutex_unlock(&g_lock);
+    return thread;
+}
+
 WSKSHARP_API NTSTATUS PsCreateSystemThread(PHANDLE ThreadHandle, ULONG DesiredAccess,
     POBJECT_ATTRIBUTES ObjectAttributes, HANDLE ProcessHandle, PCLIENT_ID ClientId, PKSTART_ROUTINE StartRoutine,
     PVOID StartContext)
@@ -148,6 +205,11 @@ WSKSHARP_API NTSTATUS PsCreateSystemThread(PHANDLE ThreadHandle, ULONG DesiredAc
     thread->StartRoutine = StartRoutine;
     thread->StartContext = StartContext;
     thread->Creator = WSKSHARP_CALLER();
+    HANDLE handle = NewHandle(thread);
+    if (handle == NULL) {
+        free(thread);
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
     pthread_mutex_lock(&g_lock);
     InsertTailList(&g_systemThreads, &thread->Link);
     pthread_mutex_unlock(&g_lock);
@@ -158,15 +220,16 @@ WSKSHARP_API NTSTATUS PsCreateSystemThread(PHANDLE ThreadHandle, ULONG DesiredAc
     int rc = pthread_create(&thread->Pthread, &attr, ThreadMain, thread);
     pthread_attr_destroy(&attr);
     if (rc != 0) {
+        TakeHandle(handle, TRUE);
         thread->References = 1;
         ReleaseObject(thread);
         return STATUS_INSUFFICIENT_RESOURCES;
     }
     if (ClientId != NULL) {
         ClientId->UniqueProcess = (HANDLE)(ULONG_PTR)getpid();
-        ClientId->UniqueThread = (HANDLE)thread;
+        ClientId->UniqueThread = (HANDLE)thread; /* an id, never used as a handle */
     }
-    *ThreadHandle = (HANDLE)thread;
+    *ThreadHandle = handle;
     return STATUS_SUCCESS;
 }
 
@@ -184,22 +247,6 @@ WSKSHARP_API NTSTATUS PsTerminateSystemThread(NTSTATUS ExitStatus)
     pthread_exit(NULL);
 }
 
-/* NULL, the pseudo-handles (-1, -2) and small integers are never thread objects: not to be dereferenced. */
-static BOOLEAN IsObjectPointer(HANDLE Handle)
-{
-    return (ULONG_PTR)Handle >= 0x10000 && (LONG_PTR)Handle > 0;
-}
-
-static PKTHREAD ThreadFromHandle(HANDLE Handle)
-{
-    PKTHREAD thread = (PKTHREAD)Handle;
-    if (Handle == NtCurrentThread())
-        return WskSharpCurrentThread();
-    if (!IsObjectPointer(Handle) || thread->Magic != WSKSHARP_THREAD_MAGIC || thread->Handles <= 0)
-        return NULL;
-    return thread;
-}
-
 WSKSHARP_API NTSTATUS ObReferenceObjectByHandleWithTag(HANDLE Handle, ACCESS_MASK DesiredAccess,
     POBJECT_TYPE ObjectType, KPROCESSOR_MODE AccessMode, ULONG Tag, PVOID *Object,
     POBJECT_HANDLE_INFORMATION HandleInformation)
@@ -208,12 +255,11 @@ WSKSHARP_API NTSTATUS ObReferenceObjectByHandleWithTag(HANDLE Handle, ACCESS_MAS
     if (Object == NULL)
         return STATUS_INVALID_PARAMETER;
     *Object = NULL;
-    PKTHREAD thread = ThreadFromHandle(Handle);
-    if (thread == NULL)
-        return STATUS_INVALID_HANDLE;
     if (ObjectType != NULL && ObjectType != *PsThreadType)
         return STATUS_OBJECT_TYPE_MISMATCH;
-    InterlockedIncrement(&thread->References);
+    PKTHREAD thread = TakeHandle(Handle, FALSE);
+    if (thread == NULL)
+        return STATUS_INVALID_HANDLE;
     if (HandleInformation != NULL) {
         HandleInformation->HandleAttributes = OBJ_KERNEL_HANDLE;
         HandleInformation->GrantedAccess = DesiredAccess;
@@ -232,7 +278,7 @@ WSKSHARP_API NTSTATUS ObReferenceObjectByHandle(HANDLE Handle, ACCESS_MASK Desir
 static PKTHREAD CheckedThreadObject(PVOID Object, const void *Caller, const char *What)
 {
     PKTHREAD thread = Object;
-    if (!IsObjectPointer(Object) || thread->Magic != WSKSHARP_THREAD_MAGIC || thread->References <= 0) {
+    if (Object == NULL || thread->Magic != WSKSHARP_THREAD_MAGIC || thread->References <= 0) {
         WskSharpVerifierViolation("OBJECT_NOT_REFERENCED", NULL, 0, Caller,
             "%s(%p): not a referenced object (only thread objects are objects here)", What, Object);
         return NULL;
@@ -276,23 +322,24 @@ WSKSHARP_API LONG_PTR ObfDereferenceObjectWithTag(PVOID Object, ULONG Tag)
 
 WSKSHARP_API NTSTATUS ZwClose(HANDLE Handle)
 {
-    PKTHREAD thread = (PKTHREAD)Handle;
-    if (!IsObjectPointer(Handle) || thread->Magic != WSKSHARP_THREAD_MAGIC || thread->Handles <= 0) {
+    PKTHREAD thread = TakeHandle(Handle, TRUE);
+    if (thread == NULL) {
         WskSharpVerifierViolation("INVALID_HANDLE", NULL, 0, WSKSHARP_CALLER(),
             "ZwClose(%p): not an open handle", Handle);
         return STATUS_INVALID_HANDLE;
     }
-    InterlockedDecrement(&thread->Handles);
     ReleaseObject(thread);
     return STATUS_SUCCESS;
 }
 
 WSKSHARP_API NTSTATUS ZwWaitForSingleObject(HANDLE Handle, BOOLEAN Alertable, PLARGE_INTEGER Timeout)
 {
-    PKTHREAD thread = ThreadFromHandle(Handle);
+    PKTHREAD thread = TakeHandle(Handle, FALSE);
     if (thread == NULL)
         return STATUS_INVALID_HANDLE;
-    return WskSharpKeWaitForSingleObject(thread, Executive, KernelMode, Alertable, Timeout, NULL, 0);
+    NTSTATUS status = WskSharpKeWaitForSingleObject(thread, Executive, KernelMode, Alertable, Timeout, NULL, 0);
+    ReleaseObject(thread);
+    return status;
 }
 
 WSKSHARP_API NTSTATUS KeDelayExecutionThread(KPROCESSOR_MODE WaitMode, BOOLEAN Alertable, PLARGE_INTEGER Interval)

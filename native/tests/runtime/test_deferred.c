@@ -84,7 +84,7 @@ static VOID GateDpc(PKDPC Dpc, PVOID Context, PVOID Arg1, PVOID Arg2)
 {
     (void)Dpc, (void)Arg2;
     *(volatile LONG *)Context = (LONG)(LONG_PTR)Arg1;
-    while (!g_gate)
+    while (!InterlockedOr(&g_gate, 0))
         YieldProcessor(); /* spinning, not waiting: allowed at DISPATCH_LEVEL */
 }
 
@@ -94,7 +94,7 @@ TEST(dpc_queued_once_until_it_runs)
     volatile LONG gateRan = 0;
     DPC_STATE s = { 0, 1, 0, { { 0 } } };
     LARGE_INTEGER wait = Ms(LONG_WAIT);
-    g_gate = 0;
+    InterlockedExchange(&g_gate, 0);
     KeInitializeEvent(&s.Done, NotificationEvent, FALSE);
     KeInitializeDpc(&gate, GateDpc, (PVOID)&gateRan);
     KeInitializeDpc(&second, CountDpc, &s);
@@ -103,7 +103,7 @@ TEST(dpc_queued_once_until_it_runs)
     BOOLEAN again = KeInsertQueueDpc(&second, NULL, NULL); /* still queued behind the gate */
     BOOLEAN removed = KeRemoveQueueDpc(&second);
     BOOLEAN requeued = KeInsertQueueDpc(&second, NULL, NULL);
-    g_gate = 1;
+    InterlockedExchange(&g_gate, 1);
     NTSTATUS st = KeWaitForSingleObject(&s.Done, Executive, KernelMode, FALSE, &wait);
     KeFlushQueuedDpcs();
     EXPECT(first && !again && removed && requeued);
