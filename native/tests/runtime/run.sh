@@ -22,6 +22,15 @@ msg=$(g++ -std=c++17 -Wall -Werror -fshort-wchar -fms-extensions -Wno-multichar 
 msg=$(gcc -std=c11 -Werror "${include[@]}" -fsyntax-only "$out/headers.c" 2>&1); st=$?
 if [ $st -ne 0 ] && grep -q 'fshort-wchar' <<<"$msg"; then report headers_refuse_32bit_wchar 0; else report headers_refuse_32bit_wchar 1 "built without -fshort-wchar"; fi
 
+# Each runtime header stands alone (the WSK headers include some of them directly).
+msg=""
+for h in "$native"/include/wsksharp/nt/*.h; do
+    [ "$(basename "$h")" = io.h ] && continue # the WSK path's
+    printf '#include "nt/%s"\ntypedef int not_empty;\n' "$(basename "$h")" > "$out/one.c"
+    msg+=$(gcc "${flags[@]}" -pedantic "${include[@]}" -fsyntax-only "$out/one.c" 2>&1)
+done
+[ -z "$msg" ]; report headers_standalone $? "$msg"
+
 objects=()
 build_ok=0
 for src in "$native"/runtime/*.c "$here"/*.c; do

@@ -2,6 +2,8 @@
 #ifndef WSKSHARP_NT_BYTESWAP_H
 #define WSKSHARP_NT_BYTESWAP_H
 
+#include "../ntdef.h"
+
 WSKSHARP_INLINE USHORT RtlUshortByteSwap(USHORT Source) { return __builtin_bswap16(Source); }
 WSKSHARP_INLINE ULONG RtlUlongByteSwap(ULONG Source) { return __builtin_bswap32(Source); }
 WSKSHARP_INLINE ULONGLONG RtlUlonglongByteSwap(ULONGLONG Source) { return __builtin_bswap64(Source); }

@@ -5,6 +5,8 @@
 #ifndef WSKSHARP_NT_DEBUG_H
 #define WSKSHARP_NT_DEBUG_H
 
+#include "../ntdef.h"
+
 #include <stdarg.h>
 
 WSKSHARP_BEGIN_DECLS

@@ -3,6 +3,10 @@
 #ifndef WSKSHARP_NT_DRIVER_H
 #define WSKSHARP_NT_DRIVER_H
 
+#include "../ntdef.h"
+#include "sync.h"
+#include "timer.h"
+
 WSKSHARP_BEGIN_DECLS
 
 #define IRP_MJ_CREATE 0x00

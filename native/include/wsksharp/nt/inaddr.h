@@ -3,6 +3,8 @@
 #ifndef WSKSHARP_NT_INADDR_H
 #define WSKSHARP_NT_INADDR_H
 
+#include "../ntdef.h"
+
 typedef struct in_addr {
     union {
         struct { UCHAR s_b1, s_b2, s_b3, s_b4; } S_un_b;

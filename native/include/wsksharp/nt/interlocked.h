@@ -2,6 +2,8 @@
 #ifndef WSKSHARP_NT_INTERLOCKED_H
 #define WSKSHARP_NT_INTERLOCKED_H
 
+#include "../ntdef.h"
+
 #define WSKSHARP_SEQ __ATOMIC_SEQ_CST
 
 /* Increment/Decrement/Add return the new value; Exchange, ExchangeAdd, Or, And, Xor and CompareExchange the

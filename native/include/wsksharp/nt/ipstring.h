@@ -4,6 +4,9 @@
 #ifndef WSKSHARP_NT_IPSTRING_H
 #define WSKSHARP_NT_IPSTRING_H
 
+#include "../ntdef.h"
+#include "inaddr.h"
+
 WSKSHARP_BEGIN_DECLS
 
 #define INET_ADDRSTRLEN 22

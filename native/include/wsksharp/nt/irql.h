@@ -3,6 +3,8 @@
 #ifndef WSKSHARP_NT_IRQL_H
 #define WSKSHARP_NT_IRQL_H
 
+#include "../ntdef.h"
+
 WSKSHARP_BEGIN_DECLS
 
 WSKSHARP_API KIRQL KeGetCurrentIrql(void);

@@ -2,6 +2,8 @@
 #ifndef WSKSHARP_NT_LISTS_H
 #define WSKSHARP_NT_LISTS_H
 
+#include "../ntdef.h"
+
 WSKSHARP_INLINE VOID InitializeListHead(PLIST_ENTRY ListHead)
 {
     ListHead->Flink = ListHead->Blink = ListHead;

@@ -2,6 +2,8 @@
 #ifndef WSKSHARP_NT_MEMORY_H
 #define WSKSHARP_NT_MEMORY_H
 
+#include "../ntdef.h"
+
 WSKSHARP_BEGIN_DECLS
 
 #define RtlZeroMemory(Destination, Length) memset((Destination), 0, (Length))

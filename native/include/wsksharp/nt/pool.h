@@ -4,6 +4,9 @@
 #ifndef WSKSHARP_NT_POOL_H
 #define WSKSHARP_NT_POOL_H
 
+#include "../ntdef.h"
+#include "slist.h"
+
 WSKSHARP_BEGIN_DECLS
 
 typedef enum _EX_POOL_PRIORITY {

@@ -5,6 +5,9 @@
 #ifndef WSKSHARP_NT_SEH_H
 #define WSKSHARP_NT_SEH_H
 
+#include "../ntdef.h"
+#include "ntstatus.h"
+
 /* libstdc++ has its own __try (as try): in C++, include standard library headers before <ntddk.h>; they are
  * already expanded by then, and the driver's __try below is this one. */
 #undef __try

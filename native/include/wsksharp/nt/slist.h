@@ -3,6 +3,8 @@
 #ifndef WSKSHARP_NT_SLIST_H
 #define WSKSHARP_NT_SLIST_H
 
+#include "../ntdef.h"
+
 WSKSHARP_BEGIN_DECLS
 
 typedef struct DECLSPEC_ALIGN(16) _SLIST_ENTRY {

@@ -2,6 +2,8 @@
 #ifndef WSKSHARP_NT_SPINLOCK_H
 #define WSKSHARP_NT_SPINLOCK_H
 
+#include "../ntdef.h"
+
 WSKSHARP_BEGIN_DECLS
 
 typedef struct _KSPIN_LOCK_QUEUE {

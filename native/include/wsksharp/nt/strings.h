@@ -3,6 +3,8 @@
 #ifndef WSKSHARP_NT_STRINGS_H
 #define WSKSHARP_NT_STRINGS_H
 
+#include "../ntdef.h"
+
 WSKSHARP_BEGIN_DECLS
 
 WSKSHARP_API VOID RtlInitUnicodeString(PUNICODE_STRING DestinationString, PCWSTR SourceString);

@@ -3,6 +3,8 @@
 #ifndef WSKSHARP_NT_STRSAFE_H
 #define WSKSHARP_NT_STRSAFE_H
 
+#include "../ntdef.h"
+
 #include <stdarg.h>
 
 WSKSHARP_BEGIN_DECLS

@@ -3,6 +3,9 @@
 #ifndef WSKSHARP_NT_SYNC_H
 #define WSKSHARP_NT_SYNC_H
 
+#include "../ntdef.h"
+#include "lists.h"
+
 WSKSHARP_BEGIN_DECLS
 
 /* Type holds the object kind with Windows' numbering; SignalState > 0 means signalled. */

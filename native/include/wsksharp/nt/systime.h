@@ -3,6 +3,8 @@
 #ifndef WSKSHARP_NT_SYSTIME_H
 #define WSKSHARP_NT_SYSTIME_H
 
+#include "../ntdef.h"
+
 WSKSHARP_BEGIN_DECLS
 
 WSKSHARP_API VOID KeQuerySystemTime(PLARGE_INTEGER CurrentTime);

@@ -3,6 +3,8 @@
 #ifndef WSKSHARP_NT_THREAD_H
 #define WSKSHARP_NT_THREAD_H
 
+#include "../ntdef.h"
+
 WSKSHARP_BEGIN_DECLS
 
 typedef struct _KTHREAD *PKTHREAD, *PRKTHREAD, *PETHREAD;

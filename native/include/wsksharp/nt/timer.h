@@ -2,6 +2,9 @@
 #ifndef WSKSHARP_NT_TIMER_H
 #define WSKSHARP_NT_TIMER_H
 
+#include "../ntdef.h"
+#include "sync.h"
+
 WSKSHARP_BEGIN_DECLS
 
 struct _KDPC;

@@ -5,6 +5,8 @@
 #ifndef WSKSHARP_NT_VERIFIER_H
 #define WSKSHARP_NT_VERIFIER_H
 
+#include "../ntdef.h"
+
 #include <stdarg.h>
 
 WSKSHARP_BEGIN_DECLS

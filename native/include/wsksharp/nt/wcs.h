@@ -4,6 +4,8 @@
 #ifndef WSKSHARP_NT_WCS_H
 #define WSKSHARP_NT_WCS_H
 
+#include "../ntdef.h"
+
 #include <wchar.h>
 
 WSKSHARP_INLINE SIZE_T WskSharp_wcslen(const WCHAR *s)

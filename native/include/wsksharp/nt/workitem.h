@@ -2,6 +2,9 @@
 #ifndef WSKSHARP_NT_WORKITEM_H
 #define WSKSHARP_NT_WORKITEM_H
 
+#include "../ntdef.h"
+#include "driver.h"
+
 WSKSHARP_BEGIN_DECLS
 
 typedef enum _WORK_QUEUE_TYPE {
