@@ -9,6 +9,7 @@ root.Subcommands.Add(TfoCommand.Create());
 root.Subcommands.Add(LabCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(InfoCommand.Create());
+root.Subcommands.Add(DriverCommand.Create());
 var verbose = new Option<bool>("--verbose") { Description = "Log WskSharp's events (e.g. Fast Open memory changes) to standard error.", Recursive = true };
 root.Options.Add(verbose);
 ParseResult parse = root.Parse(args);

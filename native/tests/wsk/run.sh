@@ -53,6 +53,7 @@ fi
 netns=""
 tcpdump_pid=""
 cleanup_namespace() {
+  if [ -n "${host_pid:-}" ]; then kill -KILL "$host_pid" 2>/dev/null; wait "$host_pid" 2>/dev/null; host_pid=""; fi
   if [ -n "$tcpdump_pid" ]; then kill "$tcpdump_pid" 2>/dev/null; wait "$tcpdump_pid" 2>/dev/null; tcpdump_pid=""; fi
   if [ -n "$netns" ]; then ip netns delete "$netns" 2>/dev/null; netns=""; fi
 }
@@ -104,6 +105,59 @@ run_in_namespace() { # name
   return $rc
 }
 
+# A program marked "WSKTEST_DRIVER NAME" is the client of drivers/NAME.c: that driver is built as a shared object and
+# run by the driver host (`wsk driver run`; WSK_CLI names the command, by default the built CLI), which DbgPrints
+# "listening on port N"; the program gets N, then the host is stopped (SIGTERM) and must report a clean unload.
+root=$(cd "$here/../../.." && pwd)
+if [ -n "${WSK_CLI:-}" ]; then
+  read -r -a wsk_cli <<<"$WSK_CLI"
+elif [ -f "$root/src/WskSharp.Cli/bin/Release/net10.0/wsk.dll" ]; then
+  wsk_cli=(dotnet "$root/src/WskSharp.Cli/bin/Release/net10.0/wsk.dll")
+else
+  wsk_cli=()
+fi
+host_pid=""
+run_with_driver() { # name driver
+  local name=$1 driver=$2
+  if [ ${#wsk_cli[@]} -eq 0 ]; then
+    echo "skip ${name}: no wsk CLI (build src/WskSharp.Cli in Release, or set WSK_CLI)" > "$out/$name.txt"
+    return 0
+  fi
+  if ! msg=$(gcc -std=c11 -Wall -Werror -O1 -g -shared -fPIC $cflags "$here/drivers/$driver.c" -o "$out/$driver.so" $libs 2>&1); then
+    echo "FAIL compile_$driver: $msg" > "$out/$name.txt"
+    return 1
+  fi
+  "${wsk_cli[@]}" driver run "$out/$driver.so" > "$out/$driver.out" 2> "$out/$driver.err" &
+  host_pid=$!
+  for _ in $(seq 1 300); do # bounded: the host starts in seconds
+    grep -q 'listening on port' "$out/$driver.err" 2>/dev/null && break
+    kill -0 "$host_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  local port
+  port=$(sed -n 's/.*listening on port \([0-9][0-9]*\).*/\1/p' "$out/$driver.err" | head -n 1)
+  local rc=0
+  if [ -z "$port" ]; then
+    echo "FAIL ${driver}_loaded: the driver never said it was listening: $(tr '\n' ' ' < "$out/$driver.out") $(tail -n 5 "$out/$driver.err" | tr '\n' ' ')" > "$out/$name.txt"
+    rc=1
+  else
+    timeout --signal=KILL 120 "$out/$name" "$port" > "$out/$name.txt" 2> "$out/$name.err"
+    rc=$?
+  fi
+  kill -TERM "$host_pid" 2>/dev/null
+  local host_rc=0
+  wait "$host_pid" || host_rc=$?
+  host_pid=""
+  if [ -n "$port" ]; then
+    if [ $host_rc -eq 0 ] && grep -q '^wsk driver: DriverUnload returned' "$out/$driver.out" && grep -q '^wsk driver: verifier: clean' "$out/$driver.out"; then
+      echo "ok ${driver}_unload_clean" >> "$out/$name.txt"
+    else
+      echo "FAIL ${driver}_unload_clean: the host exited $host_rc: $(tr '\n' ' ' < "$out/$driver.out")" >> "$out/$name.txt"
+    fi
+  fi
+  return $rc
+}
+
 tests=("$@")
 if [ ${#tests[@]} -eq 0 ]; then
   for src in "$here"/*.c; do tests+=("$(basename "$src" .c)"); done
@@ -113,7 +167,10 @@ for name in "${tests[@]}"; do
     report "compile_$name" 1 "$msg"
     continue
   fi
-  if grep -q 'WSKTEST_IN_NAMESPACE' "$here/$name.c"; then
+  if driver=$(sed -n 's/.*WSKTEST_DRIVER \([a-z_]*\).*/\1/p' "$here/$name.c" | head -n 1) && [ -n "$driver" ]; then
+    run_with_driver "$name" "$driver"
+    rc=$?
+  elif grep -q 'WSKTEST_IN_NAMESPACE' "$here/$name.c"; then
     run_in_namespace "$name"
     rc=$?
   else

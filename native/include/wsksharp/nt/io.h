@@ -324,6 +324,10 @@ WSKSHARP_API NTSTATUS IoSetCompletionRoutineEx(struct _DEVICE_OBJECT *DeviceObje
     PIO_COMPLETION_ROUTINE CompletionRoutine, PVOID Context, BOOLEAN InvokeOnSuccess, BOOLEAN InvokeOnError,
     BOOLEAN InvokeOnCancel);
 
+/* The driver's entry point, called by the driver host (wsk driver run). Declared here with default visibility so a
+ * driver built with -fvisibility=hidden (the pkg-config flags) still exports it; its definition takes this. */
+WSKSHARP_API DRIVER_INITIALIZE DriverEntry;
+
 WSKSHARP_END_DECLS
 
 #endif /* WSKSHARP_NT_IO_H */
