@@ -1,33 +1,57 @@
-/* Dispatcher objects and the waits on them. One lock guards every object's state and one condition wakes the
- * waiters, who re-check (Windows has one dispatcher lock too). WaitAll takes every object at once, under the
- * lock, as Windows does. */
+/* Dispatcher objects and the waits on them. One lock guards every object's state (Windows has one dispatcher
+ * lock too); a waiting thread sleeps on its own condition, listed with its objects, and a signal wakes only the
+ * threads waiting on that object. WaitAll takes every object at once, under the lock, as Windows does. */
 #include "internal.h"
 
 pthread_mutex_t WskSharpDispatcherLock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t g_changed;
 
-__attribute__((constructor)) static void DispatcherInit(void)
-{
-    pthread_condattr_t attr;
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_cond_init(&g_changed, &attr);
-    pthread_condattr_destroy(&attr);
-}
+typedef struct WAITER {
+    LIST_ENTRY Link;
+    pthread_cond_t Cond;
+    ULONG Count;
+    PVOID *Objects;
+    BOOLEAN Initialized;
+} WAITER;
 
-void WskSharpDispatcherBroadcast(void)
-{
-    pthread_cond_broadcast(&g_changed);
-}
+static LIST_ENTRY g_waiters = { &g_waiters, &g_waiters };
+static _Thread_local WAITER t_waiter;
 
-BOOLEAN WskSharpDispatcherSleep(LONGLONG DeadlineNs)
+void WskSharpDispatcherWake(const void *Object)
 {
-    if (DeadlineNs < 0) {
-        pthread_cond_wait(&g_changed, &WskSharpDispatcherLock);
-        return TRUE;
+    for (PLIST_ENTRY e = g_waiters.Flink; e != &g_waiters; e = e->Flink) {
+        WAITER *w = CONTAINING_RECORD(e, WAITER, Link);
+        for (ULONG i = 0; i < w->Count; i++) {
+            if (w->Objects[i] == Object) {
+                pthread_cond_signal(&w->Cond);
+                break;
+            }
+        }
     }
-    struct timespec ts = WskSharpTimespecFromNs(DeadlineNs);
-    return pthread_cond_timedwait(&g_changed, &WskSharpDispatcherLock, &ts) != ETIMEDOUT;
+}
+
+BOOLEAN WskSharpDispatcherWait(ULONG Count, PVOID *Objects, LONGLONG DeadlineNs)
+{
+    WAITER *w = &t_waiter;
+    if (!w->Initialized) {
+        pthread_condattr_t attr;
+        pthread_condattr_init(&attr);
+        pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+        pthread_cond_init(&w->Cond, &attr);
+        pthread_condattr_destroy(&attr);
+        w->Initialized = TRUE;
+    }
+    w->Count = Count;
+    w->Objects = Objects;
+    InsertTailList(&g_waiters, &w->Link);
+    int rc;
+    if (DeadlineNs < 0) {
+        rc = pthread_cond_wait(&w->Cond, &WskSharpDispatcherLock);
+    } else {
+        struct timespec ts = WskSharpTimespecFromNs(DeadlineNs);
+        rc = pthread_cond_timedwait(&w->Cond, &WskSharpDispatcherLock, &ts);
+    }
+    RemoveEntryList(&w->Link);
+    return rc != ETIMEDOUT;
 }
 
 void WskSharpInitHeader(DISPATCHER_HEADER *Header, UCHAR Type, LONG State)
@@ -121,7 +145,7 @@ static NTSTATUS WaitCore(ULONG Count, PVOID *Objects, WAIT_TYPE WaitType, PLARGE
         }
         if (deadline >= 0 && WskSharpMonotonicNs() >= deadline)
             break;
-        WskSharpDispatcherSleep(deadline);
+        WskSharpDispatcherWait(Count, Objects, deadline);
     }
     pthread_mutex_unlock(&WskSharpDispatcherLock);
     return status;
@@ -186,7 +210,7 @@ WSKSHARP_API LONG KeSetEvent(PRKEVENT Event, KPRIORITY Increment, BOOLEAN Wait)
     LONG previous = Event->Header.SignalState;
     Event->Header.SignalState = 1;
     if (previous == 0)
-        WskSharpDispatcherBroadcast();
+        WskSharpDispatcherWake(Event);
     pthread_mutex_unlock(&WskSharpDispatcherLock);
     return previous;
 }
@@ -232,7 +256,7 @@ WSKSHARP_API LONG KeReleaseSemaphore(PRKSEMAPHORE Semaphore, KPRIORITY Increment
     }
     Semaphore->Header.SignalState = previous + Adjustment;
     if (previous == 0)
-        WskSharpDispatcherBroadcast();
+        WskSharpDispatcherWake(Semaphore);
     pthread_mutex_unlock(&WskSharpDispatcherLock);
     return previous;
 }
@@ -269,7 +293,7 @@ WSKSHARP_API LONG KeReleaseMutex(PRKMUTEX Mutex, BOOLEAN Wait)
     if (Mutex->Header.SignalState == 1) {
         Mutex->OwnerThread = NULL;
         me->MutexesHeld--;
-        WskSharpDispatcherBroadcast();
+        WskSharpDispatcherWake(Mutex);
     }
     pthread_mutex_unlock(&WskSharpDispatcherLock);
     return previous;
@@ -311,7 +335,8 @@ static BOOLEAN FastMutexAcquire(PFAST_MUTEX FastMutex, BOOLEAN Try, BOOLEAN Rais
             return FALSE;
         }
         FastMutex->Contention++;
-        WskSharpDispatcherSleep(-1);
+        PVOID key = FastMutex;
+        WskSharpDispatcherWait(1, &key, -1);
     }
     FastMutex->Count = 0;
     FastMutex->Owner = me;
@@ -337,7 +362,7 @@ static void FastMutexRelease(PFAST_MUTEX FastMutex, BOOLEAN LowerIrql, const voi
     KIRQL old = (KIRQL)FastMutex->OldIrql;
     FastMutex->Owner = NULL;
     FastMutex->Count = 1;
-    WskSharpDispatcherBroadcast();
+    WskSharpDispatcherWake(FastMutex);
     pthread_mutex_unlock(&WskSharpDispatcherLock);
     if (LowerIrql)
         KeLowerIrql(old);

@@ -15,12 +15,15 @@
 
 #include "../include/wsksharp/wdm.h"
 
-/* ---- the dispatcher: one lock and one condition for every dispatcher object, as Windows' dispatcher lock.
- * Waiters re-check their objects on every broadcast: simple and correct for the few threads a driver has. */
+/* ---- the dispatcher: one lock for every dispatcher object, as Windows' dispatcher lock. A waiting thread is
+ * listed with the objects it waits on and sleeps on its own condition; a signal wakes only the threads waiting
+ * on that object, which then re-check under the lock. */
 extern pthread_mutex_t WskSharpDispatcherLock;
-void WskSharpDispatcherBroadcast(void);
-/* Waits on the dispatcher condition until DeadlineNs (monotonic; <0 forever). Returns FALSE on timeout. */
-BOOLEAN WskSharpDispatcherSleep(LONGLONG DeadlineNs);
+/* Under the lock: wakes the threads waiting on Object (a dispatcher object or a fast mutex). */
+void WskSharpDispatcherWake(const void *Object);
+/* Under the lock: sleeps once until one of Objects is woken or DeadlineNs (monotonic; <0 forever) passes.
+ * Returns FALSE on timeout; callers re-check their condition either way. */
+BOOLEAN WskSharpDispatcherWait(ULONG Count, PVOID *Objects, LONGLONG DeadlineNs);
 /* Marks an object signalled/unsignalled under the lock held by the caller. */
 void WskSharpInitHeader(DISPATCHER_HEADER *Header, UCHAR Type, LONG State);
 

@@ -39,7 +39,7 @@ static void AdoptedThreadExit(void *Object)
     PKTHREAD thread = Object;
     pthread_mutex_lock(&WskSharpDispatcherLock);
     thread->Header.SignalState = 1;
-    WskSharpDispatcherBroadcast();
+    WskSharpDispatcherWake(thread);
     pthread_mutex_unlock(&WskSharpDispatcherLock);
     ReleaseObject(thread);
 }
@@ -117,7 +117,7 @@ static void ThreadFinished(void *Object)
      * gone (a report right after the wait must not count it). */
     pthread_mutex_lock(&WskSharpDispatcherLock);
     thread->Header.SignalState = 1;
-    WskSharpDispatcherBroadcast();
+    WskSharpDispatcherWake(thread);
     LONG left = InterlockedDecrement(&thread->References);
     pthread_mutex_unlock(&WskSharpDispatcherLock);
     if (left == 0)

@@ -233,7 +233,7 @@ static void *TimerThread(void *Unused)
                 /* Expired: signal, queue the DPC with the system time as Windows passes it, re-arm. */
                 CancelLocked(timer);
                 timer->Header.SignalState = 1;
-                WskSharpDispatcherBroadcast();
+                WskSharpDispatcherWake(timer);
                 if (timer->Dpc != NULL) {
                     LARGE_INTEGER t;
                     t.QuadPart = WskSharpSystemTime100ns();
