@@ -155,6 +155,39 @@ WSKSHARP_API NTSTATUS RtlStringCbCopyW(NTSTRSAFE_PWSTR pszDest, size_t cbDest, N
     return Copy(pszDest, TRUE, cbDest / sizeof(WCHAR), pszSrc);
 }
 
+/* ---- concatenation: a destination with no terminator within its size is STATUS_INVALID_PARAMETER ---- */
+static NTSTATUS Cat(void *Dest, BOOLEAN Wide, size_t Cch, const void *Src)
+{
+    if (Dest == NULL || Cch == 0 || Cch > NTSTRSAFE_MAX_CCH)
+        return STATUS_INVALID_PARAMETER;
+    size_t used = 0;
+    while (used < Cch && (Wide ? ((WCHAR *)Dest)[used] != 0 : ((char *)Dest)[used] != 0))
+        used++;
+    if (used == Cch)
+        return STATUS_INVALID_PARAMETER;
+    return Copy(Wide ? (void *)((WCHAR *)Dest + used) : (void *)((char *)Dest + used), Wide, Cch - used, Src);
+}
+
+WSKSHARP_API NTSTATUS RtlStringCchCatA(NTSTRSAFE_PSTR pszDest, size_t cchDest, NTSTRSAFE_PCSTR pszSrc)
+{
+    return Cat(pszDest, FALSE, cchDest, pszSrc);
+}
+
+WSKSHARP_API NTSTATUS RtlStringCchCatW(NTSTRSAFE_PWSTR pszDest, size_t cchDest, NTSTRSAFE_PCWSTR pszSrc)
+{
+    return Cat(pszDest, TRUE, cchDest, pszSrc);
+}
+
+WSKSHARP_API NTSTATUS RtlStringCbCatA(NTSTRSAFE_PSTR pszDest, size_t cbDest, NTSTRSAFE_PCSTR pszSrc)
+{
+    return Cat(pszDest, FALSE, cbDest, pszSrc);
+}
+
+WSKSHARP_API NTSTATUS RtlStringCbCatW(NTSTRSAFE_PWSTR pszDest, size_t cbDest, NTSTRSAFE_PCWSTR pszSrc)
+{
+    return Cat(pszDest, TRUE, cbDest / sizeof(WCHAR), pszSrc);
+}
+
 /* ---- lengths: STATUS_INVALID_PARAMETER when no terminator is found within the maximum ---- */
 static NTSTATUS Length(const void *Str, BOOLEAN Wide, size_t CchMax, size_t *Cch)
 {

@@ -128,3 +128,18 @@ TEST(dbgprint_cuts_at_512_bytes_and_survives_many_lines)
     out = CaptureEnd();
     EXPECT(strlen(out) == strlen("DbgPrint: ") + 511 + 1); /* cut before its newline: the next call continues that line */
 }
+
+TEST(string_cat)
+{
+    char a[8] = "ab";
+    WCHAR w[4] = L"x";
+    EXPECT_STATUS(RtlStringCbCatA(a, sizeof a, "cd"), STATUS_SUCCESS);
+    EXPECT_STR(a, "abcd");
+    EXPECT_STATUS(RtlStringCchCatA(a, sizeof a, "efghij"), STATUS_BUFFER_OVERFLOW);
+    EXPECT_STR(a, "abcdefg");
+    EXPECT_STATUS(RtlStringCbCatW(w, sizeof w, L"yz"), STATUS_SUCCESS);
+    EXPECT_WSTR(w, "xyz");
+    EXPECT_STATUS(RtlStringCchCatW(w, 4, L"!"), STATUS_BUFFER_OVERFLOW);
+    char unterminated[2] = { 'a', 'b' };
+    EXPECT_STATUS(RtlStringCbCatA(unterminated, sizeof unterminated, "c"), STATUS_INVALID_PARAMETER);
+}

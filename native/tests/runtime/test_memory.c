@@ -221,3 +221,11 @@ TEST(rtl_memory_and_byte_swaps)
     EXPECT(RtlUlonglongByteSwap(0x0102030405060708ULL) == 0x0807060504030201ULL);
     EXPECT(UInt32x32To64(0xffffffffu, 2) == 0x1fffffffeULL);
 }
+
+TEST(legacy_untagged_pool_is_tagged_none)
+{
+    PVOID p = ExAllocatePool(NonPagedPool, 12);
+    EXPECT(p != NULL);
+    EXPECT(WskSharpPoolOutstanding('enoN', NULL) == 1);
+    ExFreePool(p);
+}

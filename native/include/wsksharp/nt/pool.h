@@ -78,6 +78,9 @@ WSKSHARP_API VOID WskSharpPoolFree(PVOID P, ULONG Tag, BOOLEAN TagGiven, const c
     WskSharpPoolAllocateType((Type), (Bytes), (Tag), TRUE, __FILE__, __LINE__)
 #define ExAllocatePoolWithTagPriority(Type, Bytes, Tag, Priority) \
     ((void)(Priority), WskSharpPoolAllocateType((Type), (Bytes), (Tag), FALSE, __FILE__, __LINE__))
+/* The untagged legacy form: Windows tags these "None". */
+#define ExAllocatePool(Type, Bytes) \
+    WskSharpPoolAllocateType((Type), (Bytes), 'enoN', FALSE, __FILE__, __LINE__)
 #define ExFreePool(P) WskSharpPoolFree((P), 0, FALSE, __FILE__, __LINE__)
 #define ExFreePoolWithTag(P, Tag) WskSharpPoolFree((P), (Tag), TRUE, __FILE__, __LINE__)
 #define ExFreePool2(P, Tag, Params, Count) \
