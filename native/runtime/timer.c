@@ -114,9 +114,12 @@ WSKSHARP_API BOOLEAN KeRemoveQueueDpc(PRKDPC Dpc)
 
 WSKSHARP_API VOID KeFlushQueuedDpcs(void)
 {
-    if (KeGetCurrentIrql() >= DISPATCH_LEVEL)
+    if (KeGetCurrentIrql() >= DISPATCH_LEVEL) {
+        /* Recorded, and not waited: from a DPC it would wait for itself. */
         WskSharpVerifierViolation("WAIT_AT_DISPATCH_LEVEL", NULL, 0, WSKSHARP_CALLER(),
             "KeFlushQueuedDpcs at IRQL %u", KeGetCurrentIrql());
+        return;
+    }
     pthread_once(&g_once, Start);
     pthread_mutex_lock(&WskSharpDispatcherLock);
     while (g_dpcHead != NULL || g_dpcRunning)

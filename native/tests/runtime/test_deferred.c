@@ -271,3 +271,23 @@ TEST(pseudo_and_bad_handles_are_refused)
     EXPECT(object == PsGetCurrentThread());
     ObDereferenceObject(object);
 }
+
+static VOID FlushesFromDpc(PKDPC Dpc, PVOID Context, PVOID Arg1, PVOID Arg2)
+{
+    (void)Dpc, (void)Arg1, (void)Arg2;
+    KeFlushQueuedDpcs(); /* forbidden at DISPATCH_LEVEL: recorded, and must not deadlock */
+    KeSetEvent((PKEVENT)Context, IO_NO_INCREMENT, FALSE);
+}
+
+TEST(flush_from_a_dpc_is_caught_not_deadlocked)
+{
+    KDPC dpc;
+    KEVENT done;
+    LARGE_INTEGER wait = Ms(LONG_WAIT);
+    KeInitializeEvent(&done, NotificationEvent, FALSE);
+    KeInitializeDpc(&dpc, FlushesFromDpc, &done);
+    KeInsertQueueDpc(&dpc, NULL, NULL);
+    EXPECT_STATUS(KeWaitForSingleObject(&done, Executive, KernelMode, FALSE, &wait), STATUS_SUCCESS);
+    KeFlushQueuedDpcs();
+    EXPECT_VIOLATION("WAIT_AT_DISPATCH_LEVEL");
+}
