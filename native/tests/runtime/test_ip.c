@@ -34,18 +34,18 @@ TEST(ipv4_refusals_point_at_the_problem)
 {
     struct in_addr a;
     PCSTR term;
-    const char *cases[][2] = {
-        /* input, where the terminator must point */
-        { "256.1.1.1", "256.1.1.1" + 3 },
-        { "1..2.3", "1..2.3" + 2 },
-        { "", "" },
-        { "abc", "abc" },
-        { "1.2.3.", "1.2.3." + 6 },
-        { "1.2.3.256", "1.2.3.256" + 9 },
+    static const struct { const char *Input; size_t At; } cases[] = {
+        /* input, and where the terminator must point */
+        { "256.1.1.1", 3 },
+        { "1..2.3", 2 },
+        { "", 0 },
+        { "abc", 0 },
+        { "1.2.3.", 6 },
+        { "1.2.3.256", 9 },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        EXPECT_STATUS(RtlIpv4StringToAddressA(cases[i][0], FALSE, &term, &a), STATUS_INVALID_PARAMETER);
-        EXPECT(term == cases[i][1]);
+        EXPECT_STATUS(RtlIpv4StringToAddressA(cases[i].Input, FALSE, &term, &a), STATUS_INVALID_PARAMETER);
+        EXPECT(term == cases[i].Input + cases[i].At);
     }
     EXPECT_STATUS(RtlIpv4StringToAddressA("1.2.3", TRUE, &term, &a), STATUS_INVALID_PARAMETER);
 }
