@@ -20,4 +20,8 @@ internal static unsafe partial class CShim
     /// <summary>Back to the level <see cref="EnterDispatch"/> returned (a routine that left another level is a violation).</summary>
     [LibraryImport(Library, EntryPoint = "WskSharpLeaveDispatch")]
     public static partial void LeaveDispatch(byte oldIrql);
+
+    /// <summary>Adds the WSK path's "still held" lines to the verifier's report (once).</summary>
+    [LibraryImport(Library, EntryPoint = "WskSharpHeldRegister")]
+    public static partial void HeldRegister();
 }

@@ -10,13 +10,18 @@ namespace WskSharp.Native;
 /// </summary>
 internal sealed class NativeClient
 {
+    private static int s_registered;
     private GCHandle _handle;
 
     private NativeClient(WskRegistration registration)
     {
         Registration = registration;
         _handle = GCHandle.Alloc(this);
+        Interlocked.Increment(ref s_registered);
     }
+
+    /// <summary>Registrations not deregistered yet (the verifier reports them at unload).</summary>
+    public static int Registered => Volatile.Read(ref s_registered);
 
     public WskRegistration Registration { get; }
 
@@ -34,5 +39,9 @@ internal sealed class NativeClient
     /// <summary>The WSK layer's client for a C <c>PWSK_CLIENT</c>.</summary>
     public static WskClient? Of(nint client) => From(client)?.Npi?.Client;
 
-    public void Free() => _handle.Free();
+    public void Free()
+    {
+        _handle.Free();
+        Interlocked.Decrement(ref s_registered);
+    }
 }

@@ -15,7 +15,11 @@ internal sealed unsafe class NativeSocket
     private const int ClosedKept = 1024;
     private static readonly Queue<NativeSocket> Closed = new();
 
+    private static int s_open;
     private GCHandle _handle;
+
+    /// <summary>Sockets handed to C and not closed yet (the verifier reports them at unload).</summary>
+    public static int Open => Volatile.Read(ref s_open);
 
     /// <summary>A socket-to-be, with the client's context and (as the WSK layer takes it) client dispatch.</summary>
     public NativeSocket(nint clientContext) => ClientContext = clientContext;
@@ -50,6 +54,7 @@ internal sealed unsafe class NativeSocket
             self.C->Dispatch = DispatchTables.For(socket.Category);
             self._handle = GCHandle.Alloc(self);
             self.C->Managed = GCHandle.ToIntPtr(self._handle);
+            Interlocked.Increment(ref s_open);
         }
 
         return self.C;
@@ -73,6 +78,7 @@ internal sealed unsafe class NativeSocket
             }
 
             Closed.Enqueue(self);
+            Interlocked.Decrement(ref s_open);
             if (Closed.Count > ClosedKept)
             {
                 oldest = Closed.Dequeue();

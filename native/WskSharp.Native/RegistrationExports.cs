@@ -21,6 +21,7 @@ internal static unsafe class RegistrationExports
         NtStatus status = WskApi.WskRegister(new WskClientNpi(clientNpi->ClientContext, dispatch), out WskRegistration? managed);
         if (status.IsSuccess)
         {
+            CShim.HeldRegister();
             registration->ReservedRegistrationState = 1;
             registration->ReservedRegistrationContext = NativeClient.Create(managed!).Handle;
         }

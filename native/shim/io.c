@@ -20,6 +20,7 @@ PIRP IoAllocateIrp(CCHAR StackSize, BOOLEAN ChargeQuota)
     PIRP irp = (PIRP)(pairing + 1);
     IoInitializeIrp(irp, size, StackSize);
     irp->AllocationFlags = WSKSHARP_IRP_PAIRED;
+    WskSharpHeldIrps(1);
     return irp;
 }
 
@@ -34,11 +35,18 @@ VOID IoFreeIrp(PIRP Irp)
     if (Irp == NULL) {
         return;
     }
+    if (WskSharpNativeIrpPending(Irp)) {
+        /* Windows would bug-check; here the IRP is left allocated, since the WSK layer will still complete it. */
+        WskSharpVerifierViolation("IRP_FREED_PENDING", NULL, 0, __builtin_return_address(0),
+            "IoFreeIrp of an IRP a WSK call still holds (wait for its completion routine first)");
+        return;
+    }
     WskSharpNativeIrpFreed(Irp); /* drops the managed pairing, whichever way the IRP was allocated */
     if (Irp->AllocationFlags & WSKSHARP_IRP_PAIRED) {
         WSKSHARP_IRP_PAIRING *pairing = (WSKSHARP_IRP_PAIRING *)Irp - 1;
         pairing->Magic = 0;
         free(pairing);
+        WskSharpHeldIrps(-1);
     }
 }
 
@@ -56,6 +64,11 @@ VOID IoInitializeIrp(PIRP Irp, USHORT PacketSize, CCHAR StackSize)
 
 VOID IoReuseIrp(PIRP Irp, NTSTATUS Iostatus)
 {
+    if (WskSharpNativeIrpPending(Irp)) {
+        WskSharpVerifierViolation("IRP_REUSED_PENDING", NULL, 0, __builtin_return_address(0),
+            "IoReuseIrp of an IRP a WSK call still holds (wait for its completion routine first); left as it is");
+        return;
+    }
     UCHAR allocationFlags = Irp->AllocationFlags;
     IoInitializeIrp(Irp, Irp->Size, Irp->StackCount);
     Irp->AllocationFlags = allocationFlags; /* keeps the pairing */

@@ -2,6 +2,7 @@
  * "mapping" and "locking" only set the flags and fields the WDK's inline functions read. */
 #include <stdlib.h>
 #include <wdm.h>
+#include "pairing.h"
 
 SIZE_T MmSizeOfMdl(PVOID Base, SIZE_T Length)
 {
@@ -21,6 +22,7 @@ PMDL IoAllocateMdl(PVOID VirtualAddress, ULONG Length, BOOLEAN SecondaryBuffer, 
     }
     MmInitializeMdl(mdl, VirtualAddress, Length);
     mdl->MdlFlags = MDL_ALLOCATED_FIXED_SIZE;
+    WskSharpHeldMdls(1);
     if (Irp != NULL) {
         if (!SecondaryBuffer || Irp->MdlAddress == NULL) {
             Irp->MdlAddress = mdl;
@@ -37,7 +39,10 @@ PMDL IoAllocateMdl(PVOID VirtualAddress, ULONG Length, BOOLEAN SecondaryBuffer, 
 
 VOID IoFreeMdl(PMDL Mdl)
 {
-    free(Mdl);
+    if (Mdl != NULL) {
+        WskSharpHeldMdls(-1);
+        free(Mdl);
+    }
 }
 
 static VOID FillPfns(PMDL Mdl)

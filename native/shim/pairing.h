@@ -16,7 +16,14 @@ typedef struct _WSKSHARP_IRP_PAIRING {
 C_ASSERT(sizeof(WSKSHARP_IRP_PAIRING) == 16);
 
 /* Exported by the managed bridge. */
+extern BOOLEAN WskSharpNativeIrpPending(PIRP Irp);
 extern VOID WskSharpNativeIrpFreed(PIRP Irp);
 extern BOOLEAN WskSharpNativeIrpCancel(PIRP Irp);
+extern VOID WskSharpNativeHeld(LONG *Sockets, LONG *Registrations);
+
+/* held.c: what the WSK path still holds, for the verifier's report. */
+VOID WskSharpHeldRegister(void);
+VOID WskSharpHeldIrps(LONG Delta);
+VOID WskSharpHeldMdls(LONG Delta);
 
 #endif

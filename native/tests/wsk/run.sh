@@ -158,8 +158,34 @@ run_with_driver() { # name driver
   return $rc
 }
 
+# Faulty drivers made on purpose (drivers/faulty_*.c), one fault each: the host runs each for 0 s, and must exit 1
+# with every rule on the driver's "EXPECT:" line in its report.
+run_faulty_drivers() {
+  for src in "$here"/drivers/faulty_*.c; do
+    [ -e "$src" ] || continue
+    local driver
+    driver=$(basename "$src" .c)
+    if [ ${#wsk_cli[@]} -eq 0 ]; then
+      echo "skip ${driver}: no wsk CLI (build src/WskSharp.Cli in Release, or set WSK_CLI)"; skipped=$((skipped + 1)); continue
+    fi
+    if ! msg=$(gcc -std=c11 -Wall -Werror -O1 -g -shared -fPIC $cflags "$src" -o "$out/$driver.so" $libs 2>&1); then
+      report "compile_$driver" 1 "$msg"; continue
+    fi
+    WSKSHARP_VERIFIER_QUIET=1 timeout --signal=KILL 120 "${wsk_cli[@]}" driver run "$out/$driver.so" --seconds 0 > "$out/$driver.out" 2>&1
+    local host_rc=$?
+    for rule in $(sed -n 's/.*EXPECT: \([A-Z_ ]*\).*/\1/p' "$src"); do
+      if [ $host_rc -eq 1 ] && grep -q "^$rule " "$out/$driver.out"; then
+        report "${driver}_${rule}_caught" 0
+      else
+        report "${driver}_${rule}_caught" 1 "host exit $host_rc; report: $(grep -v '^DbgPrint' "$out/$driver.out" | tr '\n' ' ')"
+      fi
+    done
+  done
+}
+
 tests=("$@")
 if [ ${#tests[@]} -eq 0 ]; then
+  run_faulty_drivers
   for src in "$here"/*.c; do tests+=("$(basename "$src" .c)"); done
 fi
 for name in "${tests[@]}"; do
