@@ -11,6 +11,7 @@
 #define MAGIC_LIVE 0x4c6f6f50u  /* "PooL" */
 #define MAGIC_FREED 0x65657246u /* "Free" */
 #define QUARANTINE 1024
+#define QUARANTINE_BYTES (16u << 20) /* and at most this much memory held back */
 #define PROTECTED_POOL 0x80000000u
 #define UNINITIALIZED_FILL 0xA5 /* what ExAllocatePoolUninitialized leaves: not zero, so reliance on zero shows */
 #define FREED_FILL 0xDD
@@ -31,8 +32,9 @@ C_ASSERT(sizeof(POOL_BLOCK) <= HEADER_SIZE && HEADER_SIZE % POOL_ALIGNMENT == 0)
 
 static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
 static LIST_ENTRY g_live = { &g_live, &g_live };
-static POOL_BLOCK *g_quarantine[QUARANTINE];
-static ULONG g_quarantineNext;
+static POOL_BLOCK *g_quarantine[QUARANTINE]; /* a FIFO: oldest at g_quarantineFirst */
+static ULONG g_quarantineFirst, g_quarantineCount;
+static SIZE_T g_quarantineBytes;
 
 static POOL_BLOCK *BlockOf(PVOID P)
 {
@@ -152,13 +154,30 @@ static void Free(PVOID P, ULONG Tag, BOOLEAN TagGiven, const char *File, int Lin
     block->FreedLine = Line;
     block->FreedCaller = Caller;
     memset(P, FREED_FILL, block->Size);
-    POOL_BLOCK *evicted = g_quarantine[g_quarantineNext];
-    g_quarantine[g_quarantineNext] = block;
-    g_quarantineNext = (g_quarantineNext + 1) % QUARANTINE;
-    if (evicted != NULL)
-        evicted->Magic = 0;
+    /* Evicted blocks go back to malloc after the lock is dropped; a handful at most per free. */
+    POOL_BLOCK *evicted[9];
+    ULONG nEvicted = 0;
+    BOOLEAN fits = block->Size <= QUARANTINE_BYTES;
+    while (g_quarantineCount > 0 && nEvicted < 8
+        && (g_quarantineCount == QUARANTINE || (fits && g_quarantineBytes + block->Size > QUARANTINE_BYTES))) {
+        POOL_BLOCK *old = g_quarantine[g_quarantineFirst];
+        g_quarantineFirst = (g_quarantineFirst + 1) % QUARANTINE;
+        g_quarantineCount--;
+        g_quarantineBytes -= old->Size;
+        old->Magic = 0;
+        evicted[nEvicted++] = old;
+    }
+    if (g_quarantineCount < QUARANTINE && g_quarantineBytes + block->Size <= QUARANTINE_BYTES) {
+        g_quarantine[(g_quarantineFirst + g_quarantineCount) % QUARANTINE] = block;
+        g_quarantineCount++;
+        g_quarantineBytes += block->Size;
+    } else {
+        block->Magic = 0; /* no room to hold it back: a double free of it is not recognised */
+        evicted[nEvicted++] = block;
+    }
     pthread_mutex_unlock(&g_lock);
-    free(evicted);
+    for (ULONG i = 0; i < nEvicted; i++)
+        free(evicted[i]);
 }
 
 VOID WskSharpPoolFreeAt(PVOID P, ULONG Tag, BOOLEAN TagGiven, const char *File, int Line, const void *Caller)

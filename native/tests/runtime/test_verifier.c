@@ -203,3 +203,23 @@ TEST(verifier_catches_thread_ending_with_a_mutex)
     ZwClose(h);
     EXPECT_VIOLATION("THREAD_EXIT_HOLDING_MUTEX");
 }
+
+TEST(quarantine_wraps_and_bounds_memory)
+{
+    PVOID last = NULL;
+    for (int i = 0; i < 3000; i++) { /* wraps the 1024-block quarantine */
+        last = ExAllocatePool2(POOL_FLAG_NON_PAGED, 100, TAG_LEAK);
+        ExFreePoolWithTag(last, TAG_LEAK);
+    }
+    ExFreePoolWithTag(last, TAG_LEAK);
+    EXPECT_VIOLATION("POOL_DOUBLE_FREE");
+    for (int i = 0; i < 3; i++) { /* 6 MB each: the 16 MB bound evicts older blocks */
+        PVOID big = ExAllocatePool2(POOL_FLAG_NON_PAGED, 6u << 20, TAG_LEAK);
+        EXPECT(big != NULL);
+        ExFreePoolWithTag(big, TAG_LEAK);
+    }
+    PVOID huge = ExAllocatePool2(POOL_FLAG_NON_PAGED | POOL_FLAG_UNINITIALIZED, 17u << 20, TAG_LEAK);
+    EXPECT(huge != NULL);
+    ExFreePoolWithTag(huge, TAG_LEAK); /* larger than the bound: straight back to malloc */
+    EXPECT(WskSharpPoolOutstanding(TAG_LEAK, NULL) == 0);
+}
