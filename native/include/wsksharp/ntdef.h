@@ -26,6 +26,8 @@
 /* Exported from libwsksharp.so even when the client (and the runtime) build with -fvisibility=hidden. */
 #define WSKSHARP_API __attribute__((visibility("default")))
 
+#include "nt/sal.h"
+
 /* Calling conventions and annotations: nothing on SysV x86-64. */
 #define NTAPI
 #define NTSYSAPI

@@ -38,3 +38,13 @@ extern "C" NTSTATUS Example(PLIST_ENTRY Head)
     ExFreePoolWithTag(c, 'xtCE');
     return status;
 }
+
+_Must_inspect_result_ _IRQL_requires_max_(DISPATCH_LEVEL) static NTSTATUS Annotated(_In_ PVOID Context,
+    _Out_writes_bytes_(Size) PUCHAR Buffer, _In_ ULONG Size);
+_Use_decl_annotations_ static NTSTATUS Annotated(PVOID Context, PUCHAR Buffer, ULONG Size)
+{
+    UNREFERENCED_PARAMETER(Context);
+    RtlZeroMemory(Buffer, Size);
+    return STATUS_SUCCESS;
+}
+extern "C" NTSTATUS UsesAnnotated(PUCHAR Buffer) { return Annotated(nullptr, Buffer, 1); }
