@@ -28,6 +28,10 @@
 
 #include "nt/sal.h"
 
+/* Driver sources carry MSVC pragmas (#pragma alloc_text(PAGE, ...), #pragma warning(disable: ...)) that gcc does
+ * not know; -Wall would turn each into a warning (an error under -Werror). They mean nothing here. */
+#pragma GCC diagnostic ignored "-Wunknown-pragmas"
+
 /* Calling conventions and annotations: nothing on SysV x86-64. */
 #define NTAPI
 #define NTSYSAPI
@@ -61,6 +65,15 @@
 #define DECLSPEC_NORETURN __attribute__((noreturn))
 #define DECLSPEC_CACHEALIGN DECLSPEC_ALIGN(64)
 #define FORCEINLINE static inline __attribute__((always_inline))
+#ifndef __forceinline
+#define __forceinline inline __attribute__((always_inline))
+#endif
+#ifdef __cplusplus
+#define EXTERN_C extern "C"
+#else
+#define EXTERN_C extern
+#endif
+#define NOTHING
 #define ANYSIZE_ARRAY 1
 
 /* Debug build by default: a user-mode test run is what a checked build is for (KdPrint, ASSERT). */
@@ -156,6 +169,18 @@ typedef LARGE_INTEGER PHYSICAL_ADDRESS, *PPHYSICAL_ADDRESS;
 #define RTL_SIZEOF_THROUGH_FIELD(type, field) (FIELD_OFFSET(type, field) + RTL_FIELD_SIZE(type, field))
 #define RTL_NUMBER_OF(a) (sizeof(a) / sizeof((a)[0]))
 #define ARRAYSIZE(a) RTL_NUMBER_OF(a)
+#ifndef _countof
+#define _countof(a) RTL_NUMBER_OF(a)
+#endif
+#define ARGUMENT_PRESENT(ArgumentPointer) ((CHAR *)((ULONG_PTR)(ArgumentPointer)) != (CHAR *)NULL)
+#define Add2Ptr(P, I) ((PVOID)((PUCHAR)(P) + (I)))
+#define PtrOffset(B, O) ((ULONG)((ULONG_PTR)(O) - (ULONG_PTR)(B)))
+#define LOBYTE(w) ((UCHAR)((ULONG_PTR)(w) & 0xff))
+#define HIBYTE(w) ((UCHAR)(((ULONG_PTR)(w) >> 8) & 0xff))
+#define LOWORD(l) ((USHORT)((ULONG_PTR)(l) & 0xffff))
+#define HIWORD(l) ((USHORT)(((ULONG_PTR)(l) >> 16) & 0xffff))
+#define MAKEWORD(a, b) ((USHORT)(((UCHAR)((ULONG_PTR)(a) & 0xff)) | ((USHORT)((UCHAR)((ULONG_PTR)(b) & 0xff))) << 8))
+#define MAKELONG(a, b) ((LONG)(((USHORT)((ULONG_PTR)(a) & 0xffff)) | ((ULONG)((USHORT)((ULONG_PTR)(b) & 0xffff))) << 16))
 #define CONTAINING_RECORD(address, type, field) ((type *)((PCHAR)(address) - (ULONG_PTR)offsetof(type, field)))
 #define ALIGN_DOWN_BY(length, alignment) ((ULONG_PTR)(length) & ~((ULONG_PTR)(alignment) - 1))
 #define ALIGN_UP_BY(length, alignment) (ALIGN_DOWN_BY(((ULONG_PTR)(length) + (alignment) - 1), alignment))

@@ -1,6 +1,11 @@
 /* SAL-annotated driver declarations, as WDK samples write them, must compile (they expand to nothing); this file
  * holds no test case: building it is the check. */
 #include <ntddk.h>
+
+#pragma warning(push)
+#pragma warning(disable: 4201)
+#pragma alloc_text(INIT, DriverEntry)
+#pragma warning(pop)
 DRIVER_INITIALIZE DriverEntry;
 _Dispatch_type_(IRP_MJ_CREATE) DRIVER_DISPATCH DispatchCreate;
 _Must_inspect_result_ _IRQL_requires_max_(DISPATCH_LEVEL) static NTSTATUS Helper(_In_ PVOID Context, _Out_writes_bytes_to_(Size, *Written) PUCHAR Buffer, _In_ ULONG Size, _Out_ PULONG Written, _Inout_opt_ PLIST_ENTRY Entry, _In_reads_bytes_(Size) const UCHAR *In);

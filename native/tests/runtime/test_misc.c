@@ -63,3 +63,17 @@ TEST(layouts_match_windows_x64)
     EXPECT(!NT_SUCCESS(STATUS_CONNECTION_REFUSED) && STATUS_CONNECTION_REFUSED == (NTSTATUS)0xC0000236);
     EXPECT('tseT' == 0x74736554);
 }
+
+TEST(ntdef_helper_macros)
+{
+    UCHAR buffer[8];
+    ULONG values[5];
+    EXPECT(_countof(values) == 5 && ARRAYSIZE(values) == 5);
+    EXPECT(Add2Ptr(buffer, 3) == (PVOID)&buffer[3] && PtrOffset(buffer, &buffer[6]) == 6);
+    EXPECT(ARGUMENT_PRESENT(buffer) && !ARGUMENT_PRESENT(NULL));
+    EXPECT(LOWORD(0x12345678) == 0x5678 && HIWORD(0x12345678) == 0x1234);
+    EXPECT(LOBYTE(0x1234) == 0x34 && HIBYTE(0x1234) == 0x12);
+    EXPECT(MAKEWORD(0x34, 0x12) == 0x1234 && MAKELONG(0x5678, 0x1234) == 0x12345678);
+    EXPECT(FIELD_OFFSET(UNICODE_STRING, Buffer) == 8 && RTL_FIELD_SIZE(UNICODE_STRING, Length) == 2);
+    EXPECT(ALIGN_UP_BY(13, 8) == 16 && ALIGN_DOWN_BY(13, 8) == 8);
+}
