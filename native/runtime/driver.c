@@ -1,4 +1,4 @@
-/* IoCreateDevice/IoDeleteDevice: a DEVICE_OBJECT with its extension right after it, linked into the driver's
+/* IoCreateDevice/IoDeleteDevice: a DEVICE_OBJECT with its extension after it (64-aligned), linked into the driver's
  * list as Windows does. Devices not deleted by unload are reported. No name is published: nothing here opens
  * devices by name. */
 #include "internal.h"
@@ -18,8 +18,10 @@ WSKSHARP_API NTSTATUS IoCreateDevice(PDRIVER_OBJECT DriverObject, ULONG DeviceEx
     if (DeviceObject == NULL)
         return STATUS_INVALID_PARAMETER;
     *DeviceObject = NULL;
-    SIZE_T extension = ALIGN_UP_BY(DeviceExtensionSize, 16);
-    PDEVICE_OBJECT device = WskSharpPoolAllocateAt(sizeof(DEVICE_OBJECT) + extension, DEVICE_TAG, TRUE, NULL, 0,
+    /* The extension starts cache-aligned: drivers embed 64-aligned types in it (NPAGED_LOOKASIDE_LIST), and
+     * right after the 0x148-byte object it would be only 8-aligned. */
+    SIZE_T offset = ALIGN_UP_BY(sizeof(DEVICE_OBJECT), 64);
+    PDEVICE_OBJECT device = WskSharpPoolAllocateAt(offset + DeviceExtensionSize, DEVICE_TAG, TRUE, NULL, 0,
         WSKSHARP_CALLER());
     if (device == NULL)
         return STATUS_INSUFFICIENT_RESOURCES;
@@ -29,7 +31,7 @@ WSKSHARP_API NTSTATUS IoCreateDevice(PDRIVER_OBJECT DriverObject, ULONG DeviceEx
     device->DriverObject = DriverObject;
     device->DeviceType = DeviceType;
     device->Characteristics = DeviceCharacteristics;
-    device->DeviceExtension = DeviceExtensionSize ? (PUCHAR)device + sizeof(DEVICE_OBJECT) : NULL;
+    device->DeviceExtension = DeviceExtensionSize ? (PUCHAR)device + offset : NULL;
     device->StackSize = 1;
     device->Flags = DO_DEVICE_INITIALIZING;
     device->AlignmentRequirement = 0;

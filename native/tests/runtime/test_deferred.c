@@ -137,6 +137,7 @@ TEST(io_work_item_runs_at_passive_with_its_device)
     RtlZeroMemory(&w, sizeof w);
     EXPECT_STATUS(IoCreateDevice(&driver, 32, NULL, FILE_DEVICE_UNKNOWN, 0, FALSE, &w.Device), STATUS_SUCCESS);
     EXPECT(w.Device->DeviceExtension != NULL && driver.DeviceObject == w.Device);
+    EXPECT(((ULONG_PTR)w.Device->DeviceExtension & 63) == 0);
     KeInitializeEvent(&w.Done, NotificationEvent, FALSE);
     w.Item = IoAllocateWorkItem(w.Device);
     EXPECT(w.Item != NULL);

@@ -87,6 +87,10 @@ WSKSHARP_API VOID WskSharpPoolFree(PVOID P, ULONG Tag, BOOLEAN TagGiven, const c
     ((void)(Params), (void)(Count), WskSharpPoolFree((P), (Tag), TRUE, __FILE__, __LINE__))
 
 /* ---- lookaside lists: a cache of fixed-size blocks over the pool (cached blocks still count as pool) ---- */
+/* Flags for ExInitializeNPagedLookasideList (accepted; all pool is non-executable memory here). */
+#define POOL_RAISE_IF_ALLOCATION_FAILURE 16
+#define POOL_COLD_ALLOCATION 256
+#define POOL_NX_ALLOCATION 512
 typedef PVOID ALLOCATE_FUNCTION(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag);
 typedef ALLOCATE_FUNCTION *PALLOCATE_FUNCTION;
 typedef VOID FREE_FUNCTION(PVOID Buffer);
