@@ -149,10 +149,10 @@ TEST(driver_shaped_lifecycle_leaves_nothing)
             KeSetEvent(&ext->QueueReady, IO_NO_INCREMENT, FALSE);
         }
         LARGE_INTEGER step = Ms(2);
-        for (int i = 0; i < 2500 && (ext->Processed != 5050 || ext->Ticks < 3); i++)
+        for (int i = 0; i < 2500 && (InterlockedOr(&ext->Processed, 0) != 5050 || InterlockedOr(&ext->Ticks, 0) < 3); i++)
             KeDelayExecutionThread(KernelMode, FALSE, &step);
     }
-    LONG processed = ext ? ext->Processed : 0, ticks = ext ? ext->Ticks : 0;
+    LONG processed = ext ? InterlockedOr(&ext->Processed, 0) : 0, ticks = ext ? InterlockedOr(&ext->Ticks, 0) : 0;
     if (driver.DriverUnload != NULL)
         driver.DriverUnload(&driver);
     const char *out = CaptureEnd();
