@@ -16,8 +16,8 @@ internal static unsafe class DispatchTables
         (nint)(delegate* unmanaged<nint, ushort, ushort, uint, uint, nint, nint, nint, nint, nint, CIrp*, int>)&ProviderFunctions.Socket,
         (nint)(delegate* unmanaged<nint, ushort, uint, byte*, byte*, uint, nint, CClientConnectionDispatch*, nint, nint, nint, CIrp*, int>)&ProviderFunctions.SocketConnect,
         (nint)(delegate* unmanaged<nint, uint, nuint, byte*, nuint, byte*, nuint*, CIrp*, int>)&ProviderFunctions.ControlClient,
-        (nint)(delegate* unmanaged<nint, nint, nint, uint, nint, nint, nint*, nint, nint, CIrp*, int>)&ProviderFunctions.GetAddressInfo,
-        (nint)(delegate* unmanaged<nint, nint, void>)&ProviderFunctions.FreeAddressInfo,
+        (nint)(delegate* unmanaged<nint, ushort*, ushort*, uint, Guid*, byte*, nint*, nint, nint, CIrp*, int>)&ProviderFunctions.GetAddressInfo,
+        (nint)(delegate* unmanaged<nint, byte*, void>)&ProviderFunctions.FreeAddressInfo,
         (nint)(delegate* unmanaged<nint, byte*, uint, nint, nint, uint, nint, nint, CIrp*, int>)&ProviderFunctions.GetNameInfo);
 
     private static readonly nint ControlSocket = (nint)(delegate* unmanaged<CWskSocket*, int, uint, uint, nuint, byte*, nuint, byte*, nuint*, CIrp*, int>)&SocketFunctions.ControlSocket;

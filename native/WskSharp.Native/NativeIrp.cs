@@ -54,6 +54,15 @@ internal sealed unsafe class NativeIrp
     /// <summary>See <see cref="LocalBox"/>.</summary>
     public StrongBox<SockAddr>? RemoteBox;
 
+    /// <summary>A request that writes a result into C memory at completion (WskGetAddressInfo): how, and its state.</summary>
+    public Action<NativeIrp, NtStatus>? WriteResult;
+
+    /// <summary>The managed state <see cref="WriteResult"/> reads.</summary>
+    public object? ResultState;
+
+    /// <summary>Where <see cref="WriteResult"/> writes.</summary>
+    public nint ResultOut;
+
     /// <summary>The C IRP's managed side, made on first use; null for a null IRP.</summary>
     public static NativeIrp? Of(CIrp* irp)
     {
@@ -160,6 +169,14 @@ internal sealed unsafe class NativeIrp
 
             self.LocalBox = self.RemoteBox = null;
             self.LocalOut = self.RemoteOut = null;
+        }
+
+        if (self.WriteResult is { } write)
+        {
+            write(self, status);
+            self.WriteResult = null;
+            self.ResultState = null;
+            self.ResultOut = 0;
         }
 
         self.Buffer.Release();

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using WskSharp.Nt;
 using WskSharp.Wsk;
@@ -68,9 +69,10 @@ internal static unsafe class ProviderFunctions
         return (int)status.Value;
     }
 
-    /// <summary>Name resolution is not offered through the C face yet: the IRP completes with STATUS_NOT_IMPLEMENTED.</summary>
+    private static readonly Action<NativeIrp, NtStatus> WriteAddressInfo = NativeResolution.WriteResult;
+
     [UnmanagedCallersOnly]
-    public static int GetAddressInfo(nint client, nint nodeName, nint serviceName, uint nameSpace, nint provider, nint hints,
+    public static int GetAddressInfo(nint client, ushort* nodeName, ushort* serviceName, uint nameSpace, Guid* provider, byte* hints,
         nint* result, nint owningProcess, nint owningThread, CIrp* irp)
     {
         if (result is not null)
@@ -78,14 +80,22 @@ internal static unsafe class ProviderFunctions
             *result = 0;
         }
 
-        return NotImplemented(irp);
+        if (SocketFunctions.Start(irp, out NativeIrp? request, out Irp? managedIrp) is { } refused)
+        {
+            return refused;
+        }
+
+        var box = new StrongBox<WskAddrInfo?>();
+        request!.WriteResult = WriteAddressInfo;
+        request.ResultState = box;
+        request.ResultOut = (nint)result;
+        return (int)WskProvider.GetAddressInfo(NativeClient.Of(client)!, NativeResolution.String(nodeName),
+            NativeResolution.String(serviceName), nameSpace, provider is null ? null : *provider, NativeResolution.Hints(hints),
+            box, null, null, managedIrp!).Value;
     }
 
     [UnmanagedCallersOnly]
-    public static void FreeAddressInfo(nint client, nint addrInfo)
-    {
-        // GetAddressInfo never returns a list through the C face yet.
-    }
+    public static void FreeAddressInfo(nint client, byte* addrInfo) => NativeResolution.Free(addrInfo);
 
     /// <summary>Reverse resolution is not offered through the C face yet: STATUS_NOT_IMPLEMENTED.</summary>
     [UnmanagedCallersOnly]
