@@ -13,6 +13,7 @@ if (BenchCommand.Script is not null)
 }
 
 root.Subcommands.Add(InfoCommand.Create());
+root.Subcommands.Add(DriverCommand.Create());
 var verbose = new Option<bool>("--verbose") { Description = "Log WskSharp's events (e.g. Fast Open memory changes) to standard error.", Recursive = true };
 root.Options.Add(verbose);
 Invocation.Arguments = args;
