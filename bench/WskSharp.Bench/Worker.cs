@@ -19,6 +19,7 @@ internal static class Worker
             "conn" => Conn(o),
             "bulk" => Bulk(o),
             "alloc" => AllocWorker.Run(o),
+            "p4" => P4Worker.Run(o),
             _ => throw new ArgumentException($"worker: unknown kind {kind}"),
         };
     }
