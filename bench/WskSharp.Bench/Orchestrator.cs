@@ -24,7 +24,7 @@ internal sealed record Plan(
     int P4Concurrency,
     TimeSpan Budget)
 {
-    public static Plan Quick { get; } = new("quick", 3, 30, 4, 5000, 16, 1000, 4, 512L << 20, 64 * 1024, 1000, 3, 5000, 100_000, 512, TimeSpan.FromSeconds(240));
+    public static Plan Quick { get; } = new("quick", 3, 30, 4, 5000, 16, 1000, 4, 512L << 20, 64 * 1024, 1000, 3, 5000, 100_000, 512, TimeSpan.FromSeconds(300));
 
     public static Plan Full { get; } = new("full", 5, 200, 9, 6000, 16, 1500, 7, 1L << 30, 64 * 1024, 2000, 5, 5000, 100_000, 512, TimeSpan.FromSeconds(1800));
 }

@@ -13,7 +13,7 @@ internal static class Worker
 {
     public static int Run(Options o)
     {
-        string kind = o.Positional.Count > 1 ? o.Positional[1] : throw new ArgumentException("worker: conn|bulk|alloc");
+        string kind = o.Positional.Count > 1 ? o.Positional[1] : throw new ArgumentException("worker: conn|bulk|alloc|p4");
         return kind switch
         {
             "conn" => Conn(o),
