@@ -19,6 +19,48 @@ internal static partial class NativeMethods
     [LibraryImport("libc", EntryPoint = "getrusage", SetLastError = true)]
     private static partial int GetRusage(int who, out Rusage usage);
 
+    [StructLayout(LayoutKind.Sequential)]
+    private struct Rlimit
+    {
+        public ulong Cur;
+        public ulong Max;
+    }
+
+    private const int RlimitNoFile = 7;
+
+    [LibraryImport("libc", EntryPoint = "getrlimit", SetLastError = true)]
+    private static partial int GetRlimit(int resource, out Rlimit limit);
+
+    [LibraryImport("libc", EntryPoint = "setrlimit", SetLastError = true)]
+    private static partial int SetRlimit(int resource, in Rlimit limit);
+
+    /// <summary>
+    /// Raises RLIMIT_NOFILE of this process (soft and hard, as root may) to at least <paramref name="wanted"/>; child
+    /// processes inherit it. Returns the soft limit in force afterwards.
+    /// </summary>
+    public static long RaiseNoFile(long wanted)
+    {
+        if (GetRlimit(RlimitNoFile, out Rlimit r) != 0)
+        {
+            return -1;
+        }
+
+        if (r.Cur < (ulong)wanted)
+        {
+            var raised = new Rlimit { Cur = Math.Max(r.Cur, (ulong)wanted), Max = Math.Max(r.Max, (ulong)wanted) };
+            if (SetRlimit(RlimitNoFile, raised) != 0)
+            {
+                // Not root: the soft limit up to the hard one is all a process may do.
+                raised = new Rlimit { Cur = r.Max, Max = r.Max };
+                _ = SetRlimit(RlimitNoFile, raised);
+            }
+
+            _ = GetRlimit(RlimitNoFile, out r);
+        }
+
+        return (long)r.Cur;
+    }
+
     /// <summary>(user, system) CPU seconds of this process so far.</summary>
     public static (double User, double Sys) ProcessCpu()
     {

@@ -20,11 +20,13 @@ internal sealed record Plan(
     int ProfileCount,
     int ChurnRuns,
     int ChurnCount,
+    int P4Count,
+    int P4Concurrency,
     TimeSpan Budget)
 {
-    public static Plan Quick { get; } = new("quick", 3, 30, 4, 5000, 16, 1000, 4, 512L << 20, 64 * 1024, 1000, 3, 5000, TimeSpan.FromSeconds(240));
+    public static Plan Quick { get; } = new("quick", 3, 30, 4, 5000, 16, 1000, 4, 512L << 20, 64 * 1024, 1000, 3, 5000, 100_000, 512, TimeSpan.FromSeconds(300));
 
-    public static Plan Full { get; } = new("full", 5, 200, 9, 6000, 16, 1500, 7, 1L << 30, 64 * 1024, 2000, 5, 5000, TimeSpan.FromSeconds(1800));
+    public static Plan Full { get; } = new("full", 5, 200, 9, 6000, 16, 1500, 7, 1L << 30, 64 * 1024, 2000, 5, 5000, 100_000, 512, TimeSpan.FromSeconds(1800));
 }
 
 /// <summary>
@@ -47,6 +49,7 @@ internal static class Orchestrator
     public static readonly string[] P2Peers = ["wsk-tfo", "c-tfo", "dotnet-saea-fo", "wsk", "c-connect", "dotnet", "wsk-tfo-await", "wsk-tfo-el"];
     public static readonly string[] P5Peers = ["wsk", "dotnet"];
     public static readonly string[] ChurnPeers = ["wsk-tfo", "c-tfo", "dotnet"];
+    public static readonly string[] P4Peers = ["wsk", "dotnet"];
 
     public static int Run(Options o)
     {
@@ -57,7 +60,7 @@ internal static class Orchestrator
         string results = Path.GetFullPath(o.Get("results", Path.Combine(repo, "bench", "results")));
         string? lab = o.Get("lab");
         string prefix = o.Get("ns-prefix", lab ?? $"wskb{Environment.ProcessId}");
-        var phases = new HashSet<string>((o.Get("phases") ?? "p1,blackhole,blackhole-proc,p2,churn,p3,p5").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        var phases = new HashSet<string>((o.Get("phases") ?? "p1,blackhole,blackhole-proc,p2,churn,p3,p5,p4").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         bool profile = !o.Flag("no-profile");
         string logs = Path.Combine(results, "logs");
         Directory.CreateDirectory(logs);
@@ -114,6 +117,11 @@ internal static class Orchestrator
             if (phases.Contains("p5"))
             {
                 RunPhase(ctx, report, "P5", () => P5(ctx, report));
+            }
+
+            if (phases.Contains("p4"))
+            {
+                RunPhase(ctx, report, "P4", () => P4(ctx, report));
             }
 
             if (profile && phases.Contains("p2"))
@@ -404,6 +412,49 @@ internal static class Orchestrator
                 Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"  P5 round {round} {peer,-7} {run.Bytes / (double)(1 << 20),6:F0} MiB in {run.WallSeconds:F3} s = {run.BytesPerSecond / (1 << 20),6:F0} MiB/s  cpu {run.CpuUserSeconds + run.CpuSysSeconds:F3} s{(run.Failed > 0 ? "  FAILED" : "")}"));
             }
+        }
+    }
+
+    // --- P4: 100,000 concurrent connections in one process ---------------------------------------------------------
+
+    /// <summary>
+    /// Each peer, in a fresh namespace of its own with echo_server listening on 0.0.0.0 (all of 127.0.0.0/8 is local
+    /// there), opens the plan's connections to several 127.0.0.x addresses (a wildcard bind is deferred to the connect,
+    /// so each address has its own 28,232 ephemeral ports), holds them all, measures memory and descriptors, and closes
+    /// them. RLIMIT_NOFILE is raised here (children inherit it); where the hard limit cannot be raised (no
+    /// CAP_SYS_RESOURCE), the run holds as many as it allows and says so.
+    /// </summary>
+    private static void P4(RunContext ctx, Report report)
+    {
+        int target = ctx.Plan.P4Count;
+        long limit = NativeMethods.RaiseNoFile(target + 4096);
+        int count = (int)Math.Min(target, limit - 1024); // room for the runtime's own descriptors
+        report.Meta["p4_target"] = target;
+        report.Meta["p4_nofile_limit"] = limit;
+        report.Meta["p4_count"] = count;
+        if (count < target)
+        {
+            report.Notes.Add(string.Create(CultureInfo.InvariantCulture,
+                $"P4 held {count:N0} connections, not {target:N0}: RLIMIT_NOFILE could not be raised past {limit:N0} (the hard limit; raising it needs CAP_SYS_RESOURCE, which this environment lacks), and one process cannot hold more connections than descriptors."));
+        }
+
+        // At most 20,000 connections per server address: the port search stays fast well below the range's 28,232.
+        int addresses = Math.Max(2, (count + 19_999) / 20_000);
+        string addrs = string.Join(',', Enumerable.Range(1, addresses).Select(i => $"127.0.0.{i}"));
+        report.Meta["p4_server"] = $"echo_server on 0.0.0.0 in a namespace per peer; clients connect round robin to {addrs}, {ctx.Plan.P4Concurrency} connections being opened at a time, 32 B request echoed";
+        foreach (string peer in P4Peers)
+        {
+            using var ns = Netns.Create(ctx.Prefix);
+            using Server server = Server.Start(ns.Name, Path.Combine(ctx.Native, "echo_server"), "--bind", "0.0.0.0", "--port", "0", "--backlog", "4096");
+            string outPath = ctx.NextOut($"p4-{peer}");
+            var timeout = TimeSpan.FromSeconds(ctx.Plan.Mode == "quick" ? 150 : 300);
+            Proc.Result r = Proc.Run("ip", [.. WorkerPrefix(ns.Name), "worker", "p4", "--peer", peer, "--addrs", addrs, "--port", Str(server.Port),
+                "--count", Str(count), "--concurrency", Str(ctx.Plan.P4Concurrency), "--request-bytes", "32",
+                "--deadline-s", Str((int)timeout.TotalSeconds / 3), "--out", outPath], timeout, ctx.NextLog($"p4-{peer}"));
+            P4Result run = File.Exists(outPath) ? Json.Read<P4Result>(outPath) : new P4Result { Peer = peer, Count = count, OpenFailed = count, TimedOut = r.TimedOut, Note = $"no result (exit {r.ExitCode}): {Tail(r.Stderr)}" };
+            report.P4.Add(run);
+            Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  P4 {peer,-7} held {run.Held,6}/{run.Count} open failed {run.OpenFailed} close failed {run.CloseFailed} open {run.OpenSeconds:F1} s close {run.CloseSeconds:F1} s  managed {run.ManagedBytesPerConnection,6:F0} B/conn  RSS {run.RssBytesPerConnection,6:F0} B/conn  fds {run.FdsBefore}/{run.FdsHeld}/{run.FdsAfter}"));
         }
     }
 

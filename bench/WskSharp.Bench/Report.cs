@@ -29,6 +29,9 @@ internal sealed class Report(Plan plan, Orchestrator.RunContext ctx)
 
     public AllocResult? P3 { get; set; }
 
+    /// <summary>P4: one run per peer of N connections held at once in one process.</summary>
+    public List<P4Result> P4 { get; } = [];
+
     public Dictionary<string, Dictionary<string, double>> Profile { get; } = [];
 
     private sealed record LatencyRow(string Peer, int N, long Failed, double P10, double P50, double P90, double P99, double Mean, double Min, double Max,
@@ -80,6 +83,9 @@ internal sealed class Report(Plan plan, Orchestrator.RunContext ctx)
         PeerRun? procOurs = BlackholeProcesses.FirstOrDefault(r => r.Peer == "wsk-tfo" && r.Failed == 0 && r.TtfbUs.Length > 0);
         PeerRun? procDotnet = BlackholeProcesses.FirstOrDefault(r => r.Peer == "dotnet-saea-fo" && r.Failed == 0 && r.TtfbUs.Length > 0);
         double? procVsDotnet = procOurs is null || procDotnet is null ? null : procOurs.TtfbUs.Sum() / procDotnet.TtfbUs.Sum();
+        P4Result? p4 = P4.FirstOrDefault(r => r.Peer == "wsk");
+        P4Result? p4Dotnet = P4.FirstOrDefault(r => r.Peer == "dotnet");
+        int p4Target = plan.P4Count;
         var goals = new List<Goal>
         {
             new("P1 TTFB p50, ours (WskConnectEx+TFO) / .NET ConnectAsync+SendAsync", p1VsDotnet, "≤ 0.55", Le(p1VsDotnet, 0.55), Margin(p1VsDotnet, 0.55, lowerIsBetter: true)),
@@ -97,6 +103,17 @@ internal sealed class Report(Plan plan, Orchestrator.RunContext ctx)
             new("Blackholed SYN data: 20 processes of one connect each, total time, ours (memory file) / .NET SAEA+FastOpen", procVsDotnet, "≤ 0.10", Le(procVsDotnet, 0.10),
                 procOurs is null || procDotnet is null ? "not measured" : string.Create(Inv, $"{procOurs.TtfbUs.Sum() / 1000:F0} ms vs {procDotnet.TtfbUs.Sum() / 1000:F0} ms")),
         };
+        if (p4 is not null)
+        {
+            goals.Add(new($"P4 connections held at once in one process (WskConnectEx + echo), ours", p4.Held, string.Create(Inv, $"≥ {p4Target:N0}"), p4.Held >= p4Target,
+                p4.Held >= p4Target ? "" : string.Create(Inv, $"{p4.Count:N0} attempted: the process's RLIMIT_NOFILE is {Meta.GetValueOrDefault("p4_nofile_limit")} (see the notes)")));
+            goals.Add(new("P4 failures (open + close), ours", p4.OpenFailed + p4.CloseFailed, "0", p4.OpenFailed + p4.CloseFailed == 0, string.Join("; ", p4.Errors.Select(kv => $"{kv.Key} ×{kv.Value}"))));
+            goals.Add(new("P4 managed memory per idle connection (GC.GetTotalMemory(true), held − before), ours, bytes", p4.ManagedBytesPerConnection, "≤ 1024",
+                Le(p4.ManagedBytesPerConnection, 1024), string.Create(Inv, $".NET {F(p4Dotnet?.ManagedBytesPerConnection, "F0")}; RSS ours {p4.RssBytesPerConnection:F0}, .NET {F(p4Dotnet?.RssBytesPerConnection, "F0")}")));
+            goals.Add(new("P4 descriptors after close − before, ours", p4.FdsAfter - p4.FdsBefore, "0", p4.FdsAfter == p4.FdsBefore,
+                string.Create(Inv, $"{p4.FdsBefore} / {p4.FdsHeld} / {p4.FdsAfter} (sockets {p4.SocketsBefore} / {p4.SocketsHeld} / {p4.SocketsAfter}) {p4.Note}")));
+        }
+
         foreach ((string peer, bool tfo) in new[] { ("wsk-tfo", true), ("c-tfo", true), ("dotnet-saea-fo", true), ("wsk", false), ("c-connect", false), ("dotnet", false), ("dotnet-fo", false) })
         {
             if (p1.FirstOrDefault(r => r.Peer == peer) is { } row && row.N > 0)
@@ -113,6 +130,9 @@ internal sealed class Report(Plan plan, Orchestrator.RunContext ctx)
         ratios.Append(Inv, $" cpu_vs_c={F(cpuVsC)} alloc_connectex_bytes={F(allocCycle, "F0")} alloc_sendrecv_bytes={F(allocSendRecv, "F0")}");
         ratios.Append(Inv, $" blackhole_vs_dotnet={F(blackholeVsDotnet)} p2_el_vs_c={F(p2ElVsC)} cpu_el_vs_c={F(cpuElVsC)}");
         ratios.Append(Inv, $" blackhole_proc_vs_dotnet={F(procVsDotnet)} p2_await_vs_c={F(p2AwaitVsC)} cpu_await_vs_c={F(cpuAwaitVsC)}");
+        ratios.Append(Inv, $" p4_concurrent={p4?.Held.ToString(Inv) ?? "NA"} p4_failed={(p4 is null ? "NA" : (p4.OpenFailed + p4.CloseFailed).ToString(Inv))} p4_bytes_per_conn={F(p4?.ManagedBytesPerConnection, "F0")} p4_rss_bytes_per_conn={F(p4?.RssBytesPerConnection, "F0")}");
+        ratios.Append(Inv, $" p4_fds_before_held_after={(p4 is null ? "NA" : $"{p4.FdsBefore}/{p4.FdsHeld}/{p4.FdsAfter}")}");
+        ratios.Append(Inv, $" p4_dotnet_concurrent={p4Dotnet?.Held.ToString(Inv) ?? "NA"} p4_dotnet_failed={(p4Dotnet is null ? "NA" : (p4Dotnet.OpenFailed + p4Dotnet.CloseFailed).ToString(Inv))} p4_dotnet_bytes_per_conn={F(p4Dotnet?.ManagedBytesPerConnection, "F0")} p4_dotnet_rss_bytes_per_conn={F(p4Dotnet?.RssBytesPerConnection, "F0")}");
         string line = ratios.ToString();
 
         Meta["mode"] = plan.Mode;
@@ -142,6 +162,7 @@ internal sealed class Report(Plan plan, Orchestrator.RunContext ctx)
             p2_churn = Churn,
             blackhole = Blackhole,
             blackholeProcesses = BlackholeProcesses,
+            p4 = P4,
             profile_syscalls_per_connection = Profile,
             notes = Notes,
         };
@@ -404,6 +425,26 @@ internal sealed class Report(Plan plan, Orchestrator.RunContext ctx)
             }
 
             AppendErrors(md, p5.Select(r => (r.Peer, r.Errors)));
+        }
+
+        if (P4.Count > 0)
+        {
+            md.AppendLine();
+            md.AppendLine(Inv, $"## P4: connections held at once in one process ({Meta.GetValueOrDefault("p4_count")} of the {plan.P4Count:N0} aimed at; RLIMIT_NOFILE {Meta.GetValueOrDefault("p4_nofile_limit")})");
+            md.AppendLine();
+            md.AppendLine(Inv, $"{Meta.GetValueOrDefault("p4_server")}. Memory: `GC.GetTotalMemory(true)` after two forced compacting full collections, with all connections held minus before the first was opened (after a warm-up of the same path, and after allocating the bench's own array of references), divided by the connections held; the GC heap size after a full blocking collection and the process RSS likewise. Descriptors from /proc/self/fd.");
+            md.AppendLine();
+            md.AppendLine("| peer | held | open failed | close failed | open s | close s | open CPU s | managed B/conn | GC heap B/conn | RSS B/conn | fds before / held / after | sockets before / held / after |");
+            md.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |");
+            foreach (P4Result r in P4)
+            {
+                md.AppendLine(Inv, $"| {r.Peer} | {r.Held} | {r.OpenFailed} | {r.CloseFailed} | {r.OpenSeconds:F1} | {r.CloseSeconds:F1} | {r.OpenCpuSeconds:F1} | {r.ManagedBytesPerConnection:F0} | {r.HeapBytesPerConnection:F0} | {r.RssBytesPerConnection:F0} | {r.FdsBefore} / {r.FdsHeld} / {r.FdsAfter} | {r.SocketsBefore} / {r.SocketsHeld} / {r.SocketsAfter} |");
+            }
+
+            foreach (P4Result r in P4.Where(r => r.Errors.Count > 0 || r.Note is not null))
+            {
+                md.AppendLine(Inv, $"- {r.Peer}: {string.Join(", ", r.Errors.Select(kv => $"{kv.Key} ×{kv.Value}"))} {r.Note}");
+            }
         }
 
         if (Profile.Count > 0)
