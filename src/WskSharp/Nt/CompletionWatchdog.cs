@@ -14,7 +14,7 @@ internal sealed partial class CompletionWatchdog
     private readonly long _thresholdTicks;
     private readonly TimeSpan _threshold;
     private readonly ILogger _logger;
-    private readonly ConcurrentDictionary<string, bool> _reported = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<object, bool> _reported = new();
 
     public CompletionWatchdog(TimeSpan threshold, ILogger logger)
     {
@@ -35,11 +35,13 @@ internal sealed partial class CompletionWatchdog
             return;
         }
 
-        string site = routine is null
-            ? "the completion of an IRP without a routine (its awaiting code, with CompleteOnEventLoop)"
-            : $"completion routine {routine.Method.DeclaringType?.FullName}.{routine.Method.Name}";
-        if (_reported.TryAdd(site, true))
+        // Keyed by the routine's method: a call site reported once costs nothing more when it is slow again.
+        object key = routine is null ? _reported : routine.Method;
+        if (_reported.TryAdd(key, true))
         {
+            string site = routine is null
+                ? "the completion of an IRP without a routine (its awaiting code, with CompleteOnEventLoop)"
+                : $"completion routine {routine.Method.DeclaringType?.FullName}.{routine.Method.Name}";
             LogHeld(_logger, site, elapsed * 1000.0 / Stopwatch.Frequency, _threshold.TotalMilliseconds);
         }
     }

@@ -53,6 +53,14 @@ public sealed class Irp : IValueTaskSource<NtStatus>, IThreadPoolWorkItem
     private short _resultVersion;
     private NtStatus _result;
 
+    // An awaiter that registered while its request's routine was still running: resumed once the routine has returned.
+    private readonly Lock _lateGate = new();
+    private Action<object?>? _lateContinuation;
+    private object? _lateState;
+    private object? _lateSchedulingContext;
+    private ExecutionContext? _lateExecutionContext;
+    private short _lateToken;
+
     /// <summary>The provider's per-request parameters (the current stack location).</summary>
     internal IrpStackLocation Stack;
 
@@ -161,7 +169,8 @@ public sealed class Irp : IValueTaskSource<NtStatus>, IThreadPoolWorkItem
             throw new InvalidOperationException("The IRP has not been submitted to a call.");
         }
 
-        return state == Completed ? new ValueTask<NtStatus>(_ioStatus.Status) : new ValueTask<NtStatus>(this, _version);
+        // Completed for awaiters only once the routine has returned (the result is published then).
+        return state == Completed && IsPublished(_version) ? new ValueTask<NtStatus>(_ioStatus.Status) : new ValueTask<NtStatus>(this, _version);
     }
 
     /// <summary>Lets callers write <c>await irp</c>.</summary>
@@ -285,10 +294,9 @@ public sealed class Irp : IValueTaskSource<NtStatus>, IThreadPoolWorkItem
         object? routineContext = _routineContext;
 
         // Everything the awaiter needs is taken out before the IRP changes hands: from then on the owner may start the
-        // next request (from the routine, or from a thread it signals) without waiting for this one's awaiter.
-        _result = status;
-        _resultVersion = _version;
-        _hasResult = true;
+        // next request (from the routine, or from a thread it signals) without waiting for this one's awaiter. The result
+        // is published to awaiters only after the routine has returned: code awaiting the IRP never overtakes its routine.
+        short version = _version;
         Action<object?>? continuation = Interlocked.Exchange(ref _continuation, s_completedSentinel);
         object? continuationState = null, schedulingContext = null;
         ExecutionContext? executionContext = null;
@@ -318,19 +326,52 @@ public sealed class Irp : IValueTaskSource<NtStatus>, IThreadPoolWorkItem
             }
         }
 
+        Action<object?>? late;
+        object? lateState, lateScheduling;
+        ExecutionContext? lateExecution;
+        lock (_lateGate)
+        {
+            if (!_hasResult || (short)(version - _resultVersion) > 0)
+            {
+                // Not when a resubmitted request completed inside the routine and published already: never go back.
+                _result = status;
+                _resultVersion = version;
+                _hasResult = true;
+            }
+
+            late = _lateToken == version ? _lateContinuation : null;
+            lateState = _lateState;
+            lateScheduling = _lateSchedulingContext;
+            lateExecution = _lateExecutionContext;
+            if (late is not null)
+            {
+                _lateContinuation = null;
+                _lateState = _lateSchedulingContext = null;
+                _lateExecutionContext = null;
+            }
+        }
+
         if (continuation is not null)
         {
             // Off the event loop unless the registration opted in: awaiting code may block (for an async method's
             // continuation the thread pool queues its state machine box itself: no allocation).
             Resume(continuation, continuationState, executionContext, schedulingContext, forceAsync: resumeElsewhere);
         }
+
+        if (late is not null)
+        {
+            Resume(late, lateState, lateExecution, lateScheduling, forceAsync: true);
+        }
     }
+
+    /// <summary>True once the request of <paramref name="token"/> has completed and its routine has returned.</summary>
+    private bool IsPublished(short token) => Volatile.Read(ref _hasResult) && token == _resultVersion;
 
     void IThreadPoolWorkItem.Execute() => Finish();
 
     NtStatus IValueTaskSource<NtStatus>.GetResult(short token)
     {
-        if (!_hasResult || token != _resultVersion)
+        if (!IsPublished(token))
         {
             throw new InvalidOperationException("The IRP's result was read before it completed, or after it was reused.");
         }
@@ -340,14 +381,14 @@ public sealed class Irp : IValueTaskSource<NtStatus>, IThreadPoolWorkItem
 
     ValueTaskSourceStatus IValueTaskSource<NtStatus>.GetStatus(short token)
     {
-        if (token == _version && Volatile.Read(ref _state) is Pending or Completing)
-        {
-            return ValueTaskSourceStatus.Pending;
-        }
-
-        if (_hasResult && token == _resultVersion)
+        if (IsPublished(token))
         {
             return ValueTaskSourceStatus.Succeeded;
+        }
+
+        if (token == _version)
+        {
+            return ValueTaskSourceStatus.Pending; // Held by the provider, or its routine is running.
         }
 
         throw new InvalidOperationException("The IRP was reused since this request.");
@@ -372,7 +413,7 @@ public sealed class Irp : IValueTaskSource<NtStatus>, IThreadPoolWorkItem
 
         if (token != _version)
         {
-            if (_hasResult && token == _resultVersion)
+            if (IsPublished(token))
             {
                 Resume(continuation, state, executionContext, schedulingContext, forceAsync: true);
                 return;
@@ -395,7 +436,21 @@ public sealed class Irp : IValueTaskSource<NtStatus>, IThreadPoolWorkItem
             throw new InvalidOperationException("The IRP is already awaited: a request has one awaiter.");
         }
 
-        // Completed between the awaiter's check and now: resume it ourselves, never inline (no stack dives).
+        // Completed between the awaiter's check and now: once the routine has returned (at once, or when it does), resume
+        // it ourselves, never inline (no stack dives).
+        lock (_lateGate)
+        {
+            if (!IsPublished(token))
+            {
+                _lateContinuation = continuation;
+                _lateState = state;
+                _lateSchedulingContext = schedulingContext;
+                _lateExecutionContext = executionContext;
+                _lateToken = token;
+                return;
+            }
+        }
+
         Resume(continuation, state, executionContext, schedulingContext, forceAsync: true);
     }
 
