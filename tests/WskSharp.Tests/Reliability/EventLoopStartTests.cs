@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 using WskSharp.Nt;
 using WskSharp.Wsk;
@@ -13,10 +12,9 @@ namespace WskSharp.Tests.Reliability;
 /// nothing is cached. It needs a process whose loop has not started, so the test runs itself again in a child process,
 /// with a real full descriptor table there (a lowered RLIMIT_NOFILE, filled).
 /// </summary>
-public sealed partial class EventLoopStartTests
+public sealed class EventLoopStartTests
 {
     private const string ChildVariable = "WSKSHARP_TEST_FULL_DESCRIPTOR_TABLE";
-    private const int RLIMIT_NOFILE = 7;
 
     [Fact]
     public void A_first_connect_that_meets_a_full_descriptor_table_returns_a_status_and_a_later_connect_works()
@@ -78,10 +76,8 @@ public sealed partial class EventLoopStartTests
     /// the table is full; returns what it opened.</summary>
     private static List<SafeFileHandle> FillDescriptorTable()
     {
-        Assert.Equal(0, getrlimit(RLIMIT_NOFILE, out RLimit limit));
         ulong open = (ulong)Directory.GetFiles("/proc/self/fd").Length;
-        var lowered = new RLimit { Current = Math.Min(limit.Current, open + 64), Maximum = limit.Maximum };
-        Assert.Equal(0, setrlimit(RLIMIT_NOFILE, lowered));
+        ProcessResources.LowerDescriptorLimit(open + 64);
         var held = new List<SafeFileHandle>();
         try
         {
@@ -98,17 +94,4 @@ public sealed partial class EventLoopStartTests
         Assert.NotEmpty(held);
         return held;
     }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct RLimit
-    {
-        public ulong Current;
-        public ulong Maximum;
-    }
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int getrlimit(int resource, out RLimit limit);
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int setrlimit(int resource, in RLimit limit);
 }

@@ -122,6 +122,17 @@ internal static partial class ProcessResources
         return raised.Current;
     }
 
+    /// <summary>Lowers this process's soft RLIMIT_NOFILE to <paramref name="softLimit"/> (never above what it is), hard limit
+    /// unchanged: a child process of a test makes its own descriptor table small enough to fill.</summary>
+    public static void LowerDescriptorLimit(ulong softLimit)
+    {
+        if (getrlimit(RLIMIT_NOFILE, out RLimit limit) != 0
+            || setrlimit(RLIMIT_NOFILE, new RLimit { Current = Math.Min(limit.Current, softLimit), Maximum = limit.Maximum }) != 0)
+        {
+            throw new InvalidOperationException($"getrlimit/setrlimit failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+    }
+
     private const int RLIMIT_NOFILE = 7;
 
     [StructLayout(LayoutKind.Sequential)]
