@@ -102,7 +102,7 @@ public sealed class WskStreamTests
         using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         listener.Start();
         var connections = new List<WskConnection>();
-        await using var stream = new DeferredConnectStream([(System.Net.IPEndPoint)listener.LocalEndpoint], WskConnectOptions.Default, connections.Add);
+        await using var stream = DeferredStream((System.Net.IPEndPoint)listener.LocalEndpoint, connections.Add);
         Assert.Empty(connections); // nothing connects before the first write
         await stream.FlushAsync(Ct);
         Assert.Empty(connections);
@@ -129,7 +129,7 @@ public sealed class WskStreamTests
         using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         listener.Start();
         var connections = new List<WskConnection>();
-        var stream = new DeferredConnectStream([(System.Net.IPEndPoint)listener.LocalEndpoint], WskConnectOptions.Default, connections.Add);
+        var stream = DeferredStream((System.Net.IPEndPoint)listener.LocalEndpoint, connections.Add);
         var greeting = new byte[5];
         ValueTask<int> read = stream.ReadAsync(greeting, Ct); // a server-first protocol: the read connects, with no data
         using Socket peer = await listener.AcceptSocketAsync(Ct);
@@ -141,4 +141,8 @@ public sealed class WskStreamTests
         Assert.True(connections[0].IsDisposed);
         await Assert.ThrowsAsync<ObjectDisposedException>(async () => await stream.WriteAsync(new byte[1], Ct));
     }
+
+    private static DeferredConnectStream DeferredStream(System.Net.IPEndPoint server, Action<WskConnection> connected)
+        => new(new System.Net.DnsEndPoint(server.Address.ToString(), server.Port), [server], WskConnectOptions.Default, connected,
+            Timeout.InfiniteTimeSpan, System.Diagnostics.Stopwatch.GetTimestamp());
 }
