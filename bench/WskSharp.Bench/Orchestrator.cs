@@ -57,7 +57,7 @@ internal static class Orchestrator
         string results = Path.GetFullPath(o.Get("results", Path.Combine(repo, "bench", "results")));
         string? lab = o.Get("lab");
         string prefix = o.Get("ns-prefix", lab ?? $"wskb{Environment.ProcessId}");
-        var phases = new HashSet<string>((o.Get("phases") ?? "p1,blackhole,p2,churn,p3,p5").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        var phases = new HashSet<string>((o.Get("phases") ?? "p1,blackhole,blackhole-proc,p2,churn,p3,p5").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         bool profile = !o.Flag("no-profile");
         string logs = Path.Combine(results, "logs");
         Directory.CreateDirectory(logs);
@@ -89,6 +89,11 @@ internal static class Orchestrator
             if (phases.Contains("blackhole") && lab is not null)
             {
                 RunPhase(ctx, report, "blackhole", () => Blackhole(ctx, report));
+            }
+
+            if (phases.Contains("blackhole-proc") && lab is not null)
+            {
+                RunPhase(ctx, report, "blackhole-proc", () => BlackholeProcesses(ctx, report));
             }
 
             if (phases.Contains("p2"))
@@ -219,6 +224,42 @@ internal static class Orchestrator
             report.Blackhole.Add(run);
             Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  blackhole {peer,-15} ok {run.Succeeded,3} failed {run.Failed} total {run.TtfbUs.Sum() / 1000:F0} ms  SYN-data acked {run.SynDataAcked}/{run.TfoChecked}"));
+        }
+    }
+
+    /// <summary>
+    /// The same path, one request per process: 20 sequential worker processes each make one connection (after one
+    /// warm-up process that fetches the cookie). .NET pays the fallback in every process; ours, with
+    /// <c>WskProviderOptions.FastOpenMemoryFile</c>, in the first only. Totals are the 20 connections' times to the reply.
+    /// </summary>
+    private static void BlackholeProcesses(RunContext ctx, Report report)
+    {
+        const int Processes = 20;
+        string nsC = ctx.Lab + "-c", nsS = ctx.Lab + "-s";
+        using Server server = Server.Start(nsS, Path.Combine(ctx.Native, "echo_server"), "--bind", BlackholeAddress, "--port", "0", "--fastopen", "256");
+        string memoryFile = Path.Combine(ctx.Logs, "tfo-memory");
+        File.Delete(memoryFile);
+        foreach (string peer in BlackholePeers)
+        {
+            string? file = peer.StartsWith("wsk", StringComparison.Ordinal) ? memoryFile : null;
+            string local = ctx.WskLocal == "specific" ? ClientAddress : ctx.WskLocal;
+            _ = WorkerConn(ctx, nsC, peer, BlackholeAddress, local, server.Port, 1, 1, 0, 0, samples: true, TimeSpan.FromSeconds(60), file);
+            var total = new PeerRun { Peer = peer, Phase = "blackhole-proc", Count = Processes };
+            var times = new List<double>();
+            for (int i = 0; i < Processes; i++)
+            {
+                PeerRun run = WorkerConn(ctx, nsC, peer, BlackholeAddress, local, server.Port, 1, 1, 0, 0, samples: true, TimeSpan.FromSeconds(60), file);
+                total.Succeeded += run.Succeeded;
+                total.Failed += run.Failed;
+                total.SynDataAcked += run.SynDataAcked;
+                total.TfoChecked += run.TfoChecked;
+                times.AddRange(run.TtfbUs);
+            }
+
+            total.TtfbUs = [.. times];
+            report.BlackholeProcesses.Add(total);
+            Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  blackhole-proc {peer,-15} processes {Processes} ok {total.Succeeded,3} failed {total.Failed} total {times.Sum() / 1000:F0} ms"));
         }
     }
 
@@ -419,7 +460,7 @@ internal static class Orchestrator
     // --- peers ---------------------------------------------------------------------------------------------------
 
     private static PeerRun WorkerConn(RunContext ctx, string ns, string peer, string addr, string local, int port, int count, int concurrency,
-        int warmup, int warmupConcurrent, bool samples, TimeSpan timeout)
+        int warmup, int warmupConcurrent, bool samples, TimeSpan timeout, string? fastOpenMemoryFile = null)
     {
         string outPath = ctx.NextOut($"{peer}");
         List<string> args = [.. WorkerPrefix(ns), "worker", "conn", "--peer", peer, "--addr", addr, "--local", local, "--port", Str(port),
@@ -428,6 +469,11 @@ internal static class Orchestrator
         if (samples)
         {
             args.Add("--samples");
+        }
+
+        if (fastOpenMemoryFile is not null)
+        {
+            args.AddRange(["--tfo-memory-file", fastOpenMemoryFile]);
         }
 
         File.Delete(outPath);

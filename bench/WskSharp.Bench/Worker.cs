@@ -74,7 +74,7 @@ internal static class Worker
         }
 
         using WskSession? session = peer.StartsWith("wsk", StringComparison.Ordinal)
-            ? new WskSession(completeOnEventLoop: peer.EndsWith("-el", StringComparison.Ordinal))
+            ? new WskSession(completeOnEventLoop: peer.EndsWith("-el", StringComparison.Ordinal), fastOpenMemoryFile: o.Get("tfo-memory-file"))
             : null;
         IConnector Make() => peer switch
         {

@@ -12,10 +12,12 @@ internal sealed class WskSession : IDisposable
     /// <param name="networkNamespace">Where the sockets live (null: this process's namespace).</param>
     /// <param name="completeOnEventLoop"><see cref="WskProviderOptions.CompleteOnEventLoop"/>: requests that complete later
     /// finish on the event loop instead of the thread pool.</param>
-    public WskSession(string? networkNamespace = null, bool completeOnEventLoop = false)
+    /// <param name="fastOpenMemoryFile"><see cref="WskProviderOptions.FastOpenMemoryFile"/> (null: the memory lasts this process).</param>
+    public WskSession(string? networkNamespace = null, bool completeOnEventLoop = false, string? fastOpenMemoryFile = null)
     {
         NtStatus s = WskApi.WskRegister(new WskClientNpi(null, new WskClientDispatch(WskConstants.WSK_V1_0)),
-            new WskProviderOptions { NetworkNamespace = networkNamespace, CompleteOnEventLoop = completeOnEventLoop }, out WskRegistration? registration);
+            new WskProviderOptions { NetworkNamespace = networkNamespace, CompleteOnEventLoop = completeOnEventLoop, FastOpenMemoryFile = fastOpenMemoryFile },
+            out WskRegistration? registration);
         if (!s.IsSuccess)
         {
             throw new InvalidOperationException($"WskRegister: {s}");

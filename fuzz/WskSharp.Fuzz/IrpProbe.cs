@@ -10,7 +10,6 @@ internal sealed class IrpProbe
     public IrpProbe()
     {
         Irp = new Irp();
-        Irp.SetCompletionRoutine(static (irp, context) => ((IrpProbe)context!).OnCompleted(irp), this);
         Arm();
     }
 
@@ -23,13 +22,14 @@ internal sealed class IrpProbe
     /// <summary>The same IRP after <c>IoReuseIrp</c>, re-armed.</summary>
     public IrpProbe Reused()
     {
-        Irp.Reuse();
+        Irp.Reuse(NtStatus.Success);
         Arm();
         return this;
     }
 
     private void Arm()
     {
+        Irp.SetCompletionRoutine(static (irp, context) => ((IrpProbe)context!).OnCompleted(irp), this); // IoReuseIrp clears it.
         Irp.IoStatus.Status = Sentinel;
         Irp.IoStatus.Information = 0xBAD;
     }

@@ -50,6 +50,15 @@ internal sealed class IrpProbe
         return probe;
     }
 
+    /// <summary><c>IoReuseIrp</c> then <c>IoSetCompletionRoutine</c> again, as a driver does between two requests; sentinels back.</summary>
+    public IrpProbe Reused()
+    {
+        Irp.Reuse(NtStatus.Success);
+        Irp.SetCompletionRoutine(static (irp, context) => ((IrpProbe)context!).OnCompleted(irp), this);
+        Arm();
+        return this;
+    }
+
     /// <summary>Puts the sentinels in <c>IoStatus</c> (only on an IRP that is not pending).</summary>
     public void Arm()
     {

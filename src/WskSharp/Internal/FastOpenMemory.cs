@@ -21,8 +21,13 @@ internal sealed partial class FastOpenMemory
     private readonly TimeSpan _maximum;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly string? _file;
+    private readonly Lock _flushLock = new();
+    private List<FastOpenMemoryFile.Record> _unsaved = [];
+    private bool _fileFailed;
 
-    public FastOpenMemory(WskFastOpenMode mode, TimeSpan minimum, TimeSpan maximum, int capacity, TimeProvider? time, ILogger? logger)
+    public FastOpenMemory(WskFastOpenMode mode, TimeSpan minimum, TimeSpan maximum, int capacity, TimeProvider? time, ILogger? logger,
+        string? file = null)
     {
         if (minimum <= TimeSpan.Zero || maximum < minimum || capacity < 1)
         {
@@ -35,6 +40,104 @@ internal sealed partial class FastOpenMemory
         _capacity = capacity;
         _time = time ?? TimeProvider.System;
         _logger = logger ?? NullLogger.Instance;
+        if (file is not null && mode == WskFastOpenMode.Adaptive)
+        {
+            _file = file;
+            try
+            {
+                Adopt(FastOpenMemoryFile.Load(file, _time.GetUtcNow(), _maximum, out int skipped), skipped);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                FileFailed(ex);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Writes what changed since the last flush into the memory file (merged with what other processes wrote) and adopts
+    /// what they learned meanwhile. Runs on the thread pool after each change, and once more when the registration ends.
+    /// </summary>
+    public void Flush()
+    {
+        if (_file is null)
+        {
+            return;
+        }
+
+        lock (_flushLock)
+        {
+            List<FastOpenMemoryFile.Record> changes;
+            lock (_lock)
+            {
+                changes = _unsaved;
+                _unsaved = [];
+            }
+
+            if (changes.Count == 0)
+            {
+                return;
+            }
+
+            try
+            {
+                Adopt(FastOpenMemoryFile.Merge(_file, changes, _time.GetUtcNow(), _maximum, _capacity, out int skipped), skipped);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                FileFailed(ex);
+            }
+        }
+    }
+
+    /// <summary>Takes the file's records that are newer than what this memory holds.</summary>
+    private void Adopt(List<FastOpenMemoryFile.Record> records, int skipped)
+    {
+        if (skipped > 0)
+        {
+            LogFileSkipped(_logger, _file!, skipped);
+        }
+
+        lock (_lock)
+        {
+            foreach (FastOpenMemoryFile.Record r in records)
+            {
+                if (_entries.TryGetValue(r.Destination, out Entry? entry) && entry.Updated >= r.Updated)
+                {
+                    continue;
+                }
+
+                entry ??= Add(r.Destination);
+                entry.Last = WskFastOpenOutcome.None; // Another process's verdict: no outcome of ours yet.
+                entry.Failures = r.Failures;
+                entry.BackoffUntil = r.BackoffUntil;
+                entry.Updated = r.Updated;
+            }
+        }
+    }
+
+    /// <summary>Notes a change for the file (under <see cref="_lock"/>) and schedules a flush if none is due.</summary>
+    private void Changed(Entry entry)
+    {
+        if (_file is null)
+        {
+            return;
+        }
+
+        _unsaved.Add(new FastOpenMemoryFile.Record(entry.Destination, entry.Failures, entry.BackoffUntil, entry.Updated));
+        if (_unsaved.Count == 1)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static memory => memory.Flush(), this, preferLocal: false);
+        }
+    }
+
+    private void FileFailed(Exception ex)
+    {
+        if (!_fileFailed)
+        {
+            _fileFailed = true; // Once: a read-only or missing folder would otherwise log on every change.
+            LogFileFailed(_logger, _file!, ex.Message);
+        }
     }
 
     /// <summary>What the memory does with Fast Open requests.</summary>
@@ -123,15 +226,7 @@ internal sealed partial class FastOpenMemory
                     return; // A healthy path needs no memory.
                 }
 
-                entry = new Entry(destination);
-                _entries[destination] = entry;
-                entry.Node = _recency.AddFirst(entry);
-                if (_entries.Count > _capacity && _recency.Last is { } oldest)
-                {
-                    _recency.RemoveLast();
-                    _entries.Remove(oldest.Value.Destination);
-                    LogEvicted(_logger, oldest.Value.Destination);
-                }
+                entry = Add(destination);
             }
             else
             {
@@ -151,9 +246,14 @@ internal sealed partial class FastOpenMemory
                         LogRecovered(_logger, destination);
                     }
 
+                    if (entry.BackoffUntil is not null)
+                    {
+                        entry.BackoffUntil = null; // Success clears the record, here and in the file.
+                        Changed(entry);
+                    }
+
                     entry.Failures = 0;
                     entry.NotAcknowledged = 0;
-                    entry.BackoffUntil = null; // Success clears the record.
                     break;
                 case WskFastOpenOutcome.SynRetransmitted:
                     BackOff(entry, now, "the SYN carrying data was lost (retransmitted without it)");
@@ -176,6 +276,23 @@ internal sealed partial class FastOpenMemory
         seconds *= 0.9 + (0.2 * Random.Shared.NextDouble()); // ±10 %: many clients must not probe in step.
         entry.BackoffUntil = now + TimeSpan.FromSeconds(Math.Min(seconds, _maximum.TotalSeconds));
         LogBackoff(_logger, entry.Destination, why, entry.BackoffUntil.Value, entry.Failures);
+        Changed(entry);
+    }
+
+    /// <summary>A new entry, most recently used; the least recently used one goes when the memory is full.</summary>
+    private Entry Add(SockAddr destination)
+    {
+        var entry = new Entry(destination);
+        _entries[destination] = entry;
+        entry.Node = _recency.AddFirst(entry);
+        if (_entries.Count > _capacity && _recency.Last is { } oldest)
+        {
+            _recency.RemoveLast();
+            _entries.Remove(oldest.Value.Destination);
+            LogEvicted(_logger, oldest.Value.Destination);
+        }
+
+        return entry;
     }
 
     /// <summary>The destinations remembered, most recently used first.</summary>
@@ -207,11 +324,17 @@ internal sealed partial class FastOpenMemory
                 }
 
                 _recency.Remove(entry.Node!);
+                Forget(entry);
                 count = 1;
             }
             else
             {
                 count = _entries.Count;
+                foreach (Entry entry in _recency)
+                {
+                    Forget(entry);
+                }
+
                 _entries.Clear();
                 _recency.Clear();
             }
@@ -220,6 +343,20 @@ internal sealed partial class FastOpenMemory
             return count;
         }
     }
+
+    /// <summary>A cleared destination leaves the file too.</summary>
+    private void Forget(Entry entry)
+    {
+        entry.BackoffUntil = null;
+        entry.Updated = _time.GetUtcNow();
+        Changed(entry);
+    }
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "Fast Open memory file {File}: {Count} line(s) that do not parse were ignored")]
+    private static partial void LogFileSkipped(ILogger logger, string file, int count);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "Fast Open memory file {File} cannot be used ({Why}); the memory lasts this process only")]
+    private static partial void LogFileFailed(ILogger logger, string file, string why);
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "Fast Open to {Destination}: {Why}; its buffers go after the handshake until {Until:o} (failure {Failures})")]
     private static partial void LogBackoff(ILogger logger, SockAddr destination, string why, DateTimeOffset until, int failures);

@@ -11,24 +11,44 @@ namespace WskSharp.Nt;
 /// returned value means it has already completed, its completion routine has run, with that same status.
 /// </summary>
 /// <remarks>
-/// <para>An IRP is reusable once completed (<see cref="Reuse"/> is <c>IoReuseIrp</c>, and submitting a completed
-/// IRP to another call reuses it implicitly). It is awaitable (<c>await irp</c>) without allocating: it is its
-/// own <see cref="IValueTaskSource{TResult}"/>.</para>
-/// <para>Completion routines and continuations of a request that completes later run on the thread pool,
-/// never on the provider's event loop.</para>
+/// <para>The IRP belongs to its owner again the moment its completion routine is called, as in Windows once a routine
+/// returns <see cref="NtStatus.MoreProcessingRequired"/>: the routine may hand it to the next call itself (the receive
+/// loop of every WSK driver), or signal a thread that calls <see cref="Reuse"/> (<c>IoReuseIrp</c>) and resubmits it
+/// while the routine is still running. <see cref="PendingReturned"/> says, as in Windows, whether the call returned
+/// <see cref="NtStatus.Pending"/>. Submitting a completed IRP to another call also reuses it (keeping its routine).</para>
+/// <para>The IRP is awaitable (<c>await irp</c>) without allocating: it is its own
+/// <see cref="IValueTaskSource{TResult}"/>. The awaiter resumes after the completion routine has run; an IRP whose
+/// routine resubmits it is driven by its routine and should not be awaited too.</para>
+/// <para>Completion routines and continuations of a request that completes later run on the thread pool, or on the
+/// event loop where the registration asked for it (<c>WskProviderOptions.CompleteOnEventLoop</c>).</para>
 /// </remarks>
 public sealed class Irp : IValueTaskSource<NtStatus>, IThreadPoolWorkItem
 {
     private const int Idle = 0, Pending = 1, Completing = 2, Completed = 3;
 
+    /// <summary>Stands in the awaiter slot once the request has completed: a late awaiter then resumes by itself.</summary>
+    private static readonly Action<object?> s_completedSentinel = static _ => Debug.Fail("The completed-IRP sentinel ran.");
+
     private IoStatusBlock _ioStatus;
-    private ManualResetValueTaskSourceCore<NtStatus> _core;
     private int _state;
     private int _cancelRequested;
+    private bool _markedPending;
+    private bool _pendingReturned;
     private IoCompletionRoutine? _routine;
     private object? _routineContext;
     private IIrpCancelHandler? _cancelHandler;
-    private int _finishingThread;
+
+    // The awaiter of the current request. Not ManualResetValueTaskSourceCore: its SetResult runs the continuation while
+    // it still owns the core, so a new request on another thread would have to wait for that user code to return. Here
+    // the continuation is taken out of its slot before anything runs, and a new request never waits for anyone.
+    private short _version;
+    private Action<object?>? _continuation;
+    private object? _continuationState;
+    private object? _schedulingContext;
+    private ExecutionContext? _executionContext;
+    private bool _hasResult;
+    private short _resultVersion;
+    private NtStatus _result;
 
     /// <summary>The provider's per-request parameters (the current stack location).</summary>
     internal IrpStackLocation Stack;
@@ -39,16 +59,22 @@ public sealed class Irp : IValueTaskSource<NtStatus>, IThreadPoolWorkItem
     /// <summary>Creates an IRP (<c>IoAllocateIrp</c>).</summary>
     public Irp()
     {
-        // Continuations of late completions are dispatched by Execute on the thread pool already.
-        _core.RunContinuationsAsynchronously = false;
     }
 
     /// <summary><c>Irp->IoStatus</c>: the result, valid once the IRP has completed. Writable, so a test can
     /// put a sentinel in it before a call.</summary>
     public ref IoStatusBlock IoStatus => ref _ioStatus;
 
-    /// <summary>True while a provider holds the IRP (after a call returned <see cref="NtStatus.Pending"/>).</summary>
+    /// <summary>True while a provider holds the IRP (after a call returned <see cref="NtStatus.Pending"/>, until its
+    /// completion routine is called).</summary>
     public bool IsPending => Volatile.Read(ref _state) is Pending or Completing;
+
+    /// <summary>
+    /// <c>Irp->PendingReturned</c>: true when the call that took this request returned <see cref="NtStatus.Pending"/>
+    /// (the provider marked it pending before anyone could complete it), false when it completed before the call
+    /// returned. Valid in the completion routine and after; a driver signals its waiter only when it is true.
+    /// </summary>
+    public bool PendingReturned => Volatile.Read(ref _pendingReturned);
 
     /// <summary>True once <see cref="Cancel"/> has been called on the current request (<c>Irp->Cancel</c>).</summary>
     public bool CancelRequested => Volatile.Read(ref _cancelRequested) != 0;
@@ -72,18 +98,28 @@ public sealed class Irp : IValueTaskSource<NtStatus>, IThreadPoolWorkItem
         _routineContext = context;
     }
 
-    /// <summary><c>IoReuseIrp</c>: clears the result and the cancel flag of a completed IRP; the completion
-    /// routine stays.</summary>
-    /// <exception cref="InvalidOperationException">The IRP is pending.</exception>
-    public void Reuse()
+    /// <summary>
+    /// <c>IoReuseIrp(Irp, Status)</c>: makes a completed IRP as new for the next request. As in Windows, it clears the
+    /// result, the cancel flag, <see cref="PendingReturned"/> and the completion routine (set it again for the next
+    /// call), and puts <paramref name="status"/> in <c>IoStatus.Status</c>. Legal from the completion routine itself
+    /// and from any thread once the routine has been called.
+    /// </summary>
+    /// <param name="status">What <c>IoStatus.Status</c> holds afterwards (drivers pass <see cref="NtStatus.Success"/>).</param>
+    /// <exception cref="InvalidOperationException">The IRP is pending: a provider still holds it.</exception>
+    public void Reuse(NtStatus status)
     {
-        if (IsPending)
+        int state = Volatile.Read(ref _state);
+        if (state is Pending or Completing || Interlocked.CompareExchange(ref _state, Idle, state) != state)
         {
-            throw new InvalidOperationException("A pending IRP cannot be reused; wait for it to complete.");
+            throw new InvalidOperationException("A pending IRP cannot be reused; wait for its completion routine.");
         }
 
         _ioStatus = default;
+        _ioStatus.Status = status;
         Volatile.Write(ref _cancelRequested, 0);
+        Volatile.Write(ref _pendingReturned, false);
+        _routine = null;
+        _routineContext = null;
     }
 
     /// <summary>
@@ -113,7 +149,7 @@ public sealed class Irp : IValueTaskSource<NtStatus>, IThreadPoolWorkItem
     }
 
     /// <summary>A <see cref="ValueTask{NtStatus}"/> for the current request, completing with its final status.</summary>
-    /// <exception cref="InvalidOperationException">The IRP was never submitted to a call.</exception>
+    /// <exception cref="InvalidOperationException">The IRP was never submitted to a call, or was reused since.</exception>
     public ValueTask<NtStatus> AsValueTask()
     {
         int state = Volatile.Read(ref _state);
@@ -122,7 +158,7 @@ public sealed class Irp : IValueTaskSource<NtStatus>, IThreadPoolWorkItem
             throw new InvalidOperationException("The IRP has not been submitted to a call.");
         }
 
-        return state == Completed ? new ValueTask<NtStatus>(_ioStatus.Status) : new ValueTask<NtStatus>(this, _core.Version);
+        return state == Completed ? new ValueTask<NtStatus>(_ioStatus.Status) : new ValueTask<NtStatus>(this, _version);
     }
 
     /// <summary>Lets callers write <c>await irp</c>.</summary>
@@ -130,46 +166,51 @@ public sealed class Irp : IValueTaskSource<NtStatus>, IThreadPoolWorkItem
     public ValueTaskAwaiter<NtStatus> GetAwaiter() => AsValueTask().GetAwaiter();
 #pragma warning restore CA2012
 
-    /// <summary>Takes the IRP for a new request. False if it is pending (owned by a provider already).</summary>
+    /// <summary>
+    /// Takes the IRP for a new request. False if it is pending (owned by a provider already). Never waits: a completed
+    /// IRP is its owner's, whatever its routine or its awaiter is still doing.
+    /// </summary>
     internal bool TryStart()
     {
-        // A reuse from another thread waits for the previous completion to release its awaiter; the awaiter's
-        // own continuation (running inside that release) may reuse at once.
-        int finishing;
-        SpinWait spin = default;
-        while ((finishing = Volatile.Read(ref _finishingThread)) != 0 && finishing != Environment.CurrentManagedThreadId)
-        {
-            spin.SpinOnce();
-        }
-
         int state = Volatile.Read(ref _state);
         if (state is Pending or Completing || Interlocked.CompareExchange(ref _state, Pending, state) != state)
         {
             return false;
         }
 
-        _core.Reset();
+        _version++;
+        _continuation = null; // The previous request's awaiter, if any, was taken out when it completed.
         _ioStatus = default;
         _cancelRequested = 0;
         _cancelHandler = null;
+        _markedPending = false;
+        _pendingReturned = false;
         Stack = default;
         QueueNext = null;
         return true;
     }
 
     /// <summary>
-    /// <c>IoSetCancelRoutine</c>: the provider arms its cancel routine while it holds the request, under the lock that
-    /// also guards completion, so a completion cannot slip in between. It then checks <see cref="CancelRequested"/> (the
-    /// Windows "check Irp->Cancel after setting the routine" rule) outside that lock and cancels itself if it was set.
+    /// <c>IoMarkIrpPending</c> + <c>IoSetCancelRoutine</c>: the provider queues the request (the call will return
+    /// <see cref="NtStatus.Pending"/>) and arms its cancel routine, under the lock that also guards completion, so a
+    /// completion cannot slip in between. It then checks <see cref="CancelRequested"/> (the Windows "check Irp->Cancel
+    /// after setting the routine" rule) outside that lock and cancels itself if it was set.
     /// </summary>
-    internal void ArmCancel(IIrpCancelHandler handler) => Volatile.Write(ref _cancelHandler, handler);
+    internal void ArmCancel(IIrpCancelHandler handler)
+    {
+        MarkPending();
+        Volatile.Write(ref _cancelHandler, handler);
+    }
+
+    /// <summary><c>IoMarkIrpPending</c>: the call that holds this request will return <see cref="NtStatus.Pending"/>.</summary>
+    internal void MarkPending() => _markedPending = true;
 
     /// <summary>Clears the cancel routine: the provider is about to complete the request itself.</summary>
     internal void ClearCancelHandler() => Volatile.Write(ref _cancelHandler, null);
 
     /// <summary>
     /// <c>IoCompleteRequest</c> on the calling thread: sets the result, runs the completion routine, then
-    /// releases awaiters. Used when a call completes before it returns.
+    /// releases awaiters. Used when a call completes before it returns, and for cancellations.
     /// </summary>
     internal void CompleteInline(NtStatus status, nuint information = 0, object? pointer = null)
     {
@@ -226,11 +267,35 @@ public sealed class Irp : IValueTaskSource<NtStatus>, IThreadPoolWorkItem
     private void Finish()
     {
         CompletionCount++;
-        if (_routine is { } routine)
+        NtStatus status = _ioStatus.Status;
+        IoCompletionRoutine? routine = _routine;
+        object? routineContext = _routineContext;
+
+        // Everything the awaiter needs is taken out before the IRP changes hands: from then on the owner may start the
+        // next request (from the routine, or from a thread it signals) without waiting for this one's awaiter.
+        _result = status;
+        _resultVersion = _version;
+        _hasResult = true;
+        Action<object?>? continuation = Interlocked.Exchange(ref _continuation, s_completedSentinel);
+        object? continuationState = null, schedulingContext = null;
+        ExecutionContext? executionContext = null;
+        if (continuation is not null)
+        {
+            continuationState = _continuationState;
+            schedulingContext = _schedulingContext;
+            executionContext = _executionContext;
+            _continuationState = _schedulingContext = null;
+            _executionContext = null;
+        }
+
+        _pendingReturned = _markedPending; // IoCompleteRequest copies SL_PENDING_RETURNED into Irp->PendingReturned.
+        Volatile.Write(ref _state, Completed); // The IRP is its owner's again.
+
+        if (routine is not null)
         {
             try
             {
-                routine(this, _routineContext);
+                routine(this, routineContext);
             }
             catch (Exception ex)
             {
@@ -239,25 +304,141 @@ public sealed class Irp : IValueTaskSource<NtStatus>, IThreadPoolWorkItem
             }
         }
 
-        NtStatus status = _ioStatus.Status;
-        Volatile.Write(ref _finishingThread, Environment.CurrentManagedThreadId);
-        Volatile.Write(ref _state, Completed);
-        try
+        if (continuation is not null)
         {
-            _core.SetResult(status);
-        }
-        finally
-        {
-            Volatile.Write(ref _finishingThread, 0);
+            Resume(continuation, continuationState, executionContext, schedulingContext, forceAsync: false);
         }
     }
 
     void IThreadPoolWorkItem.Execute() => Finish();
 
-    NtStatus IValueTaskSource<NtStatus>.GetResult(short token) => _core.GetResult(token);
+    NtStatus IValueTaskSource<NtStatus>.GetResult(short token)
+    {
+        if (!_hasResult || token != _resultVersion)
+        {
+            throw new InvalidOperationException("The IRP's result was read before it completed, or after it was reused.");
+        }
 
-    ValueTaskSourceStatus IValueTaskSource<NtStatus>.GetStatus(short token) => _core.GetStatus(token);
+        return _result;
+    }
+
+    ValueTaskSourceStatus IValueTaskSource<NtStatus>.GetStatus(short token)
+    {
+        if (token == _version && Volatile.Read(ref _state) is Pending or Completing)
+        {
+            return ValueTaskSourceStatus.Pending;
+        }
+
+        if (_hasResult && token == _resultVersion)
+        {
+            return ValueTaskSourceStatus.Succeeded;
+        }
+
+        throw new InvalidOperationException("The IRP was reused since this request.");
+    }
 
     void IValueTaskSource<NtStatus>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
-        => _core.OnCompleted(continuation, state, token, flags);
+    {
+        ArgumentNullException.ThrowIfNull(continuation);
+        ExecutionContext? executionContext = (flags & ValueTaskSourceOnCompletedFlags.FlowExecutionContext) != 0 ? ExecutionContext.Capture() : null;
+        object? schedulingContext = null;
+        if ((flags & ValueTaskSourceOnCompletedFlags.UseSchedulingContext) != 0)
+        {
+            if (SynchronizationContext.Current is { } sync && sync.GetType() != typeof(SynchronizationContext))
+            {
+                schedulingContext = sync;
+            }
+            else if (TaskScheduler.Current != TaskScheduler.Default)
+            {
+                schedulingContext = TaskScheduler.Current;
+            }
+        }
+
+        if (token != _version)
+        {
+            if (_hasResult && token == _resultVersion)
+            {
+                Resume(continuation, state, executionContext, schedulingContext, forceAsync: true);
+                return;
+            }
+
+            throw new InvalidOperationException("The IRP was reused since this request.");
+        }
+
+        _continuationState = state;
+        _schedulingContext = schedulingContext;
+        _executionContext = executionContext;
+        Action<object?>? previous = Interlocked.CompareExchange(ref _continuation, continuation, null);
+        if (previous is null)
+        {
+            return;
+        }
+
+        if (!ReferenceEquals(previous, s_completedSentinel))
+        {
+            throw new InvalidOperationException("The IRP is already awaited: a request has one awaiter.");
+        }
+
+        // Completed between the awaiter's check and now: resume it ourselves, never inline (no stack dives).
+        Resume(continuation, state, executionContext, schedulingContext, forceAsync: true);
+    }
+
+    private static void Resume(Action<object?> continuation, object? state, ExecutionContext? executionContext, object? schedulingContext,
+        bool forceAsync)
+    {
+        if (executionContext is null && schedulingContext is null)
+        {
+            if (forceAsync)
+            {
+                ThreadPool.UnsafeQueueUserWorkItem(continuation, state, preferLocal: true);
+            }
+            else
+            {
+                continuation(state);
+            }
+
+            return;
+        }
+
+        // The rare path (an awaiter with a context to honour): a small object carries the continuation there.
+        var resume = new ContextResume(continuation, state, executionContext);
+        switch (schedulingContext)
+        {
+            case SynchronizationContext sync:
+                sync.Post(static s => ((ContextResume)s!).Run(), resume);
+                break;
+            case TaskScheduler scheduler:
+                _ = Task.Factory.StartNew(static s => ((ContextResume)s!).Run(), resume, CancellationToken.None,
+                    TaskCreationOptions.DenyChildAttach, scheduler);
+                break;
+            default:
+                if (forceAsync)
+                {
+                    ThreadPool.UnsafeQueueUserWorkItem(static s => s.Run(), resume, preferLocal: true);
+                }
+                else
+                {
+                    resume.Run();
+                }
+
+                break;
+        }
+    }
+
+    private sealed class ContextResume(Action<object?> continuation, object? state, ExecutionContext? executionContext)
+    {
+        public void Run()
+        {
+            if (executionContext is null)
+            {
+                continuation(state);
+            }
+            else
+            {
+                ExecutionContext.Run(executionContext, static s => ((ContextResume)s!).Invoke(), this);
+            }
+        }
+
+        private void Invoke() => continuation(state);
+    }
 }

@@ -109,6 +109,7 @@ public static class WskApi
 
         registration.BeginDeregister();
         registration.Client.WaitForSockets();
+        registration.Client.FastOpenMemory.Flush(); // What this process learned outlives it, where a memory file is set.
         registration.OwnedStack?.Dispose();
     }
 }

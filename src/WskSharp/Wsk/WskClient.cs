@@ -21,7 +21,8 @@ public sealed class WskClient : IAcceptedSocketFactory
         Stack = stack;
         CompleteOnEventLoop = options.CompleteOnEventLoop;
         FastOpenMemory = new FastOpenMemory(options.FastOpenMode, options.FastOpenBackoffMinimum, options.FastOpenBackoffMaximum,
-            options.FastOpenMemoryCapacity, options.TimeProvider, options.LoggerFactory?.CreateLogger("WskSharp.FastOpen"));
+            options.FastOpenMemoryCapacity, options.TimeProvider, options.LoggerFactory?.CreateLogger("WskSharp.FastOpen"),
+            options.FastOpenMemoryFile);
     }
 
     /// <summary>The adaptive Fast Open memory of this client's provider: one per registration, shared by its sockets.</summary>

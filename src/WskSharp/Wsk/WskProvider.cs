@@ -129,6 +129,11 @@ internal static class WskProvider
         {
             var request = (SocketConnectRequest)context!;
             NtStatus status = inner.IoStatus.Status;
+            if (inner.PendingReturned)
+            {
+                request._outer.MarkPending(); // WskSocketConnect returned STATUS_PENDING for the outer IRP too.
+            }
+
             if (status.IsSuccess)
             {
                 request._outer.CompleteInline(status, 0, request._socket);

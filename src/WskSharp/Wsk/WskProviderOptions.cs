@@ -18,6 +18,15 @@ public sealed record WskProviderOptions
     /// <summary>Adaptive mode: how many destinations are remembered (least recently used forgotten first; default 1024).</summary>
     public int FastOpenMemoryCapacity { get; init; } = 1024;
 
+    /// <summary>
+    /// Adaptive mode: a file that keeps the memory's backoffs across processes (null, the default: this process only).
+    /// A new registration starts with the backoffs in it, each trusted at most <see cref="FastOpenBackoffMaximum"/> from
+    /// now; every change is merged into it (safe with concurrent processes: a lock file beside it, the file replaced by a
+    /// rename, the later update of a destination wins); at most <see cref="FastOpenMemoryCapacity"/> destinations. Lines
+    /// that do not parse are ignored with a warning; a file that cannot be read or written leaves the memory per process.
+    /// </summary>
+    public string? FastOpenMemoryFile { get; init; }
+
     /// <summary>The clock of the Fast Open memory (default <see cref="TimeProvider.System"/>).</summary>
     public TimeProvider? TimeProvider { get; init; }
 

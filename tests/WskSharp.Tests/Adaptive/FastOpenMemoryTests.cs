@@ -9,13 +9,6 @@ public class FastOpenMemoryTests
     private static readonly SockAddr A = SockAddr.Inet([198, 18, 0, 2], 7000);
     private static readonly SockAddr B = SockAddr.Inet([198, 18, 0, 3], 7000);
 
-    private sealed class ManualClock : TimeProvider
-    {
-        public DateTimeOffset Now { get; set; } = new(2026, 11, 26, 0, 0, 0, TimeSpan.Zero);
-
-        public override DateTimeOffset GetUtcNow() => Now;
-    }
-
     private static FastOpenMemory Adaptive(ManualClock clock, int capacity = 16)
         => new(WskFastOpenMode.Adaptive, TimeSpan.FromMinutes(5), TimeSpan.FromHours(1), capacity, clock, null);
 

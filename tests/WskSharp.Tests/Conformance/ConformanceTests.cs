@@ -61,7 +61,7 @@ public sealed class ConformanceOnFaultySimulatedTests : ConformanceTests
 /// completion, close against a pending connect) where every IRP must complete exactly once. Both ends are WSK sockets of
 /// registrations on the same transport, and at the end nothing is left open on it.
 /// </summary>
-public abstract class ConformanceTests
+public abstract partial class ConformanceTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 

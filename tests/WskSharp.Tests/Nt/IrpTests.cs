@@ -92,7 +92,7 @@ public sealed class IrpTests : IDisposable
     }
 
     [Fact]
-    public void Reuse_clears_IoStatus_and_the_cancel_flag_and_keeps_the_routine()
+    public void Reuse_is_IoReuseIrp_it_clears_the_result_the_cancel_flag_PendingReturned_and_the_routine_and_sets_the_status()
     {
         WskSocket socket = _client.CreateSocket();
         var probe = new IrpProbe();
@@ -100,17 +100,19 @@ public sealed class IrpTests : IDisposable
         probe.Irp.IoStatus.Information = 77;
         probe.Irp.IoStatus.Pointer = IrpProbe.SentinelPointer;
 
-        probe.Irp.Reuse();
+        probe.Irp.Reuse(NtStatus.NotSupported);
 
-        Assert.Equal(NtStatus.Success, probe.Irp.IoStatus.Status);
+        Assert.Equal(NtStatus.NotSupported, probe.Irp.IoStatus.Status); // IoReuseIrp(Irp, Status) puts Status there.
         Assert.Equal(0u, probe.Irp.IoStatus.Information);
         Assert.Null(probe.Irp.IoStatus.Pointer);
         Assert.False(probe.Irp.CancelRequested);
+        Assert.False(probe.Irp.PendingReturned);
         Assert.False(probe.Irp.IsPending);
         Assert.Equal(1, probe.Irp.CompletionCount); // Reuse is not a completion.
 
         Assert.Equal(NtStatus.InvalidParameter, RefusedBind(socket, probe.Irp));
-        Assert.Equal(2, probe.Count); // The routine stayed.
+        Assert.Equal(1, probe.Count); // The routine went with the reuse, as the stack location does in Windows.
+        Assert.Equal(2, probe.Irp.CompletionCount);
     }
 
     [Fact]
@@ -122,7 +124,7 @@ public sealed class IrpTests : IDisposable
 
         for (int request = 1; request <= 5; request++)
         {
-            probe.Irp.Reuse();
+            probe.Reused();
             NtStatus returned = connection.Dispatch.WskReceive(connection.Socket, new WskBuf(new Mdl(buffer)), 0, probe.Irp);
             await connection.Peer.SendAsync(new[] { (byte)request }, SocketFlags.None, TestContext.Current.CancellationToken);
             Assert.Equal(NtStatus.Success, await WskTestClient.Complete(returned, probe.Irp));
@@ -132,6 +134,65 @@ public sealed class IrpTests : IDisposable
             Assert.Equal(request, probe.Irp.CompletionCount);
             Assert.Equal(request, probe.Count);
         }
+    }
+
+    [Fact]
+    public async Task PendingReturned_is_false_for_a_call_that_completed_before_returning_and_true_for_one_that_returned_STATUS_PENDING()
+    {
+        WskSocket socket = _client.CreateSocket();
+        var irp = new Irp();
+        bool? seen = null;
+        irp.SetCompletionRoutine((done, _) => { seen = done.PendingReturned; return NtStatus.MoreProcessingRequired; }, null);
+
+        Assert.Equal(NtStatus.InvalidParameter, RefusedBind(socket, irp));
+        Assert.False(seen);
+        Assert.False(irp.PendingReturned);
+
+        using LoopbackConnection connection = await LoopbackConnection.OpenAsync(_client);
+        seen = null;
+        PendingReceive(connection, new byte[4], irp);
+        Assert.False(irp.PendingReturned); // Not yet completed: the flag belongs to the completion.
+        await connection.Peer.SendAsync(new byte[] { 1 }, SocketFlags.None, TestContext.Current.CancellationToken);
+        Assert.Equal(NtStatus.Success, await irp);
+        Assert.True(seen);
+        Assert.True(irp.PendingReturned);
+
+        // A cancelled pending request also returned STATUS_PENDING.
+        seen = null;
+        PendingReceive(connection, new byte[4], irp);
+        Assert.True(irp.Cancel());
+        Assert.Equal(NtStatus.Cancelled, await irp);
+        Assert.True(seen);
+    }
+
+    [Fact]
+    public async Task An_awaiter_resuming_on_one_thread_never_holds_up_a_new_request_on_the_same_IRP_from_another()
+    {
+        using LoopbackConnection connection = await LoopbackConnection.OpenAsync(_client);
+        var irp = new Irp();
+        var buffer = new byte[4];
+        PendingReceive(connection, buffer, irp);
+        Task<NtStatus> resubmittedElsewhere = Task.FromResult(NtStatus.Unsuccessful);
+
+        async Task AwaitThenResubmitElsewhere()
+        {
+            // Registered before the data is sent, so the continuation runs on the thread that completes the IRP.
+            Assert.Equal(NtStatus.Success, await irp);
+            // Still inside the continuation of the first request: another thread submits the next one, and this
+            // continuation waits for that call to return. Before, TryStart spun until this continuation returned.
+            resubmittedElsewhere = Task.Run(() => connection.Dispatch.WskReceive(connection.Socket, new WskBuf(new Mdl(buffer)), 0, irp));
+            Assert.True(resubmittedElsewhere.Wait(TimeSpan.FromSeconds(20)), "the second call waited for the first one's awaiter");
+        }
+
+        Task awaiting = AwaitThenResubmitElsewhere();
+        await connection.Peer.SendAsync(new byte[] { 1 }, SocketFlags.None, TestContext.Current.CancellationToken);
+        await awaiting.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+
+        Assert.Equal(NtStatus.Pending, await resubmittedElsewhere);
+        await connection.Peer.SendAsync(new byte[] { 2 }, SocketFlags.None, TestContext.Current.CancellationToken);
+        Assert.Equal(NtStatus.Success, await irp);
+        Assert.Equal(2, buffer[0]);
+        Assert.Equal(2, irp.CompletionCount);
     }
 
     [Fact]
@@ -158,7 +219,7 @@ public sealed class IrpTests : IDisposable
         PendingReceive(connection, new byte[16], probe.Irp);
 
         Assert.Throws<InvalidOperationException>(() => probe.Irp.SetCompletionRoutine(null, null));
-        Assert.Throws<InvalidOperationException>(probe.Irp.Reuse);
+        Assert.Throws<InvalidOperationException>(() => probe.Irp.Reuse(NtStatus.Success));
         Assert.True(probe.Irp.IsPending);
         Assert.Equal(0, probe.Count);
 
