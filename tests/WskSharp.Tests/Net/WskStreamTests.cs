@@ -142,7 +142,21 @@ public sealed class WskStreamTests
         await Assert.ThrowsAsync<ObjectDisposedException>(async () => await stream.WriteAsync(new byte[1], Ct));
     }
 
-    private static DeferredConnectStream DeferredStream(System.Net.IPEndPoint server, Action<WskConnection> connected)
-        => new(new System.Net.DnsEndPoint(server.Address.ToString(), server.Port), [server], WskConnectOptions.Default, connected,
+    [Fact]
+    public async Task Disposing_the_HttpClient_stream_cancels_its_pending_connect_and_closes_the_socket()
+    {
+        using FullAcceptQueue full = await FullAcceptQueue.OpenAsync(); // the SYN is dropped: the connect stays pending
+        using var provider = new WskNetProvider();
+        var stream = DeferredStream(full.EndPoint, _ => { }, new WskConnectOptions { Provider = provider });
+        Task write = stream.WriteAsync("GET / HTTP/1.1\r\n\r\n"u8.ToArray(), Ct).AsTask(); // HttpClient's writes carry no token
+        Assert.False(write.IsCompleted);
+
+        await stream.DisposeAsync(); // what HttpClient does to cancel a request (its Timeout, its token)
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => write.WaitAsync(NetTestPeer.HangGuard, Ct));
+        Assert.Equal(0, provider.OpenCount); // the connect IRP was cancelled and its socket closed
+    }
+
+    private static DeferredConnectStream DeferredStream(System.Net.IPEndPoint server, Action<WskConnection> connected, WskConnectOptions? options = null)
+        => new(new System.Net.DnsEndPoint(server.Address.ToString(), server.Port), [server], options ?? WskConnectOptions.Default, connected,
             Timeout.InfiniteTimeSpan, System.Diagnostics.Stopwatch.GetTimestamp());
 }
