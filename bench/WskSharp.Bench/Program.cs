@@ -12,6 +12,7 @@ internal static class Program
             {
                 "worker" => Worker.Run(o),
                 "run" => Orchestrator.Run(o),
+                "mdlchain" => MdlChainBench.Run(o),
                 _ => Usage(),
             };
         }
@@ -26,6 +27,7 @@ internal static class Program
     {
         Console.Error.WriteLine("usage: WskSharp.Bench run [--quick|--full] --lab NAME [--phases p1,p2,p3,p5] [--results DIR] [--native DIR]");
         Console.Error.WriteLine("       WskSharp.Bench worker conn|bulk|alloc ... (started by run)");
+        Console.Error.WriteLine("       WskSharp.Bench mdlchain [--count 65536] [--rounds 5]   (a send and a receive over one-byte MDLs, loopback)");
         return 2;
     }
 }

@@ -56,7 +56,7 @@ internal sealed partial class SocketEngine
     /// <summary>accept4 into a new engine, registered with the event loop and connected.</summary>
     private NtStatus TryAcceptHost(out SocketEngine? accepted)
     {
-        var engine = new SocketEngine(Family, accepted: true) { CompleteOnEventLoop = CompleteOnEventLoop };
+        var engine = new SocketEngine(Family, accepted: true) { CompleteOnEventLoop = CompleteOnEventLoop, Logger = Logger };
         NtStatus status = _host!.Accept(engine, out engine._host);
         accepted = status == NtStatus.Success ? engine : null;
         return status;

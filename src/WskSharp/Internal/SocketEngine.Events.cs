@@ -62,7 +62,7 @@ internal sealed partial class SocketEngine
         if (!disable)
         {
             // Data or connections that arrived before the events were enabled left no edge to wake the loop: look now.
-            ThreadPool.UnsafeQueueUserWorkItem(static engine => engine.DeliverEvents(), this, preferLocal: false);
+            ThreadPool.UnsafeQueueUserWorkItem(static engine => engine.DeliverEventsOffLoop(), this, preferLocal: false);
         }
 
         return NtStatus.Success;
@@ -88,7 +88,7 @@ internal sealed partial class SocketEngine
     {
         if (_events != SocketEvents.None)
         {
-            ThreadPool.UnsafeQueueUserWorkItem(static engine => engine.DeliverEvents(), this, preferLocal: false);
+            ThreadPool.UnsafeQueueUserWorkItem(static engine => engine.DeliverEventsOffLoop(), this, preferLocal: false);
         }
     }
 
@@ -131,6 +131,20 @@ internal sealed partial class SocketEngine
             _held = null;
             _heldOffset = _heldCount = 0;
             ArrayPool<byte>.Shared.Return(held);
+        }
+    }
+
+    /// <summary>A delivery pass on the thread pool: what throws there (an event callback) must not end the process; it
+    /// fails the socket as a failure on the event loop does.</summary>
+    private void DeliverEventsOffLoop()
+    {
+        try
+        {
+            DeliverEvents();
+        }
+        catch (Exception ex)
+        {
+            HandlerFailed(ex);
         }
     }
 
@@ -254,7 +268,9 @@ internal sealed partial class SocketEngine
                     return NextEventAfterFailure();
                 }
 
-                if (_peerClosed)
+                // With receive events on, the FIN is indicated after the data before it, once a read meets it. Without them
+                // nobody may read for a long time: a hang-up with no error is the peer's FIN, indicated now.
+                if (_peerClosed || (_events & SocketEvents.Receive) == 0)
                 {
                     _disconnectIndicated = true;
                     return PendingEvent.Disconnect(abortive: false);

@@ -1,3 +1,6 @@
+using System.Buffers;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using WskSharp.Nt;
 using WskSharp.Transport;
 using WskSharp.Wsk;
@@ -15,6 +18,8 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
 {
     private const int SynGatherLimit = 2048;
     private const int DrainChunk = 16 * 1024;
+    private const int ShortRun = 1024;        // an MDL run below this is gathered with the ones after it into one syscall
+    private const int GatherChunk = 16 * 1024; // at most this much is gathered or scattered per syscall
 
     private readonly Lock _lock = new();
     private IHostSocket? _host;
@@ -33,9 +38,9 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
     private SockAddr _remote;
 
     /// <summary>Creates the engine and its host socket; null with the host's status on failure.</summary>
-    public static NtStatus Create(IHostStack stack, ushort family, FastOpenMemory? memory, bool completeOnEventLoop, out SocketEngine? engine)
+    public static NtStatus Create(IHostStack stack, ushort family, FastOpenMemory? memory, bool completeOnEventLoop, ILogger? logger, out SocketEngine? engine)
     {
-        engine = new SocketEngine(family) { _memory = memory, CompleteOnEventLoop = completeOnEventLoop };
+        engine = new SocketEngine(family) { _memory = memory, CompleteOnEventLoop = completeOnEventLoop, Logger = logger ?? NullLogger.Instance };
         NtStatus status = stack.CreateStreamSocket(family, engine, out engine._host);
         if (status != NtStatus.Success)
         {
@@ -53,6 +58,9 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
     /// <summary>Requests that complete later finish on the event loop's thread, after it leaves this socket's lock,
     /// instead of on the thread pool (<see cref="WskProviderOptions.CompleteOnEventLoop"/>).</summary>
     public bool CompleteOnEventLoop { get; private init; }
+
+    /// <summary>Where the engine logs what no caller can be told at once (the registration's logger, or none).</summary>
+    public ILogger Logger { get; private init; } = NullLogger.Instance;
 
     /// <summary>The current state (a snapshot: the engine re-checks under its lock).</summary>
     public SocketState State => _state;
@@ -96,14 +104,21 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
     /// WskBind. With <paramref name="deferWildcard"/> (connection sockets), a bind to the wildcard address and port 0 makes
     /// no syscall yet: connect binds such a socket itself, the same way, and saves the kernel a bind and a port search
     /// per connection. Anyone asking for the local address first gets the real bind then, so nothing visible differs.
+    /// With <paramref name="listener"/> (listening sockets), the port may be one that connections accepted earlier still hold
+    /// in TIME_WAIT, as Windows allows a restarted listener.
     /// </summary>
-    public NtStatus Bind(in SockAddr local, bool deferWildcard = false)
+    public NtStatus Bind(in SockAddr local, bool deferWildcard = false, bool listener = false)
     {
         lock (_lock)
         {
             if (_state != SocketState.Open)
             {
                 return StateError(_state);
+            }
+
+            if (listener && _host!.AllowTimeWaitPort() is var allowed && allowed != NtStatus.Success)
+            {
+                return allowed;
             }
 
             if (deferWildcard && local.Port == 0 && local.IsWildcard)
@@ -245,6 +260,7 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
             irp.Stack.Mdl = mdl;
             irp.Stack.Offset = offset;
             irp.Stack.Length = length;
+            irp.Stack.Cursor = new MdlCursor(mdl, offset);
             _state = SocketState.Connecting;
             _deferredBind = null; // The kernel binds the wildcard and an ephemeral port as it connects.
             _remote = remote;
@@ -297,15 +313,14 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
     private NtStatus StartFastOpen(in SockAddr remote, Irp irp)
     {
         ref IrpStackLocation stack = ref irp.Stack;
-        Memory<byte> first = Mdl.SegmentAt(stack.Mdl!, stack.Offset, 0, stack.Length);
+        Memory<byte> first = stack.Cursor.Run(stack.Length);
         NtStatus status;
         int queued;
         if (first.Length < stack.Length && first.Length < SynGatherLimit)
         {
             // A short first MDL would make a short SYN: gather what one SYN can carry from the chain.
             Span<byte> gathered = stackalloc byte[Math.Min(stack.Length, SynGatherLimit)];
-            var buffer = new WskBuf(stack.Mdl, (uint)stack.Offset, (nuint)gathered.Length);
-            buffer.CopyTo(gathered);
+            stack.Cursor.Peek(gathered);
             status = _host!.ConnectWithData(remote, gathered, out queued);
         }
         else
@@ -316,6 +331,7 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
         if (status == NtStatus.Success && queued > 0)
         {
             stack.Progress = queued;
+            stack.Cursor.Advance(queued);
             _fastOpen = _fastOpen with { Flags = _fastOpen.Flags | WskFastOpenFlags.SynDataSent, BytesInSyn = (uint)queued };
             return NtStatus.Pending; // The SYN is out with the data; the handshake is still in flight.
         }
@@ -412,6 +428,7 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
             irp.Stack.Mdl = mdl;
             irp.Stack.Offset = offset;
             irp.Stack.Length = length;
+            irp.Stack.Cursor = new MdlCursor(mdl, offset);
             irp.Stack.Flags = flags;
             irp.Stack.Context = context;
             ref IrpQueue queue = ref QueueOf(function);
@@ -477,24 +494,40 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
             _host!.SetNoDelay(true); // WSK_FLAG_NODELAY: this send goes out at once, whatever Nagle holds.
         }
 
+        byte[]? gather = null;
         try
         {
             while (stack.Progress < stack.Length)
             {
-                Memory<byte> run = Mdl.SegmentAt(stack.Mdl!, stack.Offset, stack.Progress, stack.Length - stack.Progress);
-                NtStatus status = _host!.Send(run.Span, out int sent);
+                int remaining = stack.Length - stack.Progress;
+                Memory<byte> run = stack.Cursor.Run(remaining);
+                ReadOnlySpan<byte> data = run.Span;
+                if (run.Length < ShortRun && run.Length < remaining)
+                {
+                    // Short MDLs, one syscall each, would cost a syscall per few bytes: gather a chunk of the chain instead.
+                    gather ??= ArrayPool<byte>.Shared.Rent(GatherChunk);
+                    data = gather.AsSpan(0, stack.Cursor.Peek(gather.AsSpan(0, Math.Min(remaining, GatherChunk))));
+                }
+
+                NtStatus status = _host!.Send(data, out int sent);
                 if (status != NtStatus.Success)
                 {
                     return status; // Pending (no room) or an error.
                 }
 
                 stack.Progress += sent;
+                stack.Cursor.Advance(sent);
             }
 
             return NtStatus.Success;
         }
         finally
         {
+            if (gather is not null)
+            {
+                ArrayPool<byte>.Shared.Return(gather);
+            }
+
             if (nagleOff)
             {
                 _host?.SetNoDelay(false);
@@ -510,7 +543,8 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
         bool waitAll = (stack.Flags & WskConstants.WSK_FLAG_WAITALL) != 0;
         while (stack.Progress < stack.Length)
         {
-            Memory<byte> run = Mdl.SegmentAt(stack.Mdl!, stack.Offset, stack.Progress, stack.Length - stack.Progress);
+            int remaining = stack.Length - stack.Progress;
+            Memory<byte> run = stack.Cursor.Run(remaining);
             int moved = TakeHeld(run.Span);
             if (moved == 0)
             {
@@ -519,7 +553,10 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
                     return NtStatus.Success; // What arrived before the FIN (0 = the peer closed gracefully).
                 }
 
-                NtStatus status = _host!.Receive(run.Span, out moved);
+                bool scatter = run.Length < ShortRun && run.Length < remaining;
+                NtStatus status = scatter
+                    ? ReceiveScattered(ref stack.Cursor, Math.Min(remaining, GatherChunk), out moved)
+                    : _host!.Receive(run.Span, out moved);
                 if (status != NtStatus.Success)
                 {
                     return status; // Pending (nothing yet) or an error.
@@ -527,9 +564,18 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
 
                 if (moved == 0)
                 {
-                    _peerClosed = true;
+                    PeerClosed();
                     return NtStatus.Success;
                 }
+
+                if (!scatter)
+                {
+                    stack.Cursor.Advance(moved);
+                }
+            }
+            else
+            {
+                stack.Cursor.Advance(moved);
             }
 
             stack.Progress += moved;
@@ -540,6 +586,27 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
         }
 
         return NtStatus.Success;
+    }
+
+    /// <summary>Short MDLs, one syscall each, would cost a syscall per few bytes: receives up to <paramref name="length"/>
+    /// bytes at once, then spreads them over the chain (moving the cursor past them).</summary>
+    private NtStatus ReceiveScattered(ref MdlCursor cursor, int length, out int moved)
+    {
+        byte[] scratch = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            NtStatus status = _host!.Receive(scratch.AsSpan(0, length), out moved);
+            if (status == NtStatus.Success)
+            {
+                cursor.Scatter(scratch.AsSpan(0, moved));
+            }
+
+            return status;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(scratch);
+        }
     }
 
     /// <summary>WSK_FLAG_DRAIN: discard everything until the peer disconnects; Information is the bytes discarded.</summary>
@@ -557,13 +624,21 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
 
             if (moved == 0)
             {
-                _peerClosed = true;
+                PeerClosed();
             }
 
             irp.Stack.Progress += moved;
         }
 
         return NtStatus.Success;
+    }
+
+    /// <summary>A WskReceive read the peer's FIN: a disconnect event not yet indicated may be due now (the hang-up that
+    /// announced the FIN may have come and gone before anyone read it).</summary>
+    private void PeerClosed()
+    {
+        _peerClosed = true;
+        RequestDelivery();
     }
 
     /// <summary>Readiness from the event loop: finish a connect, then pump the queues, then deliver events.</summary>
@@ -573,6 +648,10 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
         try
         {
             Ready(readable, writable, hangup);
+        }
+        catch (Exception ex)
+        {
+            HandlerFailed(ex);
         }
         finally
         {
@@ -662,6 +741,28 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
                 BreakConnection(status);
                 return;
             }
+        }
+    }
+
+    /// <summary>
+    /// Readiness handling (or an event callback it ran) threw: the socket's state is no longer known, so the socket is
+    /// failed and every request waiting on it completes now with STATUS_INTERNAL_ERROR (none may wait for an event that
+    /// might never come), and the exception is logged. The event loop goes on serving every other socket.
+    /// </summary>
+    private void HandlerFailed(Exception exception)
+    {
+        EngineLog.ReadinessHandlerFailed(Logger, exception);
+        lock (_lock)
+        {
+            if (_state is SocketState.Closed or SocketState.Failed)
+            {
+                return;
+            }
+
+            FailPending(NtStatus.InternalError);
+            _brokenAbortively = true; // The host socket is reset: the peer sees an abort.
+            Fail();
+            RequestDelivery();
         }
     }
 

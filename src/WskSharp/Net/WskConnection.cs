@@ -110,7 +110,7 @@ public sealed class WskConnection : IAsyncDisposable, IDisposable, IWskNetResour
             throw new ArgumentException($"Cannot connect to port 0 ({remote}).", paramName);
         }
 
-        if (remote.Address.Equals(IPAddress.Any) || remote.Address.Equals(IPAddress.IPv6Any))
+        if (SockAddr.FromEndPoint(remote).IsWildcardDestination) // The WSK layer's rule, so no spelling gets past one and not the other.
         {
             throw new ArgumentException($"Cannot connect to the wildcard address ({remote}).", paramName);
         }

@@ -38,6 +38,8 @@ internal static class WskStatusMapping
         _ when status == NtStatus.BufferOverflow => (SocketError.MessageSize, "the buffer is too large for this call"),
         _ when status == NtStatus.BufferTooSmall => (SocketError.InvalidArgument, "the buffer is too small"),
         _ when status == NtStatus.NotSupported || status == NtStatus.NotImplemented || status == NtStatus.InvalidDeviceRequest => (SocketError.OperationNotSupported, "the operation is not supported"),
+        _ when status == NtStatus.ObjectTypeMismatch => (SocketError.InvalidArgument, "the file named as a network namespace is not one"),
+        _ when status == NtStatus.InternalError => (SocketError.SocketError, "WskSharp failed inside (its log says how); the connection is no longer functional"),
         _ when status == NtStatus.DeviceNotReady => (SocketError.SystemNotReady, "the WSK provider is not ready (the registration is being removed)"),
         _ => (SocketError.SocketError, "it failed"),
     };

@@ -24,6 +24,10 @@ internal struct IrpStackLocation
     /// <summary>Bytes already transferred.</summary>
     public int Progress;
 
+    /// <summary>Where in the buffer chain the next byte goes or comes from (kept at <see cref="Progress"/>), so the chain is
+    /// walked once per request.</summary>
+    public MdlCursor Cursor;
+
     /// <summary>A second numeric parameter, as the request needs it.</summary>
     public long Argument;
 

@@ -25,6 +25,10 @@ public sealed class Mdl
     /// <summary>The next entry in the chain, or null.</summary>
     public Mdl? Next { get; set; }
 
+    /// <summary>How many links the cursors of requests over this chain (this entry its head) have moved across: what shows
+    /// that a request over a long chain walks it once, not once per segment (<see cref="MdlCursor"/>).</summary>
+    internal long LinksWalked { get; set; }
+
     /// <summary>Builds a chain of entries over <paramref name="parts"/>, in order; null for none.</summary>
     public static Mdl? Chain(params ReadOnlySpan<Memory<byte>> parts)
     {
@@ -45,24 +49,5 @@ public sealed class Mdl
         }
 
         return head;
-    }
-
-    /// <summary>
-    /// The contiguous run of a chain at <paramref name="position"/> bytes past (<paramref name="first"/>,
-    /// <paramref name="offset"/>), at most <paramref name="remaining"/> long. The chain was validated when the
-    /// request was taken, so the walk cannot run off its end.
-    /// </summary>
-    internal static Memory<byte> SegmentAt(Mdl first, int offset, int position, int remaining)
-    {
-        Mdl mdl = first;
-        int skip = offset + position;
-        while (skip >= mdl.ByteCount)
-        {
-            skip -= mdl.ByteCount;
-            mdl = mdl.Next!;
-        }
-
-        Memory<byte> run = mdl.Memory[skip..];
-        return run.Length > remaining ? run[..remaining] : run;
     }
 }

@@ -36,10 +36,12 @@ public readonly struct NtStatus : IEquatable<NtStatus>
     public static readonly NtStatus MoreProcessingRequired = new(0xC0000016);
     public static readonly NtStatus NoMemory = new(0xC0000017);
     public static readonly NtStatus AccessDenied = new(0xC0000022);
+    public static readonly NtStatus ObjectTypeMismatch = new(0xC0000024);
     public static readonly NtStatus BufferTooSmall = new(0xC0000023);
     public static readonly NtStatus DeviceNotReady = new(0xC00000A3);
     public static readonly NtStatus InsufficientResources = new(0xC000009A);
     public static readonly NtStatus IoTimeout = new(0xC00000B5);
+    public static readonly NtStatus InternalError = new(0xC00000E5);
     public static readonly NtStatus FileForcedClosed = new(0xC00000B6);
     public static readonly NtStatus RequestNotAccepted = new(0xC00000D0);
     public static readonly NtStatus NotSupported = new(0xC00000BB);
@@ -76,12 +78,14 @@ public readonly struct NtStatus : IEquatable<NtStatus>
         0xC0000016 => "STATUS_MORE_PROCESSING_REQUIRED",
         0xC0000017 => "STATUS_NO_MEMORY",
         0xC0000022 => "STATUS_ACCESS_DENIED",
+        0xC0000024 => "STATUS_OBJECT_TYPE_MISMATCH",
         0xC0000023 => "STATUS_BUFFER_TOO_SMALL",
         0xC000009A => "STATUS_INSUFFICIENT_RESOURCES",
         0xC00000A3 => "STATUS_DEVICE_NOT_READY",
         0xC00000B5 => "STATUS_IO_TIMEOUT",
         0xC00000B6 => "STATUS_FILE_FORCED_CLOSED",
         0xC00000BB => "STATUS_NOT_SUPPORTED",
+        0xC00000E5 => "STATUS_INTERNAL_ERROR",
         0xC00000D0 => "STATUS_REQUEST_NOT_ACCEPTED",
         0xC000011F => "STATUS_TOO_MANY_OPENED_FILES",
         0xC0000120 => "STATUS_CANCELLED",

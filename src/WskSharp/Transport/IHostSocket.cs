@@ -18,6 +18,10 @@ internal interface IHostSocket : IDisposable
     /// <summary>Binds to a local address.</summary>
     NtStatus Bind(in SockAddr local);
 
+    /// <summary>Before the bind of a listening socket: lets it take a port that connections it accepted earlier still hold
+    /// in TIME_WAIT (Windows allows that restart; Linux asks for SO_REUSEADDR, which still refuses two listeners).</summary>
+    NtStatus AllowTimeWaitPort();
+
     /// <summary>Starts a connect: Success (connected at once), Pending (in progress), or an error.</summary>
     NtStatus Connect(in SockAddr remote);
 

@@ -80,6 +80,27 @@ public readonly struct SockAddr : IEquatable<SockAddr>
         }
     }
 
+    /// <summary>
+    /// True for an address no connection can be made to because it names no host: the wildcard of either family, with any
+    /// scope id, and IPv4's wildcard mapped into IPv6 (<c>::ffff:0.0.0.0</c>, which Linux would take for this host). The
+    /// one rule behind WskConnectEx's STATUS_INVALID_ADDRESS_COMPONENT and the .NET face's ArgumentException.
+    /// </summary>
+    internal bool IsWildcardDestination
+    {
+        get
+        {
+            if (IsWildcard)
+            {
+                return true;
+            }
+
+            Address16 copy = _address;
+            ReadOnlySpan<byte> bytes = copy;
+            return Family == Ws2Def.AF_INET6 && bytes[..10].IndexOfAnyExcept((byte)0) < 0 && bytes[10] == 0xff && bytes[11] == 0xff
+                && bytes[12..16].IndexOfAnyExcept((byte)0) < 0;
+        }
+    }
+
     /// <summary>An IPv4 address (<c>SOCKADDR_IN</c>).</summary>
     public static SockAddr Inet(ReadOnlySpan<byte> address4, ushort port)
     {

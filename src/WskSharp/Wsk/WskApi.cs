@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using WskSharp.Nt;
 using WskSharp.Transport;
 using WskSharp.Transport.Linux;
@@ -20,8 +21,10 @@ public static class WskApi
 
     /// <summary>Registers a WSK client with WskSharp-specific <paramref name="options"/> (e.g. a network namespace).</summary>
     /// <returns><see cref="NtStatus.Success"/>; <see cref="NtStatus.InvalidParameter"/> for a missing NPI or dispatch, or
-    /// Fast Open settings out of range (backoff minimum not positive, maximum below it, capacity below 1);
-    /// <see cref="NtStatus.InvalidParameter"/> or <see cref="NtStatus.AccessDenied"/> if the namespace cannot be entered.</returns>
+    /// Fast Open settings out of range (backoff minimum not positive, maximum below it or above
+    /// <see cref="WskProviderOptions.MaxFastOpenBackoff"/>, capacity below 1); for the network namespace:
+    /// <see cref="NtStatus.InvalidParameter"/> if there is no such file, <see cref="NtStatus.AccessDenied"/> if it may not be
+    /// opened, <see cref="NtStatus.ObjectTypeMismatch"/> if the file is not a network namespace.</returns>
     public static NtStatus WskRegister(WskClientNpi clientNpi, WskProviderOptions? options, out WskRegistration? registration)
     {
         registration = null;
@@ -30,25 +33,28 @@ public static class WskApi
             return NtStatus.InvalidParameter;
         }
 
-        IHostStack stack = options?.HostStack ?? LinuxHostStack.Default;
+        ILogger? transportLogger = options?.LoggerFactory?.CreateLogger("WskSharp.Transport");
+        IHostStack stack = options?.HostStack ?? (transportLogger is null ? LinuxHostStack.Default : LinuxHostStack.WithLogger(transportLogger));
         LinuxHostStack? owned = null;
         if (options?.HostStack is not null && options.NetworkNamespace is not null)
         {
             return NtStatus.InvalidParameter; // A namespace is a Linux stack's; a given stack has its own addresses.
         }
 
+        if (options is not null && options.FastOpenBackoffMaximum > WskProviderOptions.MaxFastOpenBackoff)
+        {
+            return NtStatus.InvalidParameter; // Backoffs are added to the clock: a bound keeps them in range.
+        }
+
         if (options?.NetworkNamespace is { } ns)
         {
-            try
+            NtStatus opened = LinuxHostStack.Open(ns, transportLogger, out owned);
+            if (opened != NtStatus.Success)
             {
-                owned = new LinuxHostStack(ns);
-            }
-            catch (InvalidOperationException)
-            {
-                return NtStatus.InvalidParameter;
+                return opened;
             }
 
-            stack = owned;
+            stack = owned!;
         }
 
         try

@@ -64,15 +64,8 @@ public readonly record struct WskBuf(Mdl? Mdl, uint Offset, nuint Length)
             throw new ArgumentException("The WSK_BUF is not valid for its MDL chain, or the destination is too short.");
         }
 
-        int done = 0;
-        while (done < length)
-        {
-            Memory<byte> run = Nt.Mdl.SegmentAt(Mdl!, (int)Offset, done, length - done);
-            run.Span.CopyTo(destination[done..]);
-            done += run.Length;
-        }
-
-        return length;
+        var cursor = new MdlCursor(Mdl, (int)Offset);
+        return cursor.Gather(destination[..length]);
     }
 
     /// <summary>The longest chain WskSharp walks (a guard against cyclic chains).</summary>

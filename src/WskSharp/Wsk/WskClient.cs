@@ -20,6 +20,7 @@ public sealed class WskClient : IAcceptedSocketFactory
         Registration = registration;
         Stack = stack;
         CompleteOnEventLoop = options.CompleteOnEventLoop;
+        EngineLogger = options.LoggerFactory?.CreateLogger("WskSharp.Socket");
         FastOpenMemory = new FastOpenMemory(options.FastOpenMode, options.FastOpenBackoffMinimum, options.FastOpenBackoffMaximum,
             options.FastOpenMemoryCapacity, options.TimeProvider, options.LoggerFactory?.CreateLogger("WskSharp.FastOpen"),
             options.FastOpenMemoryFile);
@@ -31,6 +32,9 @@ public sealed class WskClient : IAcceptedSocketFactory
     internal WskRegistration Registration { get; }
 
     internal IHostStack Stack { get; }
+
+    /// <summary>Where this client's sockets log (null: silent).</summary>
+    internal ILogger? EngineLogger { get; }
 
     /// <summary><see cref="WskProviderOptions.CompleteOnEventLoop"/> of the registration.</summary>
     internal bool CompleteOnEventLoop { get; }

@@ -45,7 +45,7 @@ internal static class WskProvider
         socket = null;
         if (client is null)
         {
-            return NtStatus.InvalidParameter;
+            return NtStatus.InvalidHandle; // As Windows answers (recorded by Wine's netio tests run there).
         }
 
         object? providerDispatch = flags switch
@@ -74,7 +74,7 @@ internal static class WskProvider
             return status;
         }
 
-        status = SocketEngine.Create(client.Stack, addressFamily, client.FastOpenMemory, client.CompleteOnEventLoop, out SocketEngine? engine);
+        status = SocketEngine.Create(client.Stack, addressFamily, client.FastOpenMemory, client.CompleteOnEventLoop, client.EngineLogger, out SocketEngine? engine);
         if (!status.IsSuccess)
         {
             client.RemoveSocket();
@@ -160,6 +160,7 @@ internal static class WskProvider
         nuint returned = 0;
         NtStatus status = client is null || inputSize > (nuint)inputBuffer.Length || outputSize > (nuint)outputBuffer.Length
             ? NtStatus.InvalidParameter
+            : client.Registration.IsDeregistering ? NtStatus.DeviceNotReady // As every other call once WskDeregister began.
             : WskFastOpenMemory.Control(client.FastOpenMemory, controlCode, inputBuffer[..(int)inputSize], outputBuffer[..(int)outputSize], out returned);
         outputSizeReturned = returned;
         irp?.CompleteInline(status, returned);
@@ -394,7 +395,8 @@ internal static class WskProvider
 
         if (status.IsSuccess)
         {
-            status = socket.Engine.Bind(localAddress, deferWildcard: socket.Category == WskConstants.WSK_FLAG_CONNECTION_SOCKET);
+            status = socket.Engine.Bind(localAddress, deferWildcard: socket.Category == WskConstants.WSK_FLAG_CONNECTION_SOCKET,
+                listener: socket.Category == WskConstants.WSK_FLAG_LISTEN_SOCKET);
         }
 
         if (status == NtStatus.Success && socket.Category == WskConstants.WSK_FLAG_LISTEN_SOCKET)
@@ -415,7 +417,7 @@ internal static class WskProvider
     /// a buffer over 65,535 bytes: STATUS_BUFFER_OVERFLOW; a WSK_BUF that does not fit its MDL chain:
     /// STATUS_INVALID_PARAMETER; a socket not bound: STATUS_INVALID_DEVICE_STATE (connecting: the same; connected:
     /// STATUS_CONNECTION_ACTIVE); an address of another family than the socket's: STATUS_INVALID_PARAMETER; port 0 or
-    /// the wildcard address: STATUS_INVALID_ADDRESS_COMPONENT.
+    /// a wildcard address (any scope id, or <c>::ffff:0.0.0.0</c>): STATUS_INVALID_ADDRESS_COMPONENT.
     /// </summary>
     public static NtStatus ConnectEx(WskSocket socket, in SockAddr remoteAddress, WskBuf? buffer, uint flags, Irp irp)
     {
@@ -459,7 +461,7 @@ internal static class WskProvider
             return Refuse(irp, NtStatus.InvalidParameter);
         }
 
-        if (remoteAddress.Port == 0 || remoteAddress.IsWildcard)
+        if (remoteAddress.Port == 0 || remoteAddress.IsWildcardDestination)
         {
             return Refuse(irp, NtStatus.InvalidAddressComponent);
         }

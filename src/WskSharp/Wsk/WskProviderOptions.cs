@@ -12,8 +12,12 @@ public sealed record WskProviderOptions
     /// further failure doubles it, up to <see cref="FastOpenBackoffMaximum"/>; each period gets ±10 % jitter.</summary>
     public TimeSpan FastOpenBackoffMinimum { get; init; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>Adaptive mode: the longest backoff (default 1 day).</summary>
+    /// <summary>Adaptive mode: the longest backoff (default 1 day; at most <see cref="MaxFastOpenBackoff"/>).</summary>
     public TimeSpan FastOpenBackoffMaximum { get; init; } = TimeSpan.FromDays(1);
+
+    /// <summary>The longest backoff <see cref="FastOpenBackoffMaximum"/> may be (365 days): WskRegister refuses a longer one
+    /// with STATUS_INVALID_PARAMETER.</summary>
+    public static readonly TimeSpan MaxFastOpenBackoff = TimeSpan.FromDays(365);
 
     /// <summary>Adaptive mode: how many destinations are remembered (least recently used forgotten first; default 1024).</summary>
     public int FastOpenMemoryCapacity { get; init; } = 1024;

@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.Logging;
 using WskSharp.Nt;
 using WskSharp.Transport.Simulated;
 using WskSharp.Wsk;
@@ -275,6 +276,27 @@ public sealed class SimulatedFaultTests
         Assert.Equal(NtStatus.Success, Conn(a).Basic.WskCloseSocket(a, new Irp()));
         Assert.Equal(1, network.Fired(SimulatedFault.SocketBreaks));
     });
+
+    [Fact]
+    public async Task A_readiness_handler_that_throws_completes_the_sockets_requests_with_a_status_and_logs_it()
+    {
+        var logs = new ListLoggerFactory();
+        using TestTransport transport = TestTransport.Simulated();
+        using WskTestClient client = transport.NewClient(new WskProviderOptions { LoggerFactory = logs });
+        using WskTestClient server = transport.NewClient();
+        var (a, b) = await client.ConnectPairAsync(server);
+        IrpProbe receive = IrpProbe.PendingReceive(a, 8);
+        transport.Network!.InjectNext(SimulatedFault.ReceiveThrows);
+
+        await WskTestClient.SendAsync(b, [1, 2, 3]); // a's readiness: its receive throws on the network's thread.
+
+        Assert.Equal(NtStatus.InternalError, await receive.WaitAsync()); // Not left for an event that may never come.
+        Assert.Equal(1, receive.Count);
+        Assert.Equal(1, transport.Network.Fired(SimulatedFault.ReceiveThrows));
+        Assert.Equal(NtStatus.FileForcedClosed, Conn(a).WskSend(a, new WskBuf(new Mdl(new byte[1])), 0, new Irp()));
+        Assert.Contains(logs.Entries, e => e.Level == LogLevel.Error && e.Exception is InvalidOperationException);
+        transport.AssertHealthy(); // The engine handled it: nothing reached the network's thread.
+    }
 
     /// <summary>40 connects with requests, issued while the clock is held, then let go: what happens on the wire.</summary>
     private static async Task<IReadOnlyList<string>> ConnectBurstAsync(int seed)

@@ -71,6 +71,18 @@ internal static class BadInputCatalogue
             Ws2Def.SOL_SOCKET, (nuint)input.Length, input, 0, default, out _, irp);
     }
 
+    /// <summary>WskRegister with <paramref name="options"/>; a registration it made (the refusal under test failed) is undone.</summary>
+    private static NtStatus Register(WskProviderOptions options)
+    {
+        NtStatus status = WskApi.WskRegister(new WskClientNpi(null, new WskClientDispatch(WskConstants.WSK_V1_0)), options, out WskRegistration? r);
+        if (r is not null)
+        {
+            WskApi.WskDeregister(r);
+        }
+
+        return status;
+    }
+
     /// <summary>A chain that loops back on itself: a caller bug that must be refused, not walked for ever.</summary>
     private static WskBuf CyclicBuffer()
     {
@@ -84,6 +96,12 @@ internal static class BadInputCatalogue
         // --- registration and provider level ---------------------------------------------------------------------
         Case("WskRegister: a client NPI without a dispatch", NtStatus.InvalidParameter, IrpUse.Untouched,
             ctx => WskApi.WskRegister(new WskClientNpi(null, null!), ctx.Transport.Options(), out _)),
+        Case("WskRegister: a Fast Open backoff maximum of 3,650,000 days", NtStatus.InvalidParameter, IrpUse.Untouched, ctx =>
+            Register(ctx.Transport.Options(new WskProviderOptions { FastOpenBackoffMaximum = TimeSpan.FromDays(3_650_000) }))),
+        Case("WskRegister: a Fast Open backoff maximum over the documented bound", NtStatus.InvalidParameter, IrpUse.Untouched, ctx =>
+            Register(ctx.Transport.Options(new WskProviderOptions { FastOpenBackoffMaximum = WskProviderOptions.MaxFastOpenBackoff + TimeSpan.FromSeconds(1) }))),
+        Case("WskRegister: a network namespace that is not one (/dev/null)", NtStatus.ObjectTypeMismatch, IrpUse.Untouched,
+            ctx => Register(new WskProviderOptions { NetworkNamespace = "/dev/null" })),
         Case("WskCaptureProviderNPI: a major version other than 1", NtStatus.NoInterface, IrpUse.Untouched, ctx =>
         {
             Assert.Equal(NtStatus.Success, WskApi.WskRegister(new WskClientNpi(null, new WskClientDispatch(0x0200)), ctx.Transport.Options(), out WskRegistration? r));
@@ -119,7 +137,7 @@ internal static class BadInputCatalogue
             await deregister.WaitAsync(TimeSpan.FromSeconds(20));
             return status;
         }),
-        Case("WskSocket: no client", NtStatus.InvalidParameter, IrpUse.Completed,
+        Case("WskSocket: no client (Windows: STATUS_INVALID_HANDLE)", NtStatus.InvalidHandle, IrpUse.Completed,
             ctx => ctx.Client.Npi.Dispatch.WskSocket(null!, Ws2Def.AF_INET, Ws2Def.SOCK_STREAM, Ws2Def.IPPROTO_TCP,
                 WskConstants.WSK_FLAG_CONNECTION_SOCKET, null, null, null, null, null, ctx.Irp)),
         Case("WskSocket: Linux's AF_INET6 (10), not Windows' 23", NtStatus.InvalidParameter, IrpUse.Completed,
@@ -141,6 +159,14 @@ internal static class BadInputCatalogue
         Case("WskSocketConnect: local and remote of different families", NtStatus.InvalidParameter, IrpUse.Completed,
             ctx => ctx.Client.Npi.Dispatch.WskSocketConnect(ctx.Client.Npi.Client, Ws2Def.SOCK_STREAM, Ws2Def.IPPROTO_TCP, V6(0),
                 ctx.Server, 0, null, null, null, null, null, ctx.Irp)),
+        Case("WskControlClient: after WskDeregister", NtStatus.DeviceNotReady, IrpUse.Completed, ctx =>
+        {
+            Assert.Equal(NtStatus.Success, WskApi.WskRegister(new WskClientNpi(null, new WskClientDispatch(WskConstants.WSK_V1_0)), ctx.Transport.Options(), out WskRegistration? r));
+            Assert.Equal(NtStatus.Success, WskApi.WskCaptureProviderNPI(r!, WskConstants.WSK_NO_WAIT, out WskProviderNpi? npi));
+            WskApi.WskReleaseProviderNPI(r!);
+            WskApi.WskDeregister(r!);
+            return npi!.Dispatch.WskControlClient(npi.Client, WskFastOpenMemory.WSKSHARP_FASTOPEN_MEMORY_CLEAR, 0, default, 0, default, out _, ctx.Irp);
+        }),
         Case("WskControlClient: an unknown control code", NtStatus.NotSupported, IrpUse.Completed,
             ctx => ctx.Client.Npi.Dispatch.WskControlClient(ctx.Client.Npi.Client, 0x12345678, 0, default, 0, default, out _, ctx.Irp)),
         Case("WskControlClient: an input size beyond the input buffer", NtStatus.InvalidParameter, IrpUse.Completed,
@@ -207,6 +233,15 @@ internal static class BadInputCatalogue
         {
             WskSocket s = ctx.Client.CreateSocket();
             return Conn(s).WskBind(s, SockAddr.Inet([198, 18, 255, 254], 0), 0, ctx.Irp);
+        }),
+        Case("WskBind: a link-local address whose scope id names no interface (ENODEV)", NtStatus.InvalidAddress, IrpUse.Completed, ctx =>
+        {
+            WskSocket s = ctx.Client.CreateSocket(Ws2Def.AF_INET6);
+            byte[] linkLocal = new byte[16];
+            linkLocal[0] = 0xfe;
+            linkLocal[1] = 0x80;
+            linkLocal[15] = 1;
+            return Conn(s).WskBind(s, SockAddr.Inet6(linkLocal, 0, scopeId: 999_999), 0, ctx.Irp);
         }),
         Case("WskBind: a null IRP", NtStatus.InvalidParameter, IrpUse.Untouched, ctx =>
         {
@@ -325,6 +360,19 @@ internal static class BadInputCatalogue
         {
             WskSocket s = ctx.Client.CreateBoundSocket(Ws2Def.AF_INET6);
             return Conn(s).WskConnectEx(s, SockAddr.Inet6(new byte[16], 80), Bytes(8), 0, ctx.Irp);
+        }),
+
+        Case("WskConnectEx: the IPv4 wildcard mapped into IPv6 (::ffff:0.0.0.0) as the destination", NtStatus.InvalidAddressComponent, IrpUse.Completed, ctx =>
+        {
+            WskSocket s = ctx.Client.CreateSocket(Ws2Def.AF_INET6);
+            Assert.Equal(NtStatus.Success, Conn(s).WskBind(s, SockAddr.Inet6(new byte[16], 0), 0, new Irp())); // [::]:0, as a driver binds
+            SockAddr mapped = SockAddr.FromEndPoint(new IPEndPoint(IPAddress.Parse("::ffff:0.0.0.0"), ctx.Server.Port));
+            return Conn(s).WskConnectEx(s, mapped, Bytes(8), 0, ctx.Irp);
+        }),
+        Case("WskConnectEx: the IPv6 wildcard with a scope id as the destination", NtStatus.InvalidAddressComponent, IrpUse.Completed, ctx =>
+        {
+            WskSocket s = ctx.Client.CreateBoundSocket(Ws2Def.AF_INET6);
+            return Conn(s).WskConnectEx(s, SockAddr.Inet6(new byte[16], ctx.Server.Port, scopeId: 1), Bytes(8), 0, ctx.Irp);
         }),
 
         // --- SOCKADDR and WSK_BUF parsing (no IRP) ----------------------------------------------------------------

@@ -68,13 +68,13 @@ internal static partial class ProcessResources
     /// of its own descriptors (thread-pool and timer machinery) a little after the work that opened them. Returns the last
     /// count seen, so the caller asserts on it.
     /// </summary>
-    public static async Task<int> SettleDescriptorsAsync(int baseline, int slack = 0)
+    public static async Task<int> SettleDescriptorsAsync(int baseline, int slack = 0, bool networkOnly = false)
     {
-        int now = OpenDescriptors();
+        int now = networkOnly ? OpenNetworkDescriptors() : OpenDescriptors();
         for (int i = 0; i < 40 && now > baseline + slack; i++)
         {
             await Task.Delay(50, TestContext.Current.CancellationToken);
-            now = OpenDescriptors();
+            now = networkOnly ? OpenNetworkDescriptors() : OpenDescriptors();
         }
 
         return now;

@@ -195,7 +195,7 @@ public sealed class RegistrationTests(NamespaceFixture fixture) : IClassFixture<
     }
 
     [Fact]
-    public void WskSocket_with_no_client_is_STATUS_INVALID_PARAMETER()
+    public void WskSocket_with_no_client_is_STATUS_INVALID_HANDLE_as_on_Windows()
     {
         WskRegistration registration = Register();
         WskProviderNpi npi = Capture(registration);
@@ -204,8 +204,8 @@ public sealed class RegistrationTests(NamespaceFixture fixture) : IClassFixture<
         NtStatus returned = npi.Dispatch.WskSocket(null!, Ws2Def.AF_INET, Ws2Def.SOCK_STREAM, Ws2Def.IPPROTO_TCP,
             WskConstants.WSK_FLAG_CONNECTION_SOCKET, null, null, null, null, null, probe.Irp);
 
-        Assert.Equal(NtStatus.InvalidParameter, returned);
-        Assert.Equal(NtStatus.InvalidParameter, probe.Irp.IoStatus.Status);
+        Assert.Equal(NtStatus.InvalidHandle, returned);
+        Assert.Equal(NtStatus.InvalidHandle, probe.Irp.IoStatus.Status);
         Assert.Null(probe.Irp.IoStatus.Pointer);
         Assert.Equal(1, probe.Count);
         WskApi.WskReleaseProviderNPI(registration);

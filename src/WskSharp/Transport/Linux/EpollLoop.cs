@@ -12,7 +12,8 @@ internal sealed unsafe class EpollLoop
 {
     private const int MaxEvents = 256;
 
-    private static readonly Lazy<EpollLoop> s_instance = new(() => new EpollLoop());
+    private static readonly Lock s_startLock = new();
+    private static EpollLoop? s_instance;
 
     private readonly int _epfd;
     private readonly Lock _lock = new();
@@ -21,20 +22,50 @@ internal sealed unsafe class EpollLoop
     private readonly Stack<int> _free = new();
     private int _next;
 
-    private EpollLoop()
+    private EpollLoop(int epfd) => _epfd = epfd;
+
+    /// <summary>The loop, once <see cref="TryStart"/> has started it.</summary>
+    public static EpollLoop Instance => Volatile.Read(ref s_instance) ?? throw new InvalidOperationException("The event loop has not started.");
+
+    /// <summary>
+    /// Starts the loop on first use: 0 if it runs, else the errno that stopped it (EMFILE with a full descriptor table).
+    /// A failure is not kept: the caller gets a status for it, and the next call tries again.
+    /// </summary>
+    public static int TryStart()
     {
-        _epfd = Interop.epoll_create1(Interop.EPOLL_CLOEXEC);
-        if (_epfd < 0)
+        if (Volatile.Read(ref s_instance) is not null)
         {
-            throw new InvalidOperationException($"epoll_create1 failed (errno {Marshal.GetLastPInvokeError()}).");
+            return 0;
         }
 
-        var thread = new Thread(Run) { IsBackground = true, Name = "WskSharp epoll" };
-        thread.UnsafeStart();
-    }
+        lock (s_startLock)
+        {
+            if (s_instance is not null)
+            {
+                return 0;
+            }
 
-    /// <summary>The loop (started on first use).</summary>
-    public static EpollLoop Instance => s_instance.Value;
+            int epfd = Interop.epoll_create1(Interop.EPOLL_CLOEXEC);
+            if (epfd < 0)
+            {
+                return Marshal.GetLastPInvokeError();
+            }
+
+            var loop = new EpollLoop(epfd);
+            try
+            {
+                new Thread(loop.Run) { IsBackground = true, Name = "WskSharp epoll" }.UnsafeStart();
+            }
+            catch (Exception ex) when (ex is OutOfMemoryException or ThreadStartException)
+            {
+                Interop.close(epfd);
+                return Errno.ENOMEM; // No thread could be made: resources, as the kernel would say.
+            }
+
+            Volatile.Write(ref s_instance, loop);
+            return 0;
+        }
+    }
 
     /// <summary>Registers <paramref name="fd"/> for edge-triggered readiness; returns the token to unregister with,
     /// or -1 with <paramref name="errno"/> set.</summary>

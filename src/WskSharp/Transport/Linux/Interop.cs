@@ -21,6 +21,7 @@ internal static unsafe partial class Interop
     public const uint EPOLLIN = 0x1, EPOLLOUT = 0x4, EPOLLERR = 0x8, EPOLLHUP = 0x10, EPOLLRDHUP = 0x2000, EPOLLET = 0x80000000;
     public const int EFD_CLOEXEC = 0x80000, EFD_NONBLOCK = 0x800;
     public const int CLONE_NEWNET = 0x40000000;
+    public const nuint NS_GET_NSTYPE = 0xb703; // _IO(0xb7, 0x3): the CLONE_NEW* type of a namespace file (Linux 4.11)
     public const int O_RDONLY = 0, O_CLOEXEC = 0x80000;
 
     [StructLayout(LayoutKind.Sequential, Pack = 1)]
@@ -93,6 +94,9 @@ internal static unsafe partial class Interop
 
     [LibraryImport(Libc, SetLastError = true)]
     public static partial int setns(int fd, int nstype);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    public static partial int ioctl(int fd, nuint request);
 
     [LibraryImport(Libc, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int open(string path, int flags);

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
 using WskSharp.Nt;
 using WskSharp.Wsk;
 
@@ -9,12 +10,14 @@ internal sealed unsafe class LinuxHostSocket : IHostSocket
 {
     private readonly SafeFileDescriptor _fd;
     private readonly IHostSocketEvents _events;
+    private readonly ILogger? _logger;
     private long _token = -1;
 
-    public LinuxHostSocket(SafeFileDescriptor fd, IHostSocketEvents events)
+    public LinuxHostSocket(SafeFileDescriptor fd, IHostSocketEvents events, ILogger? logger)
     {
         _fd = fd;
         _events = events;
+        _logger = logger;
     }
 
     public int LastError { get; private set; }
@@ -26,8 +29,19 @@ internal sealed unsafe class LinuxHostSocket : IHostSocket
         return Result(Interop.bind(_fd.Fd, addr, len));
     }
 
+    public NtStatus AllowTimeWaitPort()
+    {
+        int on = 1;
+        return Result(Interop.setsockopt(_fd.Fd, Interop.SOL_SOCKET, Interop.SO_REUSEADDR, &on, sizeof(int)));
+    }
+
     public NtStatus Connect(in SockAddr remote)
     {
+        if (StartLoop() is var loop && loop != NtStatus.Success)
+        {
+            return loop;
+        }
+
         byte* addr = stackalloc byte[NativeSockAddr.MaxSize];
         int len = NativeSockAddr.Write(remote, new Span<byte>(addr, NativeSockAddr.MaxSize));
         NtStatus status = Result(Interop.connect(_fd.Fd, addr, len));
@@ -36,6 +50,12 @@ internal sealed unsafe class LinuxHostSocket : IHostSocket
 
     public NtStatus ConnectWithData(in SockAddr remote, ReadOnlySpan<byte> data, out int queued)
     {
+        queued = 0;
+        if (StartLoop() is var loop && loop != NtStatus.Success)
+        {
+            return loop;
+        }
+
         byte* addr = stackalloc byte[NativeSockAddr.MaxSize];
         int len = NativeSockAddr.Write(remote, new Span<byte>(addr, NativeSockAddr.MaxSize));
         nint n;
@@ -70,7 +90,7 @@ internal sealed unsafe class LinuxHostSocket : IHostSocket
         }
 
         LastError = error;
-        return ErrnoMapping.ToNtStatus(error);
+        return ErrnoMapping.ToNtStatus(error, _logger);
     }
 
     public NtStatus Send(ReadOnlySpan<byte> data, out int sent)
@@ -124,6 +144,11 @@ internal sealed unsafe class LinuxHostSocket : IHostSocket
 
     public NtStatus Listen(int backlog)
     {
+        if (StartLoop() is var loop && loop != NtStatus.Success)
+        {
+            return loop;
+        }
+
         NtStatus status = Result(Interop.listen(_fd.Fd, backlog));
         return status == NtStatus.Success ? Register(status) : status;
     }
@@ -140,7 +165,7 @@ internal sealed unsafe class LinuxHostSocket : IHostSocket
             return Fail();
         }
 
-        var socket = new LinuxHostSocket(new SafeFileDescriptor(fd), events);
+        var socket = new LinuxHostSocket(new SafeFileDescriptor(fd), events, _logger);
         NtStatus status = socket.Register(NtStatus.Success);
         if (status != NtStatus.Success)
         {
@@ -204,11 +229,26 @@ internal sealed unsafe class LinuxHostSocket : IHostSocket
             if (_token < 0)
             {
                 LastError = errno;
-                return ErrnoMapping.ToNtStatus(errno);
+                return ErrnoMapping.ToNtStatus(errno, _logger);
             }
         }
 
         return status;
+    }
+
+    /// <summary>The event loop starts with the first socket that needs it, before the syscall that would need it (a connect
+    /// must not be left half-made): if it cannot start, the call fails with the reason and nothing is kept, so the next
+    /// call tries again.</summary>
+    private NtStatus StartLoop()
+    {
+        int errno = EpollLoop.TryStart();
+        if (errno == 0)
+        {
+            return NtStatus.Success;
+        }
+
+        LastError = errno;
+        return ErrnoMapping.ToNtStatus(errno, _logger);
     }
 
     private NtStatus Result(int rc) => rc == 0 ? NtStatus.Success : Fail();
@@ -216,6 +256,6 @@ internal sealed unsafe class LinuxHostSocket : IHostSocket
     private NtStatus Fail()
     {
         LastError = Marshal.GetLastPInvokeError();
-        return ErrnoMapping.ToNtStatus(LastError);
+        return ErrnoMapping.ToNtStatus(LastError, _logger);
     }
 }

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
 using WskSharp.Nt;
 using WskSharp.Wsk;
 
@@ -13,22 +14,49 @@ internal sealed class LinuxHostStack : IHostStack, IDisposable
 {
     private readonly SafeFileDescriptor? _namespace;
     private readonly SafeFileDescriptor? _home;
+    private readonly ILogger? _logger;
 
     /// <summary>The stack of the process's own network namespace.</summary>
-    public static LinuxHostStack Default { get; } = new();
+    public static LinuxHostStack Default { get; } = new(null);
 
-    private LinuxHostStack()
+    private LinuxHostStack(ILogger? logger) => _logger = logger;
+
+    private LinuxHostStack(string networkNamespace, SafeFileDescriptor target, SafeFileDescriptor home, ILogger? logger)
     {
+        _namespace = target;
+        _home = home;
+        _logger = logger;
+        NetworkNamespace = networkNamespace;
     }
 
-    /// <summary>A stack whose sockets live in the named namespace (<c>/var/run/netns/NAME</c>, as <c>ip netns</c> makes).</summary>
-    /// <exception cref="InvalidOperationException">The namespace cannot be opened.</exception>
-    public LinuxHostStack(string networkNamespace)
+    /// <summary>The stack of the process's own namespace, for a registration that logs (an errno outside the table).</summary>
+    public static LinuxHostStack WithLogger(ILogger logger) => new(logger);
+
+    /// <summary>
+    /// A stack whose sockets live in the named namespace (<c>/var/run/netns/NAME</c>, as <c>ip netns</c> makes, or a path):
+    /// Success; STATUS_INVALID_PARAMETER if there is no such file; STATUS_ACCESS_DENIED if it may not be opened;
+    /// STATUS_OBJECT_TYPE_MISMATCH if the file is not a network namespace (<c>/dev/null</c>, a mount namespace, ...), which
+    /// would otherwise be found out only at the first WskSocket.
+    /// </summary>
+    public static NtStatus Open(string networkNamespace, ILogger? logger, out LinuxHostStack? stack)
     {
+        stack = null;
         string path = networkNamespace.Contains('/', StringComparison.Ordinal) ? networkNamespace : "/var/run/netns/" + networkNamespace;
-        _namespace = OpenNamespace(path);
-        _home = OpenNamespace("/proc/self/ns/net");
-        NetworkNamespace = networkNamespace;
+        NtStatus status = OpenNamespace(path, out SafeFileDescriptor? target);
+        if (status != NtStatus.Success)
+        {
+            return status;
+        }
+
+        status = OpenNamespace("/proc/self/ns/net", out SafeFileDescriptor? home);
+        if (status != NtStatus.Success)
+        {
+            target!.Dispose();
+            return status;
+        }
+
+        stack = new LinuxHostStack(networkNamespace, target!, home!, logger);
+        return NtStatus.Success;
     }
 
     /// <summary>The namespace this stack's sockets live in, or null for the process's own.</summary>
@@ -65,10 +93,10 @@ internal sealed class LinuxHostStack : IHostStack, IDisposable
 
         if (fd < 0)
         {
-            return ErrnoMapping.ToNtStatus(errno);
+            return ErrnoMapping.ToNtStatus(errno, _logger);
         }
 
-        socket = new LinuxHostSocket(new SafeFileDescriptor(fd), events);
+        socket = new LinuxHostSocket(new SafeFileDescriptor(fd), events, _logger);
         return NtStatus.Success;
     }
 
@@ -91,15 +119,24 @@ internal sealed class LinuxHostStack : IHostStack, IDisposable
         return (fd, errno);
     }
 
-    private static SafeFileDescriptor OpenNamespace(string path)
+    private static NtStatus OpenNamespace(string path, out SafeFileDescriptor? handle)
     {
+        handle = null;
         int fd = Interop.open(path, Interop.O_RDONLY | Interop.O_CLOEXEC);
         if (fd < 0)
         {
-            throw new InvalidOperationException($"Cannot open network namespace '{path}' (errno {Marshal.GetLastPInvokeError()}).");
+            return Marshal.GetLastPInvokeError() == Errno.EACCES ? NtStatus.AccessDenied : NtStatus.InvalidParameter;
         }
 
-        return new SafeFileDescriptor(fd);
+        var opened = new SafeFileDescriptor(fd);
+        if (Interop.ioctl(fd, Interop.NS_GET_NSTYPE) != Interop.CLONE_NEWNET)
+        {
+            opened.Dispose();
+            return NtStatus.ObjectTypeMismatch;
+        }
+
+        handle = opened;
+        return NtStatus.Success;
     }
 
     /// <inheritdoc/>

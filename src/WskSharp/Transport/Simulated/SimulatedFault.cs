@@ -30,4 +30,8 @@ internal enum SimulatedFault
 
     /// <summary>The host socket stops working (ECONNABORTED on every call, the peer gets an RST).</summary>
     SocketBreaks,
+
+    /// <summary>A receive with data waiting throws (a bug in a host stack, or in the engine's use of it): the engine must
+    /// complete what waits on the socket with a status and log it, never leave it for a later event.</summary>
+    ReceiveThrows,
 }

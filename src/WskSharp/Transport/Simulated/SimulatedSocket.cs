@@ -220,6 +220,11 @@ internal sealed class SimulatedSocket : IHostSocket
                 return NtStatus.Pending;
             }
 
+            if (_net.Roll(SimulatedFault.ReceiveThrows))
+            {
+                throw new InvalidOperationException("Simulated fault: a receive threw.");
+            }
+
             received = _received.Read(buffer);
             if (_peer is { _wantWrite: true } writer)
             {
@@ -229,6 +234,15 @@ internal sealed class SimulatedSocket : IHostSocket
             }
 
             return NtStatus.Success;
+        }
+    }
+
+    /// <summary>A closed socket frees its port at once here (no TIME_WAIT is modelled): nothing to allow.</summary>
+    public NtStatus AllowTimeWaitPort()
+    {
+        lock (_net.Gate)
+        {
+            return _phase == Phase.Closed ? Error(NtStatus.InvalidHandle) : NtStatus.Success;
         }
     }
 
