@@ -35,6 +35,33 @@ skipped=$(sed -E 's/.*Skipped: ([0-9]+).*/\1/' <<<"$summary")
 notrun=$(sed -E 's/.*Not Run: ([0-9]+).*/\1/' <<<"$summary")
 passed=$((total - failed - skipped - notrun))
 failed=$((failed + errors))
+
+# The native C face: native/build.sh installs it under artifacts/native, then the kernel runtime's C tests and the WSK
+# conformance tests in C run; their counts join the closing line ("N passed, N failed[, N skipped]" each).
+native_prefix="$PWD/artifacts/native"
+if bash native/build.sh "$native_prefix" > "$log.native" 2>&1; then
+  for suite in "native/tests/runtime/run.sh" "native/tests/wsk/run.sh $native_prefix"; do
+    # shellcheck disable=SC2086 # the suite's arguments are split on purpose
+    timeout --signal=TERM --kill-after=30 900 bash $suite 2>&1 | tee "$log.native"
+    line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log.native" | tail -n 1)
+    if [ -z "$line" ]; then
+      echo "native: $suite printed no summary"
+      failed=$((failed + 1))
+      continue
+    fi
+    passed=$((passed + $(sed -E 's/^([0-9]+) passed.*/\1/' <<<"$line")))
+    failed=$((failed + $(sed -E 's/^[0-9]+ passed, ([0-9]+) failed.*/\1/' <<<"$line")))
+    if [[ "$line" =~ ([0-9]+)\ skipped ]]; then
+      skipped=$((skipped + BASH_REMATCH[1]))
+    fi
+  done
+else
+  tail -n 30 "$log.native"
+  echo "native: build.sh failed"
+  failed=$((failed + 1))
+fi
+rm -f "$log.native"
+
 echo "$passed passed, $failed failed, $skipped skipped"
 if [ "$rc" -ne 0 ] || [ "$failed" -ne 0 ]; then
   exit 1

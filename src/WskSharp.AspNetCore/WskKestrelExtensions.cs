@@ -3,6 +3,8 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
+using Microsoft.Extensions.DependencyInjection;
+using WskSharp.DependencyInjection;
 
 namespace WskSharp.AspNetCore;
 
@@ -41,7 +43,13 @@ public static class WskKestrelExtensions
         return options;
     }
 
-    /// <summary>Kestrel's socket transport with <see cref="UseWskFastOpen(SocketTransportOptions, int)"/> on its listening sockets.</summary>
+    /// <summary>
+    /// Kestrel's socket transport with <see cref="UseWskFastOpen(SocketTransportOptions, int)"/> on its listening sockets,
+    /// and the app's <see cref="WskSharp.Net.WskNetProvider"/> in the container (<see cref="WskServiceCollectionExtensions.AddWsk"/>):
+    /// the listening sockets are Kestrel's own, and the provider serves the app's outgoing WSK connections (HttpClient
+    /// with <c>UseWskConnectEx</c>, <c>WskConnection</c> with its <see cref="WskSharp.Net.WskConnectOptions.Provider"/>),
+    /// disposed with the host.
+    /// </summary>
     /// <param name="builder">The web host builder (e.g. <c>WebApplicationBuilder.WebHost</c>).</param>
     /// <param name="queueLength">The Fast Open queue length, 1 to 65,535.</param>
     /// <returns><paramref name="builder"/>, for chaining.</returns>
@@ -50,7 +58,7 @@ public static class WskKestrelExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentOutOfRangeException.ThrowIfLessThan(queueLength, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(queueLength, 65_535);
-        return builder.UseSockets(options => options.UseWskFastOpen(queueLength));
+        return builder.ConfigureServices(services => services.AddWsk()).UseSockets(options => options.UseWskFastOpen(queueLength));
     }
 
     private static void EnableFastOpen(Socket socket, EndPoint endPoint, int queueLength)

@@ -11,6 +11,18 @@ namespace WskSharp.Cli;
 /// </summary>
 internal static class BenchCommand
 {
+    /// <summary>bench/run of the checkout this tool runs from, or null (an installed tool has none: then <c>wsk bench</c> is not offered).</summary>
+    public static string? Script
+    {
+        get
+        {
+            // bench/run sits beside tools/lab/lab.sh in a checkout.
+            string? repo = LabNetwork.FindScript() is { } lab ? Path.GetFullPath(Path.Combine(Path.GetDirectoryName(lab)!, "..", "..")) : null;
+            string? script = repo is null ? null : Path.Combine(repo, "bench", "run");
+            return script is not null && File.Exists(script) ? script : null;
+        }
+    }
+
     public static Command Create()
     {
         var full = new Option<bool>("--full") { Description = "The full set (about 6.5 minutes) instead of the quick one (about 2 minutes)." };
@@ -22,14 +34,8 @@ internal static class BenchCommand
 
     private static async Task<int> RunAsync(bool full, bool json, CancellationToken ct)
     {
-        // bench/run sits beside tools/lab/lab.sh in a checkout.
-        string? repo = LabNetwork.FindScript() is { } lab ? Path.GetFullPath(Path.Combine(Path.GetDirectoryName(lab)!, "..", "..")) : null;
-        string? script = repo is null ? null : Path.Combine(repo, "bench", "run");
-        if (script is null || !File.Exists(script))
-        {
-            await Console.Error.WriteLineAsync("wsk bench needs the repository's bench/run (run wsk from a WskSharp checkout).").ConfigureAwait(false);
-            return 2;
-        }
+        string script = Script ?? throw new CliError("bench/run", "was not found", "run wsk from a WskSharp checkout", ExitCodes.Setup);
+        string repo = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(script)!, ".."));
 
         var psi = new ProcessStartInfo("bash") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         psi.ArgumentList.Add(script);
@@ -83,7 +89,7 @@ internal static class BenchCommand
             }).ConfigureAwait(false);
         }
 
-        string results = Path.Combine(repo!, "bench", "results", "latest.md");
+        string results = Path.Combine(repo, "bench", "results", "latest.md");
         if (process.ExitCode != 0 || ratios is null)
         {
             await Console.Error.WriteLineAsync($"bench/run exited {process.ExitCode}; its last lines:").ConfigureAwait(false);

@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using Spectre.Console;
 using WskSharp.Lab;
+using WskSharp.Lab.Wire;
 using WskSharp.Nt;
 using WskSharp.Wsk;
 
@@ -17,38 +18,38 @@ namespace WskSharp.Cli;
 /// </summary>
 internal static class DemoCommand
 {
-    /// <summary>Exit code when the machine lacks what the demo needs (root, ip).</summary>
-    public const int ExitNeedsSetup = 2;
-
     public static Command Create()
     {
         var json = new Option<bool>("--json") { Description = "Print one JSON object (connections with synData, synDataAcked, bytesSent, reply) instead of tables." };
         var request = new Option<string>("--request") { Description = "The request each connection sends in its WskConnectEx buffer.", DefaultValueFactory = _ => "GET /hello HTTP/1.0 from WskConnectEx" };
-        var command = new Command("demo", "Show real TCP Fast Open: two WskConnectEx connections in a namespace of the demo's own; the second request rides in the SYN.")
+        var timeout = CommandOptions.Timeout("each connection, and then for its reply");
+        var command = new Command("demo", "Show real TCP Fast Open: two WskConnectEx connections in a namespace of the demo's own; the second request rides in the SYN (root).")
         {
             json,
             request,
+            timeout,
         };
-        command.SetAction((parse, ct) => RunAsync(parse.GetValue(json), parse.GetValue(request)!, ct));
+        command.SetAction((parse, ct) => RunAsync(parse.GetValue(json), parse.GetValue(request)!, parse.GetValue(timeout), ct));
         return command;
     }
 
     private sealed record ConnectionResult(int Number, bool SynData, bool SynDataAcked, bool CookieRequested, uint BytesInSyn,
         uint BytesSent, string FailReason, string Reply, double ElapsedMs, string Status);
 
-    private static async Task<int> RunAsync(bool json, string requestText, CancellationToken ct)
+    private static async Task<int> RunAsync(bool json, string requestText, double timeoutSeconds, CancellationToken ct)
     {
-        if (NetworkNamespace.WhyNot is { } why)
-        {
-            await Console.Error.WriteLineAsync($"wsk demo {why}. Run it as root on Linux, e.g.: sudo dotnet run --project src/WskSharp.Cli -- demo").ConfigureAwait(false);
-            return ExitNeedsSetup;
-        }
-
         byte[] request = Encoding.UTF8.GetBytes(requestText);
         if (request.Length is 0 or > 65_535)
         {
-            await Console.Error.WriteLineAsync("--request must be 1 to 65,535 bytes (WskConnectEx's limit).").ConfigureAwait(false);
-            return 1;
+            throw CliError.Usage("--request", $"is {request.Length} bytes; it must be 1 to 65,535 (WskConnectEx's limit)");
+        }
+
+        TimeSpan timeout = CommandOptions.CheckTimeout(timeoutSeconds);
+        if (NetworkNamespace.WhyNot is { } why)
+        {
+            throw new CliError("the demo's network namespace", $"cannot be made: {why}",
+                Environment.IsPrivilegedProcess ? "bash tools/setup.sh installs what is missing (iproute2, tcpdump)" : $"run it as root: {Invocation.Sudo()}",
+                ExitCodes.Setup);
         }
 
         using var ns = NetworkNamespace.Create("wsk-demo");
@@ -56,7 +57,11 @@ internal static class DemoCommand
         // Ctrl-C into cancellation of ct, which unwinds through the finally blocks below.
         using var onExit = new ExitGuard(ns);
         await using FastOpenEchoServer server = FastOpenEchoServer.Start(IPAddress.Loopback, ns);
-        SynCapture? capture = SynCapture.TcpdumpPath is null ? null : await SynCapture.StartAsync(ns).ConfigureAwait(false);
+        // Text: tcpdump's own lines. JSON: a pcap file read with a real parser, so that each SYN and SYN-ACK is a record.
+        string pcapPath = Path.Combine(Path.GetTempPath(), $"wsk-demo-{Environment.ProcessId}.pcap");
+        SynCapture? capture = SynCapture.TcpdumpPath is null || json ? null : await SynCapture.StartAsync(ns).ConfigureAwait(false);
+        PcapCapture? pcap = SynCapture.TcpdumpPath is null || !json ? null
+            : await PcapCapture.StartAsync(ns, "lo", pcapPath, "tcp[13] & 2 != 0", snapLength: 65_535, ct).ConfigureAwait(false);
         var results = new List<ConnectionResult>();
         try
         {
@@ -64,7 +69,7 @@ internal static class DemoCommand
             for (int i = 1; i <= 2; i++)
             {
                 ct.ThrowIfCancellationRequested();
-                results.Add(await ConnectOnceAsync(session, i, server.EndPoint, request, ct).ConfigureAwait(false));
+                results.Add(await ConnectOnceAsync(session, i, server.EndPoint, request, timeout, ct).ConfigureAwait(false));
             }
         }
         finally
@@ -72,6 +77,12 @@ internal static class DemoCommand
             if (capture is not null)
             {
                 await capture.StopAsync().ConfigureAwait(false);
+            }
+
+            if (pcap is not null)
+            {
+                await pcap.StopAsync().ConfigureAwait(false);
+                await pcap.DisposeAsync().ConfigureAwait(false);
             }
         }
 
@@ -99,7 +110,7 @@ internal static class DemoCommand
                     reply = r.Reply,
                     elapsedMs = Math.Round(r.ElapsedMs, 3),
                 }),
-                wire = syns,
+                wire = pcap is null ? [] : Wire(pcapPath, server.EndPoint),
             }));
         }
         else
@@ -107,20 +118,22 @@ internal static class DemoCommand
             Render(ns, server, results, syns, ok);
         }
 
-        return ok ? 0 : 1;
+        return ok ? ExitCodes.Ok : ExitCodes.Failed;
     }
 
-    private static async Task<ConnectionResult> ConnectOnceAsync(WskSession session, int number, IPEndPoint server, byte[] request, CancellationToken ct)
+    private static async Task<ConnectionResult> ConnectOnceAsync(WskSession session, int number, IPEndPoint server, byte[] request, TimeSpan timeout, CancellationToken ct)
     {
         var stopwatch = Stopwatch.StartNew();
         SockAddr target = SockAddr.FromEndPoint(server);
         WskSocket socket = session.BoundConnection(target, fastOpen: true);
         try
         {
-            uint sent = await WskSession.ConnectExAsync(socket, target, request, ct).ConfigureAwait(false);
+            uint sent = await WskSession.WithTimeoutAsync(timeout, $"WskConnectEx to {target}", "the demo's own echo server did not answer the SYN",
+                t => WskSession.ConnectExAsync(socket, target, request, t), ct).ConfigureAwait(false);
             WskSession.Check("Fast Open report", WskFastOpen.QueryReport(socket, out WskFastOpenReport report));
             byte[] reply = new byte[request.Length];
-            int received = await WskSession.ReceiveAsync(socket, reply, waitAll: true, ct).WaitAsync(TimeSpan.FromSeconds(10), ct).ConfigureAwait(false);
+            int received = await WskSession.WithTimeoutAsync(timeout, $"WskReceive from {target}", "the demo's own echo server accepted but never answered",
+                t => WskSession.ReceiveAsync(socket, reply, waitAll: true, t), ct).ConfigureAwait(false);
             double elapsed = stopwatch.Elapsed.TotalMilliseconds;
             return new ConnectionResult(number, report.SynDataSent, report.SynDataAcknowledged,
                 (report.Flags & WskFastOpenFlags.CookieRequested) != 0, report.BytesInSyn, sent,
@@ -132,10 +145,41 @@ internal static class DemoCommand
         }
     }
 
+    /// <summary>Each SYN and SYN-ACK of the capture as a record: direction, sequence and acknowledgment numbers, payload
+    /// length, and the Fast Open option (kind, cookie request or cookie). The file is removed once read.</summary>
+    private static object[] Wire(string pcapPath, IPEndPoint server)
+    {
+        try
+        {
+            return [.. PcapTrace.Read(pcapPath).Segments.Where(s => s.Syn).Select(s => new
+            {
+                packet = s.IsSynAck ? "SYN-ACK" : "SYN",
+                direction = s.Source.Equals(server) ? "server-to-client" : "client-to-server",
+                source = s.Source.ToString(),
+                destination = s.Destination.ToString(),
+                seq = s.Sequence,
+                ack = s.Ack ? s.AcknowledgmentNumber : (uint?)null,
+                payloadLength = s.Payload.Length,
+                fastOpen = s.FastOpen is not { } tfo ? null : new
+                {
+                    kind = tfo.Kind,
+                    cookieRequest = tfo.IsCookieRequest,
+                    cookie = tfo.HasCookie ? Convert.ToHexStringLower(tfo.Cookie) : null,
+                },
+            })];
+        }
+        finally
+        {
+            File.Delete(pcapPath);
+        }
+    }
+
     private static void Render(NetworkNamespace ns, FastOpenEchoServer server, List<ConnectionResult> results, IReadOnlyList<string> syns, bool ok)
     {
         AnsiConsole.MarkupLine($"[bold]WskSharp demo[/]: namespace [cyan]{ns.Name}[/] (net.ipv4.tcp_fastopen={ns.ReadSysctl("net.ipv4.tcp_fastopen")} inside it only), Fast Open echo server on [cyan]{server.EndPoint}[/]");
+        // Eight columns in 80: the status name never splits (NoWrap); the words of the others may wrap.
         var table = new Table().AddColumns("#", "status", "SYN data", "acked", "in SYN", "sent", "fail reason", "ms");
+        table.Columns[1].NoWrap();
         var inv = System.Globalization.CultureInfo.InvariantCulture;
         foreach (ConnectionResult r in results)
         {
@@ -156,7 +200,7 @@ internal static class DemoCommand
             AnsiConsole.MarkupLine("[bold]On the wire[/] (tcpdump, SYN and SYN-ACK packets):");
             foreach (string line in syns)
             {
-                AnsiConsole.WriteLine("  " + line);
+                CliConsole.WriteUnwrapped("  " + line);
             }
         }
         else

@@ -41,14 +41,14 @@ internal static class LabCommand
     {
         if (LabNetwork.FindScript() is not { } script)
         {
-            await Console.Error.WriteLineAsync("wsk lab needs the repository's tools/lab/lab.sh (run wsk from a WskSharp checkout).").ConfigureAwait(false);
-            return 2;
+            throw new CliError("the lab script (tools/lab/lab.sh)", "was not found beside the tool nor in a checkout above it",
+                "reinstall the tool, or run wsk from a WskSharp checkout", ExitCodes.Setup);
         }
 
         if (LabNetwork.WhyNot is { } why)
         {
-            await Console.Error.WriteLineAsync($"wsk lab {why}.").ConfigureAwait(false);
-            return 2;
+            throw new CliError("the lab", $"cannot be made: {why}",
+                Environment.IsPrivilegedProcess ? "install iproute2 and gcc (apt-get install iproute2 gcc)" : $"run it as root: {Invocation.Sudo()}", ExitCodes.Setup);
         }
 
         var psi = new ProcessStartInfo("bash") { UseShellExecute = false };

@@ -9,12 +9,12 @@ internal static class ServeCommand
 {
     public static Command Create()
     {
-        var address = new Option<string>("--address") { Description = "Address to listen on.", DefaultValueFactory = _ => "127.0.0.1" };
+        var address = new Option<string>("--address") { Description = "Address or host name to listen on (names through WskGetAddressInfo).", DefaultValueFactory = _ => "127.0.0.1" };
         var port = new Option<int>("--port") { Description = "Port to listen on (0: any free port, printed).", DefaultValueFactory = _ => 7000 };
         var fastOpen = new Option<bool>("--fastopen") { Description = "Turn on the kernel's Fast Open server queue (TCP_FASTOPEN through WskControlSocket), so SYN data is accepted." };
-        var count = new Option<int>("--count") { Description = "Stop after this many connections (0: until Ctrl-C).", DefaultValueFactory = _ => 0 };
+        var count = new Option<int?>("--count") { Description = "Stop after this many connections, at least 1 (default: until Ctrl-C)." };
         var netns = new Option<string?>("--netns") { Description = "Create the sockets inside this network namespace (as 'ip netns' names it; needs root)." };
-        var json = new Option<bool>("--json") { Description = "Print one JSON object per connection instead of text." };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object per connection instead of text (and errors as JSON)." };
         var command = new Command("serve", "Run an echo server on WSK listen/accept (optionally accepting Fast Open SYN data).")
         {
             address, port, fastOpen, count, netns, json,
@@ -24,21 +24,29 @@ internal static class ServeCommand
         return command;
     }
 
-    private static async Task<int> RunAsync(string address, int port, bool fastOpen, int count, string? netns, bool json, CancellationToken ct)
+    private static async Task<int> RunAsync(string address, int port, bool fastOpen, int? count, string? netns, bool json, CancellationToken ct)
     {
-        if (!System.Net.IPAddress.TryParse(address, out System.Net.IPAddress? ip) || port is < 0 or > 65535)
+        if (port is < 0 or > 65535)
         {
-            await Console.Error.WriteLineAsync($"--address must be an IP address and --port 0-65535 (got {address}, {port}).").ConfigureAwait(false);
-            return 2;
+            throw CliError.Usage("--port", $"must be 0-65535 (got {port})", "0 picks any free port");
+        }
+
+        if (count is { } n)
+        {
+            CommandOptions.CheckCount(n);
         }
 
         using var session = new WskSession(netns);
-        WskSocket listener = session.Listener(SockAddr.FromEndPoint(new System.Net.IPEndPoint(ip, port)), fastOpen);
+        SockAddr local = await session.ResolveAsync(address, port, ct).ConfigureAwait(false);
+        WskSocket listener = session.Listener(local, fastOpen);
         try
         {
-            Console.WriteLine($"listening {WskSession.LocalAddress(listener)}{(fastOpen ? " (Fast Open server on)" : "")}");
+            SockAddr bound = WskSession.LocalAddress(listener);
+            Console.WriteLine(json
+                ? JsonSerializer.Serialize(new { listening = bound.ToString(), fastOpen })
+                : $"listening {bound}{(fastOpen ? " (Fast Open server on)" : "")}");
             var connections = new List<Task>();
-            for (int served = 0; count == 0 || served < count; served++)
+            for (int served = 0; count is null || served < count; served++)
             {
                 WskSocket accepted;
                 try
@@ -54,7 +62,7 @@ internal static class ServeCommand
             }
 
             await Task.WhenAll(connections).ConfigureAwait(false);
-            return 0;
+            return ExitCodes.Ok;
         }
         finally
         {

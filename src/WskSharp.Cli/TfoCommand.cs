@@ -18,31 +18,26 @@ internal static class TfoCommand
         var mode = new Option<WskFastOpenMode>("--mode") { Description = "The provider's Fast Open mode.", DefaultValueFactory = _ => WskFastOpenMode.Adaptive };
         var backoff = new Option<double>("--backoff-seconds") { Description = "The first backoff after a path dropped SYN data.", DefaultValueFactory = _ => 300 };
         var netns = new Option<string?>("--netns") { Description = "Create the sockets inside this network namespace (needs root)." };
-        var json = new Option<bool>("--json") { Description = "Print one JSON object." };
+        var timeout = CommandOptions.Timeout("each connection, and then for its reply");
+        var json = new Option<bool>("--json") { Description = "Print one JSON object (and errors as JSON)." };
         var command = new Command("tfo", "Show the adaptive Fast Open policy at work against one destination: each connection's report, then the provider's memory.")
         {
-            target, count, mode, backoff, netns, json,
+            target, count, mode, backoff, netns, timeout, json,
         };
         command.SetAction((parse, ct) => RunAsync(parse.GetValue(target)!, parse.GetValue(count), parse.GetValue(mode), parse.GetValue(backoff),
-            parse.GetValue(netns), parse.GetValue(json), ct));
+            parse.GetValue(netns), parse.GetValue(timeout), parse.GetValue(json), ct));
         return command;
     }
 
-    private static async Task<int> RunAsync(string target, int count, WskFastOpenMode mode, double backoffSeconds, string? netns, bool json, CancellationToken ct)
+    private static async Task<int> RunAsync(string target, int count, WskFastOpenMode mode, double backoffSeconds, string? netns,
+        double timeoutSeconds, bool json, CancellationToken ct)
     {
-        SockAddr server;
-        try
+        WskSession.SplitEndPoint(target, "endpoint");
+        CommandOptions.CheckCount(count);
+        TimeSpan timeout = CommandOptions.CheckTimeout(timeoutSeconds);
+        if (backoffSeconds <= 0)
         {
-            server = WskSession.ParseEndPoint(target);
-            if (count < 1 || backoffSeconds <= 0)
-            {
-                throw new ArgumentException("--count must be at least 1 and --backoff-seconds positive.");
-            }
-        }
-        catch (ArgumentException ex)
-        {
-            await Console.Error.WriteLineAsync(ex.Message).ConfigureAwait(false);
-            return 2;
+            throw CliError.Usage("--backoff-seconds", $"must be positive (got {backoffSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)})");
         }
 
         var options = new WskProviderOptions
@@ -53,6 +48,7 @@ internal static class TfoCommand
             FastOpenBackoffMaximum = TimeSpan.FromSeconds(Math.Max(backoffSeconds, 86_400)),
         };
         using var session = new WskSession(options);
+        SockAddr server = await session.ResolveAsync(target, "endpoint", ct).ConfigureAwait(false);
         byte[] request = "wsk tfo probe, 64 bytes of request to see where they ride........"u8.ToArray();
         var reports = new List<(int Number, string Report, double Ms)>();
         for (int i = 1; i <= count; i++)
@@ -61,15 +57,14 @@ internal static class TfoCommand
             WskSocket socket = session.BoundConnection(server, fastOpen: true);
             try
             {
-                await WskSession.ConnectExAsync(socket, server, request, ct).ConfigureAwait(false);
+                await WskSession.WithTimeoutAsync(timeout, $"WskConnectEx to {server}",
+                    "no SYN-ACK came back: is the address right, or does a firewall drop the SYNs?",
+                    t => WskSession.ConnectExAsync(socket, server, request, t), ct).ConfigureAwait(false);
                 WskSession.Check("Fast Open report", WskFastOpen.QueryReport(socket, out WskFastOpenReport report));
-                await WskSession.ReceiveAsync(socket, new byte[request.Length], waitAll: true, ct).WaitAsync(TimeSpan.FromSeconds(10), ct).ConfigureAwait(false);
+                await WskSession.WithTimeoutAsync(timeout, $"WskReceive from {server}",
+                    "the server accepted the connection but never answered; is it an echo server (wsk serve --fastopen)?",
+                    t => WskSession.ReceiveAsync(socket, new byte[request.Length], waitAll: true, t), ct).ConfigureAwait(false);
                 reports.Add((i, report.ToString(), stopwatch.Elapsed.TotalMilliseconds));
-            }
-            catch (WskCallException ex)
-            {
-                await Console.Error.WriteLineAsync($"connection {i}: {ex.Message}").ConfigureAwait(false);
-                return 1;
             }
             finally
             {

@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Net;
+using System.Runtime.CompilerServices;
 using WskSharp.Nt;
 using WskSharp.Wsk;
 
@@ -7,6 +9,8 @@ namespace WskSharp.Cli;
 /// <summary>
 /// The tool's WSK client: a registration with a captured provider NPI, and the calls the commands make, each the WSK
 /// way (return, then await the IRP on STATUS_PENDING) with a failure turned into an exception that names the call.
+/// Every method that opens a socket closes it again if a later step fails, so that <see cref="Dispose"/>
+/// (<c>WskDeregister</c>, which waits for the registration's sockets) never waits for one nobody will close.
 /// </summary>
 internal sealed class WskSession : IDisposable
 {
@@ -19,10 +23,21 @@ internal sealed class WskSession : IDisposable
 
     public WskSession(WskProviderOptions options)
     {
-        Check("WskRegister", WskApi.WskRegister(new WskClientNpi(null, new WskClientDispatch(WskConstants.WSK_V1_0)),
-            options with { LoggerFactory = options.LoggerFactory ?? CliLogging.Factory }, out WskRegistration? registration));
+        NtStatus status = WskApi.WskRegister(new WskClientNpi(null, new WskClientDispatch(WskConstants.WSK_V1_0)),
+            options with { LoggerFactory = options.LoggerFactory ?? CliLogging.Factory }, out WskRegistration? registration);
+        if (status != NtStatus.Success)
+        {
+            throw options.NetworkNamespace is { } ns ? NamespaceError(ns, status) : new WskCallException("WskRegister", status);
+        }
+
         _registration = registration!;
-        Check("WskCaptureProviderNPI", WskApi.WskCaptureProviderNPI(_registration, WskConstants.WSK_INFINITE_WAIT, out WskProviderNpi? npi));
+        status = WskApi.WskCaptureProviderNPI(_registration, WskConstants.WSK_INFINITE_WAIT, out WskProviderNpi? npi);
+        if (status != NtStatus.Success)
+        {
+            WskApi.WskDeregister(_registration);
+            throw new WskCallException("WskCaptureProviderNPI", status);
+        }
+
         Npi = npi!;
     }
 
@@ -40,35 +55,117 @@ internal sealed class WskSession : IDisposable
     public WskSocket BoundConnection(SockAddr server, bool fastOpen)
     {
         WskSocket socket = Socket(server.Family, WskConstants.WSK_FLAG_CONNECTION_SOCKET);
-        if (fastOpen)
+        try
         {
-            Check("WskControlSocket(TCP_FASTOPEN)", WskFastOpen.Enable(socket));
-        }
+            if (fastOpen)
+            {
+                Check("WskControlSocket(TCP_FASTOPEN)", WskFastOpen.Enable(socket));
+            }
 
-        SockAddr any = server.Family == Ws2Def.AF_INET6 ? SockAddr.Inet6(new byte[16], 0) : SockAddr.Inet([0, 0, 0, 0], 0);
-        var irp = new Irp();
-        Check("WskBind", Conn(socket).WskBind(socket, any, 0, irp));
-        return socket;
+            SockAddr any = server.Family == Ws2Def.AF_INET6 ? SockAddr.Inet6(new byte[16], 0) : SockAddr.Inet([0, 0, 0, 0], 0);
+            Check("WskBind", Conn(socket).WskBind(socket, any, 0, new Irp()));
+            return socket;
+        }
+        catch
+        {
+            Close(socket);
+            throw;
+        }
     }
 
     /// <summary>A listening socket on <paramref name="local"/>, with the kernel's Fast Open server queue if asked.</summary>
     public WskSocket Listener(SockAddr local, bool fastOpen)
     {
         WskSocket socket = Socket(local.Family, WskConstants.WSK_FLAG_LISTEN_SOCKET);
-        if (fastOpen)
+        try
         {
-            Check("WskControlSocket(TCP_FASTOPEN)", WskFastOpen.Enable(socket));
+            if (fastOpen)
+            {
+                Check("WskControlSocket(TCP_FASTOPEN)", WskFastOpen.Enable(socket));
+            }
+
+            NtStatus status = ((WskProviderListenDispatch)socket.Dispatch).WskBind(socket, local, 0, new Irp());
+            if (status == NtStatus.AddressAlreadyAssociated)
+            {
+                throw new WskCallException($"WskBind to {local}", status,
+                    $"something already listens on port {local.Port} (ss -ltnp 'sport = :{local.Port}' says what); pick another --port, or --port 0 for any free one");
+            }
+
+            Check($"WskBind to {local}", status);
+            return socket;
+        }
+        catch
+        {
+            Close(socket);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// HOST:PORT, [V6]:PORT or a name and port (<c>localhost:7000</c>) as a SOCKADDR: a literal at once, a name through
+    /// <c>WskGetAddressInfo</c>; a malformed one is a usage error naming <paramref name="option"/>.
+    /// </summary>
+    public async Task<SockAddr> ResolveAsync(string endpoint, string option, CancellationToken ct)
+    {
+        (string host, int port) = SplitEndPoint(endpoint, option);
+        return await ResolveAsync(host, port, ct).ConfigureAwait(false);
+    }
+
+    /// <summary><paramref name="host"/> (an address or a name) with <paramref name="port"/>, through <c>WskGetAddressInfo</c>.</summary>
+    public async Task<SockAddr> ResolveAsync(string host, int port, CancellationToken ct)
+    {
+        if (IPAddress.TryParse(host, out IPAddress? literal))
+        {
+            return SockAddr.FromEndPoint(new IPEndPoint(literal, port));
         }
 
-        Check("WskBind", ((WskProviderListenDispatch)socket.Dispatch).WskBind(socket, local, 0, new Irp()));
-        return socket;
+        var result = new StrongBox<WskAddrInfo?>();
+        var irp = new Irp();
+        var hints = new WskAddrInfo { Family = Ws2Def.AF_UNSPEC, SocketType = Ws2Def.SOCK_STREAM, Protocol = Ws2Def.IPPROTO_TCP };
+        NtStatus returned = Npi.Dispatch.WskGetAddressInfo(Npi.Client, host, port.ToString(CultureInfo.InvariantCulture), Ws2Def.NS_ALL, null, hints,
+            result, null, null, irp);
+        await CallAsync($"WskGetAddressInfo({host})", returned, irp, ct).ConfigureAwait(false);
+        try
+        {
+            // IPv4 first: the servers this tool talks to (wsk serve, the lab) listen on IPv4 unless told otherwise.
+            WskAddrInfo[] entries = [.. result.Value?.AsEnumerable().Where(e => e.Address is not null) ?? []];
+            WskAddrInfo? pick = entries.FirstOrDefault(e => e.Family == Ws2Def.AF_INET) ?? entries.FirstOrDefault();
+            return pick?.Address ?? throw new WskCallException($"WskGetAddressInfo({host})", NtStatus.NotFound);
+        }
+        finally
+        {
+            Npi.Dispatch.WskFreeAddressInfo(Npi.Client, result.Value);
+        }
+    }
+
+    /// <summary>HOST:PORT or [V6]:PORT split; a missing or bad port is a usage error naming <paramref name="option"/>.</summary>
+    public static (string Host, int Port) SplitEndPoint(string text, string option)
+    {
+        int colon = text.LastIndexOf(':');
+        string host = colon > 0 ? text[..colon] : "";
+        if (host.StartsWith('[') && host.EndsWith(']'))
+        {
+            host = host[1..^1];
+        }
+        else if (host.Contains(':', StringComparison.Ordinal))
+        {
+            host = ""; // an IPv6 address needs its brackets before :PORT
+        }
+
+        string portText = colon > 0 ? text[(colon + 1)..] : "";
+        if (host.Length == 0 || !int.TryParse(portText, NumberStyles.None, CultureInfo.InvariantCulture, out int port) || port is < 1 or > 65535)
+        {
+            throw CliError.Usage(option, $"'{text}' is not a host and port", "give HOST:PORT with a port of 1-65535, e.g. 127.0.0.1:7000, localhost:7000 or [::1]:7000");
+        }
+
+        return (host, port);
     }
 
     public static async Task<uint> ConnectExAsync(WskSocket socket, SockAddr server, byte[]? data, CancellationToken ct)
     {
         var irp = new Irp();
         WskBuf? buffer = data is { Length: > 0 } ? new WskBuf(new Mdl(data)) : null;
-        await CallAsync("WskConnectEx", Conn(socket).WskConnectEx(socket, server, buffer, 0, irp), irp, ct).ConfigureAwait(false);
+        await CallAsync($"WskConnectEx to {server}", Conn(socket).WskConnectEx(socket, server, buffer, 0, irp), irp, ct).ConfigureAwait(false);
         return (uint)irp.IoStatus.Information;
     }
 
@@ -91,6 +188,24 @@ internal sealed class WskSession : IDisposable
     {
         var irp = new Irp();
         await CallAsync("WskSend", Conn(socket).WskSend(socket, new WskBuf(new Mdl(data)), 0, irp), irp, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="operation"/> with a token that also fires after <paramref name="timeout"/>; the IRP that the
+    /// timeout cancels becomes STATUS_IO_TIMEOUT for <paramref name="what"/>, with <paramref name="hint"/>.
+    /// </summary>
+    public static async Task<T> WithTimeoutAsync<T>(TimeSpan timeout, string what, string hint, Func<CancellationToken, Task<T>> operation, CancellationToken ct)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(timeout);
+        try
+        {
+            return await operation(deadline.Token).ConfigureAwait(false);
+        }
+        catch (WskCallException ex) when (ex.Status == NtStatus.Cancelled && deadline.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            throw new WskCallException($"{what} (no answer within --timeout {timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s)", NtStatus.IoTimeout, hint);
+        }
     }
 
     public static void Close(WskSocket socket) => ((WskProviderBasicDispatch)socket.Dispatch).WskCloseSocket(socket, new Irp());
@@ -125,10 +240,15 @@ internal sealed class WskSession : IDisposable
         }
     }
 
-    /// <summary>Parses HOST:PORT or [V6]:PORT into a SOCKADDR.</summary>
-    public static SockAddr ParseEndPoint(string text) => IPEndPoint.TryParse(text, out IPEndPoint? endPoint) && endPoint.Port != 0
-        ? SockAddr.FromEndPoint(endPoint)
-        : throw new ArgumentException($"'{text}' is not an address and port (e.g. 127.0.0.1:7000 or [::1]:7000).");
+    /// <summary>WskRegister in a namespace failed: say whether the namespace is missing or root is.</summary>
+    private static WskCallException NamespaceError(string ns, NtStatus status)
+    {
+        string path = ns.Contains('/', StringComparison.Ordinal) ? ns : $"/run/netns/{ns}";
+        string hint = !File.Exists(path) ? $"there is no network namespace '{ns}' ({path}); ip netns list names those there are"
+            : !Environment.IsPrivilegedProcess ? $"entering a network namespace needs root: {Invocation.Sudo()}"
+            : $"the network namespace '{ns}' ({path}) could not be entered";
+        return new WskCallException($"WskRegister in network namespace '{ns}'", status, hint, ExitCodes.Setup);
+    }
 
     private static WskProviderConnectionDispatch Conn(WskSocket socket) => (WskProviderConnectionDispatch)socket.Dispatch;
 
@@ -137,10 +257,4 @@ internal sealed class WskSession : IDisposable
         WskApi.WskReleaseProviderNPI(_registration);
         WskApi.WskDeregister(_registration);
     }
-}
-
-/// <summary>A WSK call that did not succeed, with its NTSTATUS.</summary>
-internal sealed class WskCallException(string call, NtStatus status) : Exception($"{call} failed: {status}")
-{
-    public NtStatus Status { get; } = status;
 }

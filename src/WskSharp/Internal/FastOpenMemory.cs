@@ -86,6 +86,11 @@ internal sealed partial class FastOpenMemory
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
                 FileFailed(ex);
+                lock (_lock)
+                {
+                    changes.AddRange(_unsaved); // Kept for the next flush (a lock held long by another process, a full disk).
+                    _unsaved = changes.Count <= _capacity ? changes : changes[^_capacity..];
+                }
             }
         }
     }

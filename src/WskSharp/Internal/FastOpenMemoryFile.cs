@@ -16,7 +16,7 @@ namespace WskSharp.Internal;
 internal static class FastOpenMemoryFile
 {
     private const string Header = "# wsksharp fast-open memory 1";
-    private static readonly TimeSpan s_lockWait = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan s_lockWait = TimeSpan.FromSeconds(10);
 
     /// <summary>One destination as the file holds it; <see cref="BackoffUntil"/> null means "healthy again: forget it".</summary>
     public readonly record struct Record(SockAddr Destination, int Failures, DateTimeOffset? BackoffUntil, DateTimeOffset Updated);

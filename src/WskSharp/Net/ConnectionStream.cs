@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 
 namespace WskSharp.Net;
 
@@ -94,6 +95,42 @@ internal abstract class ConnectionStream : Stream
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException("A connection cannot seek.");
 
     public override void SetLength(long value) => throw new NotSupportedException("A connection has no length.");
+
+    /// <summary>
+    /// A receive as a stream reports it: a <see cref="WskException"/> (a <see cref="System.Net.Sockets.SocketException"/>)
+    /// becomes the <see cref="IOException"/> stream readers expect, with the <see cref="WskException"/> inside, as
+    /// <see cref="System.Net.Sockets.NetworkStream"/> does. Nothing is added on the path that succeeds at once.
+    /// </summary>
+    protected static ValueTask<int> AsStreamResult(ValueTask<int> operation) => operation.IsCompletedSuccessfully ? operation : WrapAsync(operation);
+
+    /// <inheritdoc cref="AsStreamResult(ValueTask{int})"/>
+    protected static ValueTask AsStreamResult(ValueTask operation) => operation.IsCompletedSuccessfully ? operation : WrapAsync(operation);
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private static async ValueTask<int> WrapAsync(ValueTask<int> operation)
+    {
+        try
+        {
+            return await operation.ConfigureAwait(false);
+        }
+        catch (WskException ex)
+        {
+            throw new IOException(ex.Message, ex);
+        }
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private static async ValueTask WrapAsync(ValueTask operation)
+    {
+        try
+        {
+            await operation.ConfigureAwait(false);
+        }
+        catch (WskException ex)
+        {
+            throw new IOException(ex.Message, ex);
+        }
+    }
 
     private static int Wait(ValueTask<int> task) => task.IsCompletedSuccessfully ? task.Result : task.AsTask().GetAwaiter().GetResult();
 

@@ -32,10 +32,10 @@ internal sealed class DeferredConnectStream(DnsEndPoint endPoint, IPEndPoint[] c
     private WskConnection? _connection;
 
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
-        => Volatile.Read(ref _connection) is { } connection ? connection.SendAsync(buffer, cancellationToken) : FirstWriteAsync(buffer, cancellationToken);
+        => AsStreamResult(Volatile.Read(ref _connection) is { } connection ? connection.SendAsync(buffer, cancellationToken) : FirstWriteAsync(buffer, cancellationToken));
 
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-        => Volatile.Read(ref _connection) is { } connection ? connection.ReceiveAsync(buffer, cancellationToken) : FirstReadAsync(buffer, cancellationToken);
+        => AsStreamResult(Volatile.Read(ref _connection) is { } connection ? connection.ReceiveAsync(buffer, cancellationToken) : FirstReadAsync(buffer, cancellationToken));
 
     private async ValueTask FirstWriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken)
     {

@@ -10,13 +10,13 @@ internal sealed class WskStream(WskConnection connection, bool leaveOpen) : Conn
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(Disposed, this);
-        return connection.ReceiveAsync(buffer, cancellationToken);
+        return AsStreamResult(connection.ReceiveAsync(buffer, cancellationToken));
     }
 
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(Disposed, this);
-        return connection.SendAsync(buffer, cancellationToken);
+        return AsStreamResult(connection.SendAsync(buffer, cancellationToken));
     }
 
     protected override void Dispose(bool disposing)

@@ -127,11 +127,44 @@ public sealed class WskConnectionTests
         Assert.Equal(NtStatus.ConnectionRefused, ex.Status);
         Assert.Equal(SocketError.ConnectionRefused, ex.SocketErrorCode);
         Assert.Equal("WskConnectEx", ex.Call);
-        Assert.IsType<IOException>(ex, exactMatch: false);
-        Assert.Equal(SocketError.ConnectionRefused, Assert.IsType<SocketException>(ex.InnerException).SocketErrorCode);
+        SocketException caught = Assert.IsType<SocketException>(ex, exactMatch: false); // catch (SocketException) keeps working
+        Assert.Equal(SocketError.ConnectionRefused, caught.SocketErrorCode);
+        Assert.Equal(new SocketException((int)SocketError.ConnectionRefused).NativeErrorCode, caught.NativeErrorCode);
         Assert.Contains("refused", ex.Message, StringComparison.Ordinal);
         Assert.Contains("STATUS_CONNECTION_REFUSED", ex.Message, StringComparison.Ordinal);
         Assert.Contains(closed.ToString(), ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Code_that_catches_SocketException_around_a_refused_connect_keeps_working()
+    {
+        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        SocketError? caught = null;
+        try
+        {
+            await using WskConnection connection = await WskConnection.ConnectAsync(probe.LocalEndPoint!, "x"u8.ToArray(), cancellationToken: Ct);
+        }
+        catch (SocketException ex) when (ex.SocketErrorCode == SocketError.ConnectionRefused)
+        {
+            caught = ex.SocketErrorCode;
+        }
+
+        Assert.Equal(SocketError.ConnectionRefused, caught);
+    }
+
+    [Fact]
+    public async Task Through_the_stream_view_a_failure_is_an_IOException_carrying_the_WskException_as_NetworkStream_does()
+    {
+        await using NetTestPeer pair = await NetTestPeer.OpenAsync();
+        await using Stream stream = pair.Connection.AsStream(leaveOpen: true);
+        ValueTask<int> read = stream.ReadAsync(new byte[10], Ct);
+        pair.Peer.LingerState = new LingerOption(true, 0);
+        pair.Peer.Close(); // RST
+
+        var ex = await Assert.ThrowsAsync<IOException>(async () => await read.AsTask().WaitAsync(NetTestPeer.HangGuard, Ct));
+        Assert.Equal(NtStatus.ConnectionReset, Assert.IsType<WskException>(ex.InnerException).Status);
+        Assert.Contains("STATUS_CONNECTION_RESET", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -42,14 +42,19 @@ public sealed class WskExceptionMappingTests
         Assert.StartsWith("WskSend failed: ", ex.Message, StringComparison.Ordinal);
         Assert.Contains($"0x{value:X8}", ex.Message, StringComparison.Ordinal);
         Assert.Equal(unchecked((int)(0x10000000 | value)), ex.HResult);
-        if (expected == SocketError.SocketError)
-        {
-            Assert.Null(ex.InnerException);
-        }
-        else
-        {
-            Assert.Equal(expected, Assert.IsType<SocketException>(ex.InnerException).SocketErrorCode);
-        }
+        SocketException asSocketException = ex; // code that catches SocketException sees it, with the same SocketError
+        Assert.Equal(expected, asSocketException.SocketErrorCode);
+        Assert.Null(ex.InnerException);
+    }
+
+    [Fact]
+    public void A_WskException_is_a_SocketException_with_the_Linux_error_number_as_NativeErrorCode()
+    {
+        var ex = new WskException(NtStatus.ConnectionRefused, "WskConnectEx");
+        Assert.IsType<SocketException>(ex, exactMatch: false);
+        Assert.Equal(111, ex.NativeErrorCode); // ECONNREFUSED, what .NET's Socket reports for the same failure on Linux
+        Assert.Equal(SocketError.ConnectionRefused, ex.SocketErrorCode);
+        Assert.Equal(new SocketException((int)SocketError.ConnectionRefused).NativeErrorCode, ex.NativeErrorCode);
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using WskSharp.Lab;
+using WskSharp.Lab.Wire;
 using WskSharp.Nt;
 using WskSharp.Tests.WireProof;
 using WskSharp.Wsk;

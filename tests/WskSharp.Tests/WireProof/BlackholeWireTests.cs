@@ -1,5 +1,6 @@
 using System.Net;
 using WskSharp.Lab;
+using WskSharp.Lab.Wire;
 using WskSharp.Nt;
 using WskSharp.Wsk;
 

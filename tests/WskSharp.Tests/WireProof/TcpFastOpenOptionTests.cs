@@ -1,3 +1,5 @@
+using WskSharp.Lab.Wire;
+
 namespace WskSharp.Tests.WireProof;
 
 /// <summary>The Fast Open option decoder the wire-proof tests rely on, on hand-made option lists (no root needed).</summary>

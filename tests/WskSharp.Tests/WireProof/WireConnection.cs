@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using WskSharp.Lab;
+using WskSharp.Lab.Wire;
 using WskSharp.Nt;
 using WskSharp.Wsk;
 

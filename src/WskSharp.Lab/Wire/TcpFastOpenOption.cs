@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace WskSharp.Tests.WireProof;
+namespace WskSharp.Lab.Wire;
 
 /// <summary>
 /// The TCP Fast Open option of one segment, decoded from the raw TCP options: the IANA option (kind 34, RFC 7413) or
@@ -11,8 +11,13 @@ namespace WskSharp.Tests.WireProof;
 /// <param name="Cookie">The cookie; empty for a cookie request.</param>
 internal sealed record TcpFastOpenOption(byte Kind, byte[] Cookie)
 {
+    /// <summary>The IANA option kind (RFC 7413).</summary>
     public const byte IanaKind = 34;
+
+    /// <summary>The experimental option kind (RFC 6994), followed by <see cref="ExperimentalMagic"/>.</summary>
     public const byte ExperimentalKind = 254;
+
+    /// <summary>The 16-bit magic that marks Fast Open under <see cref="ExperimentalKind"/>.</summary>
     public const ushort ExperimentalMagic = 0xF989;
 
     /// <summary>True for a cookie request (no cookie bytes).</summary>
@@ -21,6 +26,7 @@ internal sealed record TcpFastOpenOption(byte Kind, byte[] Cookie)
     /// <summary>True for a cookie (length over the option's own header).</summary>
     public bool HasCookie => Cookie.Length > 0;
 
+    /// <summary>The option as one line, e.g. <c>tfo(kind 34) cookie 008af0a753904fdd</c>.</summary>
     public override string ToString() => IsCookieRequest
         ? $"tfo(kind {Kind}) cookie request"
         : $"tfo(kind {Kind}) cookie {Convert.ToHexString(Cookie).ToLowerInvariant()}";

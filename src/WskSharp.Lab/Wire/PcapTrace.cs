@@ -3,35 +3,7 @@ using PacketDotNet;
 using SharpPcap;
 using SharpPcap.LibPcap;
 
-namespace WskSharp.Tests.WireProof;
-
-/// <summary>One TCP segment of a capture, as the pcap parser decoded it.</summary>
-internal sealed record TcpSegment(
-    int Number,
-    DateTime Time,
-    IPEndPoint Source,
-    IPEndPoint Destination,
-    uint Sequence,
-    uint AcknowledgmentNumber,
-    bool Syn,
-    bool Ack,
-    bool Fin,
-    bool Rst,
-    byte[] Payload,
-    TcpFastOpenOption? FastOpen)
-{
-    /// <summary>A SYN that opens a connection (SYN set, ACK clear).</summary>
-    public bool IsSyn => Syn && !Ack;
-
-    /// <summary>The server's answer to a SYN (SYN and ACK set).</summary>
-    public bool IsSynAck => Syn && Ack;
-
-    public override string ToString()
-    {
-        string flags = (Syn ? "S" : "") + (Fin ? "F" : "") + (Rst ? "R" : "") + (Ack ? "." : "");
-        return $"#{Number} {Time:HH:mm:ss.ffffff} {Source} > {Destination} [{flags}] seq {Sequence} ack {AcknowledgmentNumber} len {Payload.Length}{(FastOpen is null ? "" : " " + FastOpen)}";
-    }
-}
+namespace WskSharp.Lab.Wire;
 
 /// <summary>
 /// The TCP segments of a pcap file, read with a real parser: SharpPcap's <see cref="CaptureFileReaderDevice"/> (libpcap's
@@ -116,38 +88,4 @@ internal sealed class PcapTrace
 
     /// <summary>Every segment, one per line (for assertion messages).</summary>
     public string Dump() => $"{Path} ({LinkType}, {Packets} packets):{Environment.NewLine}{string.Join(Environment.NewLine, Segments)}";
-}
-
-/// <summary>One connection's segments, and what they say.</summary>
-internal sealed class ConnectionTrace(IPEndPoint client, IPEndPoint server, IReadOnlyList<TcpSegment> segments)
-{
-    public IPEndPoint Client { get; } = client;
-
-    public IPEndPoint Server { get; } = server;
-
-    public IReadOnlyList<TcpSegment> Segments { get; } = segments;
-
-    /// <summary>The client's SYNs (SYN without ACK), in order: more than one means the SYN was sent again.</summary>
-    public IReadOnlyList<TcpSegment> Syns => [.. Segments.Where(s => s.IsSyn && s.Source.Equals(Client))];
-
-    /// <summary>The server's SYN-ACKs.</summary>
-    public IReadOnlyList<TcpSegment> SynAcks => [.. Segments.Where(s => s.IsSynAck && s.Source.Equals(Server))];
-
-    /// <summary>The client's segments that carry data after the handshake (not SYNs), in order.</summary>
-    public IReadOnlyList<TcpSegment> ClientDataAfterHandshake => [.. Segments.Where(s => !s.Syn && s.Source.Equals(Client) && s.Payload.Length > 0)];
-
-    /// <summary>
-    /// Where each client data segment after the handshake starts in the client's byte stream (0 = the first byte after
-    /// the SYN's own sequence number), with its length: the offsets are relative to the first SYN's sequence number.
-    /// </summary>
-    public IReadOnlyList<(long Offset, int Length)> ClientDataOffsets
-    {
-        get
-        {
-            uint isn = Syns[0].Sequence;
-            return [.. ClientDataAfterHandshake.Select(s => ((long)unchecked(s.Sequence - isn - 1), s.Payload.Length))];
-        }
-    }
-
-    public override string ToString() => string.Join(Environment.NewLine, Segments);
 }

@@ -1,0 +1,65 @@
+using WskSharp.Nt;
+using WskSharp.Wsk;
+
+namespace WskSharp.Native;
+
+/// <summary>
+/// The managed MDL chain that stands for a C MDL chain during one request: one reusable <see cref="Mdl"/> per C MDL,
+/// each over the C memory (StartVa + ByteOffset, ByteCount) without a copy. Kept by the request's IRP, so the steady
+/// state (the same IRP resubmitted) allocates nothing.
+/// </summary>
+internal sealed unsafe class NativeMdlChain
+{
+    // A chain no caller means (or a cycle) is cut here; the WSK layer then finds the WSK_BUF longer than its chain.
+    private const int MaxEntries = 4096;
+
+    private readonly List<(Mdl Mdl, NativeMemoryManager Memory)> _entries = [];
+
+    /// <summary>The managed WSK_BUF for <paramref name="buffer"/>; null for a null pointer.</summary>
+    public WskBuf? Map(CWskBuf* buffer)
+    {
+        if (buffer is null)
+        {
+            return null;
+        }
+
+        Mdl? head = null, tail = null;
+        int index = 0;
+        for (CMdl* c = buffer->Mdl; c is not null && index < MaxEntries; c = c->Next, index++)
+        {
+            if (index == _entries.Count)
+            {
+                var memory = new NativeMemoryManager();
+                _entries.Add((new Mdl(Memory<byte>.Empty), memory));
+            }
+
+            (Mdl mdl, NativeMemoryManager manager) = _entries[index];
+            manager.Reset((byte*)c->StartVa + c->ByteOffset, (int)Math.Min(c->ByteCount, int.MaxValue));
+            mdl.Memory = manager.Memory;
+            mdl.Next = null;
+            if (tail is null)
+            {
+                head = mdl;
+            }
+            else
+            {
+                tail.Next = mdl;
+            }
+
+            tail = mdl;
+        }
+
+        return new WskBuf(head, buffer->Offset, buffer->Length);
+    }
+
+    /// <summary>Lets go of the client's memory once the request has completed.</summary>
+    public void Release()
+    {
+        foreach ((Mdl mdl, NativeMemoryManager manager) in _entries)
+        {
+            manager.Reset(null, 0);
+            mdl.Memory = Memory<byte>.Empty;
+            mdl.Next = null;
+        }
+    }
+}

@@ -1,0 +1,117 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using WskSharp.Nt;
+using WskSharp.Wsk;
+
+namespace WskSharp.Native;
+
+/// <summary>The functions of the C <c>WSK_PROVIDER_DISPATCH</c>: <c>PWSK_CLIENT</c> is the handle of the registration's
+/// <see cref="NativeClient"/>.</summary>
+internal static unsafe class ProviderFunctions
+{
+    [UnmanagedCallersOnly]
+    public static int Socket(nint client, ushort addressFamily, ushort socketType, uint protocol, uint flags, nint socketContext,
+        nint dispatch, nint owningProcess, nint owningThread, nint securityDescriptor, CIrp* irp)
+    {
+        if (SocketFunctions.Start(irp, out NativeIrp? request, out Irp? managedIrp) is { } refused)
+        {
+            return refused;
+        }
+
+        // The new socket's context is its C face; the C event table becomes the WSK layer's client dispatch.
+        return (int)(WskProvider.Socket(NativeClient.Of(client)!, addressFamily, socketType, protocol, flags,
+            new NativeSocket(socketContext), ClientCallbacks.For(flags, dispatch), null, null, null, managedIrp!)).Value;
+    }
+
+    [UnmanagedCallersOnly]
+    public static int SocketConnect(nint client, ushort socketType, uint protocol, byte* localAddress, byte* remoteAddress,
+        uint flags, nint socketContext, CClientConnectionDispatch* dispatch, nint owningProcess, nint owningThread,
+        nint securityDescriptor, CIrp* irp)
+    {
+        if (SocketFunctions.Start(irp, out NativeIrp? request, out Irp? managedIrp) is { } refused)
+        {
+            return refused;
+        }
+
+        return (int)(WskProvider.SocketConnect(NativeClient.Of(client)!, socketType, protocol,
+            NativeAddress.Read(localAddress), NativeAddress.Read(remoteAddress), flags, new NativeSocket(socketContext),
+            ClientCallbacks.Connection(dispatch), null, null, null, managedIrp!)).Value;
+    }
+
+    [UnmanagedCallersOnly]
+    public static int ControlClient(nint client, uint controlCode, nuint inputSize, byte* inputBuffer, nuint outputSize,
+        byte* outputBuffer, nuint* outputSizeReturned, CIrp* irp)
+    {
+        NtStatus status;
+        nuint returned;
+        WskClient managed = NativeClient.Of(client)!;
+        if (irp is null)
+        {
+            status = WskProvider.ControlClient(managed, controlCode, inputSize, SocketFunctions.Span(inputBuffer, inputSize), outputSize,
+                SocketFunctions.Span(outputBuffer, outputSize), out returned, null);
+        }
+        else
+        {
+            if (SocketFunctions.Start(irp, out NativeIrp? request, out Irp? managedIrp) is { } refused)
+            {
+                return refused;
+            }
+
+            status = (WskProvider.ControlClient(managed, controlCode, inputSize, SocketFunctions.Span(inputBuffer, inputSize),
+                outputSize, SocketFunctions.Span(outputBuffer, outputSize), out returned, managedIrp));
+        }
+
+        if (outputSizeReturned is not null)
+        {
+            *outputSizeReturned = returned;
+        }
+
+        return (int)status.Value;
+    }
+
+    private static readonly Action<NativeIrp, NtStatus> WriteAddressInfo = NativeResolution.WriteResult;
+
+    [UnmanagedCallersOnly]
+    public static int GetAddressInfo(nint client, ushort* nodeName, ushort* serviceName, uint nameSpace, Guid* provider, byte* hints,
+        nint* result, nint owningProcess, nint owningThread, CIrp* irp)
+    {
+        if (result is not null)
+        {
+            *result = 0;
+        }
+
+        if (SocketFunctions.Start(irp, out NativeIrp? request, out Irp? managedIrp) is { } refused)
+        {
+            return refused;
+        }
+
+        var box = new StrongBox<WskAddrInfo?>();
+        request!.WriteResult = WriteAddressInfo;
+        request.ResultState = box;
+        request.ResultOut = (nint)result;
+        return (int)WskProvider.GetAddressInfo(NativeClient.Of(client)!, NativeResolution.String(nodeName),
+            NativeResolution.String(serviceName), nameSpace, provider is null ? null : *provider, NativeResolution.Hints(hints),
+            box, null, null, managedIrp!).Value;
+    }
+
+    [UnmanagedCallersOnly]
+    public static void FreeAddressInfo(nint client, byte* addrInfo) => NativeResolution.Free(addrInfo);
+
+    /// <summary>Reverse resolution is not offered through the C face yet: STATUS_NOT_IMPLEMENTED.</summary>
+    [UnmanagedCallersOnly]
+    public static int GetNameInfo(nint client, byte* sockAddr, uint sockAddrLength, nint nodeName, nint serviceName, uint flags,
+        nint owningProcess, nint owningThread, CIrp* irp) => NotImplemented(irp);
+
+    private static int NotImplemented(CIrp* irp)
+    {
+        if (SocketFunctions.Start(irp, out NativeIrp? request, out Irp? managedIrp) is { } refused)
+        {
+            return refused;
+        }
+
+        // A refusal before any I/O, as the WSK layer makes them: put in the IRP (its routine runs now) and returned.
+        managedIrp!.TryStart();
+        managedIrp.CompleteInline(NtStatus.NotImplemented);
+        return (int)(NtStatus.NotImplemented).Value;
+    }
+}

@@ -1,0 +1,60 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Parsing;
+
+namespace WskSharp.Cli;
+
+/// <summary>
+/// Runs the parsed command so that every way it can end has its documented exit code (<see cref="ExitCodes"/>): a
+/// command line that does not parse is a usage error (2) reported in one line per problem, not the whole help; any
+/// exception a command lets out becomes its one-line (or JSON) report, never a stack trace.
+/// </summary>
+internal static class CommandRunner
+{
+    public static async Task<int> InvokeAsync(ParseResult parse)
+    {
+        string command = CommandName(parse.CommandResult);
+        bool json = WantsJson(parse);
+        if (parse.Errors.Count > 0 && parse.Action is not HelpAction)
+        {
+            CliError error = CliError.Usage(parse.Errors[0].Message.TrimEnd('.'), "", $"{command} --help shows the usage");
+            foreach (ParseError more in parse.Errors.Skip(1))
+            {
+                error = CliError.Usage($"{error.What}; {more.Message.TrimEnd('.')}", "", error.Hint);
+            }
+
+            return ErrorReport.Write(error, command, json);
+        }
+
+        try
+        {
+            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Every failure must end as the tool's one-line report with its exit code.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            return ErrorReport.Write(ErrorReport.Classify(ex), command, json);
+        }
+    }
+
+    /// <summary><c>wsk</c> and the subcommands the user gave, e.g. <c>wsk lab up</c>.</summary>
+    private static string CommandName(CommandResult result)
+    {
+        var names = new Stack<string>();
+        for (SymbolResult? r = result; r is not null; r = r.Parent)
+        {
+            if (r is CommandResult c && c.Command is not RootCommand)
+            {
+                names.Push(c.Command.Name);
+            }
+        }
+
+        return string.Join(' ', ["wsk", .. names]);
+    }
+
+    /// <summary>Whether the command has a <c>--json</c> option and it was given: then errors are JSON too.</summary>
+    private static bool WantsJson(ParseResult parse)
+        => parse.CommandResult.Command.Options.FirstOrDefault(o => o.Name == "--json") is Option<bool> json
+            && parse.GetValue(json);
+}
