@@ -212,40 +212,15 @@ public sealed class WskConnectionTests
     [Fact]
     public async Task Cancelling_a_pending_connect_cancels_its_IRP_and_closes_the_socket()
     {
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen(0);
-        var fillers = new List<Socket>();
-        try
-        {
-            for (int i = 0; i < 3; i++) // fill the accept queue, so the next SYN is dropped and a connect stays pending
-            {
-                var filler = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { Blocking = false };
-                try
-                {
-                    filler.Connect(listener.LocalEndPoint!);
-                }
-                catch (SocketException ex) when (ex.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress)
-                {
-                }
-
-                fillers.Add(filler);
-            }
-
-            await Task.Delay(100, Ct);
-            using var provider = new WskNetProvider();
-            using var cts = new CancellationTokenSource();
-            ValueTask<WskConnection> connect = WskConnection.ConnectAsync(listener.LocalEndPoint!, "data"u8.ToArray(), new WskConnectOptions { Provider = provider }, cts.Token);
-            Assert.False(connect.IsCompleted);
-            Assert.Equal(1, provider.OpenCount);
-            await cts.CancelAsync();
-            await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await connect.AsTask().WaitAsync(NetTestPeer.HangGuard, Ct));
-            Assert.Equal(0, provider.OpenCount);
-        }
-        finally
-        {
-            fillers.ForEach(f => f.Dispose());
-        }
+        using FullAcceptQueue full = await FullAcceptQueue.OpenAsync(); // the next SYN is dropped: a connect stays pending
+        using var provider = new WskNetProvider();
+        using var cts = new CancellationTokenSource();
+        ValueTask<WskConnection> connect = WskConnection.ConnectAsync(full.EndPoint, "data"u8.ToArray(), new WskConnectOptions { Provider = provider }, cts.Token);
+        Assert.False(connect.IsCompleted);
+        Assert.Equal(1, provider.OpenCount);
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await connect.AsTask().WaitAsync(NetTestPeer.HangGuard, Ct));
+        Assert.Equal(0, provider.OpenCount);
     }
 
     [Fact]

@@ -102,7 +102,7 @@ public sealed class WskStreamTests
         using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         listener.Start();
         var connections = new List<WskConnection>();
-        await using var stream = new DeferredConnectStream([(System.Net.IPEndPoint)listener.LocalEndpoint], WskConnectOptions.Default, connections.Add);
+        await using var stream = DeferredStream((System.Net.IPEndPoint)listener.LocalEndpoint, connections.Add);
         Assert.Empty(connections); // nothing connects before the first write
         await stream.FlushAsync(Ct);
         Assert.Empty(connections);
@@ -129,7 +129,7 @@ public sealed class WskStreamTests
         using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         listener.Start();
         var connections = new List<WskConnection>();
-        var stream = new DeferredConnectStream([(System.Net.IPEndPoint)listener.LocalEndpoint], WskConnectOptions.Default, connections.Add);
+        var stream = DeferredStream((System.Net.IPEndPoint)listener.LocalEndpoint, connections.Add);
         var greeting = new byte[5];
         ValueTask<int> read = stream.ReadAsync(greeting, Ct); // a server-first protocol: the read connects, with no data
         using Socket peer = await listener.AcceptSocketAsync(Ct);
@@ -141,4 +141,22 @@ public sealed class WskStreamTests
         Assert.True(connections[0].IsDisposed);
         await Assert.ThrowsAsync<ObjectDisposedException>(async () => await stream.WriteAsync(new byte[1], Ct));
     }
+
+    [Fact]
+    public async Task Disposing_the_HttpClient_stream_cancels_its_pending_connect_and_closes_the_socket()
+    {
+        using FullAcceptQueue full = await FullAcceptQueue.OpenAsync(); // the SYN is dropped: the connect stays pending
+        using var provider = new WskNetProvider();
+        var stream = DeferredStream(full.EndPoint, _ => { }, new WskConnectOptions { Provider = provider });
+        Task write = stream.WriteAsync("GET / HTTP/1.1\r\n\r\n"u8.ToArray(), Ct).AsTask(); // HttpClient's writes carry no token
+        Assert.False(write.IsCompleted);
+
+        await stream.DisposeAsync(); // what HttpClient does to cancel a request (its Timeout, its token)
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => write.WaitAsync(NetTestPeer.HangGuard, Ct));
+        Assert.Equal(0, provider.OpenCount); // the connect IRP was cancelled and its socket closed
+    }
+
+    private static DeferredConnectStream DeferredStream(System.Net.IPEndPoint server, Action<WskConnection> connected, WskConnectOptions? options = null)
+        => new(new System.Net.DnsEndPoint(server.Address.ToString(), server.Port), [server], options ?? WskConnectOptions.Default, connected,
+            Timeout.InfiniteTimeSpan, System.Diagnostics.Stopwatch.GetTimestamp());
 }

@@ -148,23 +148,9 @@ internal sealed class BadInputContext : IDisposable
             return address;
         }
 
-        Socket full = Own(new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp));
-        full.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        full.Listen(0);
-        for (int i = 0; i < 3; i++)
-        {
-            Socket filler = Own(new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { Blocking = false });
-            try
-            {
-                filler.Connect(full.LocalEndPoint!);
-            }
-            catch (SocketException ex) when (ex.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress)
-            {
-            }
-        }
-
-        await Task.Delay(100);
-        return SockAddr.FromEndPoint((IPEndPoint)full.LocalEndPoint!);
+        FullAcceptQueue full = await FullAcceptQueue.OpenAsync();
+        _owned.Add(full);
+        return SockAddr.FromEndPoint(full.EndPoint);
     }
 
     public static WskProviderConnectionDispatch Conn(WskSocket socket) => WskTestClient.Connection(socket);

@@ -461,7 +461,7 @@ public sealed class RealStackFaultTests(LabFixture fixture) : IClassFixture<LabF
                     closed = Strike();
                     break;
                 case RaceAt.AfterAboutOneRtt:
-                    await Task.Delay(Random.Shared.Next(17, 24));
+                    await Task.Delay(Random.Shared.Next(17, 24)); // A race point (about one lab RTT), not a wait: either outcome is checked.
                     closed = Strike();
                     break;
             }

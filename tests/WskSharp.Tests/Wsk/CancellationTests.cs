@@ -10,42 +10,16 @@ public sealed class CancellationTests : IDisposable
 {
     private readonly WskTestClient _client = new();
 
-    /// <summary>A listener whose accept queue is full, so that a further SYN is dropped and a connect stays pending.</summary>
-    private static (Socket Listener, List<Socket> Fillers) FullListener()
-    {
-        var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen(0);
-        var fillers = new List<Socket>();
-        for (int i = 0; i < 3; i++)
-        {
-            var filler = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { Blocking = false };
-            try
-            {
-                filler.Connect(listener.LocalEndPoint!);
-            }
-            catch (SocketException ex) when (ex.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress)
-            {
-            }
-
-            fillers.Add(filler);
-        }
-
-        Thread.Sleep(100);
-        return (listener, fillers);
-    }
-
     [Fact]
     public async Task Cancelling_a_pending_connect_completes_it_once_with_STATUS_CANCELLED()
     {
-        var (listener, fillers) = FullListener();
-        try
+        using (FullAcceptQueue full = await FullAcceptQueue.OpenAsync())
         {
             WskSocket socket = _client.CreateBoundSocket();
             var irp = new Irp();
             int routine = 0;
             irp.SetCompletionRoutine((_, _) => { Interlocked.Increment(ref routine); return NtStatus.MoreProcessingRequired; }, null);
-            NtStatus returned = WskTestClient.Connection(socket).WskConnectEx(socket, SockAddr.FromEndPoint((IPEndPoint)listener.LocalEndPoint!),
+            NtStatus returned = WskTestClient.Connection(socket).WskConnectEx(socket, SockAddr.FromEndPoint(full.EndPoint),
                 new WskBuf(new Mdl(new byte[10])), 0, irp);
             Assert.Equal(NtStatus.Pending, returned);
             Assert.True(irp.Cancel());
@@ -54,11 +28,6 @@ public sealed class CancellationTests : IDisposable
             Assert.False(irp.Cancel());
             var after = new Irp();
             Assert.Equal(NtStatus.FileForcedClosed, WskTestClient.Connection(socket).WskConnect(socket, SockAddr.Inet([127, 0, 0, 1], 9), 0, after));
-        }
-        finally
-        {
-            fillers.ForEach(f => f.Dispose());
-            listener.Dispose();
         }
     }
 

@@ -22,24 +22,25 @@ public sealed class CompletionThreadTests
         string routineThread = "";
         irp.SetCompletionRoutine((_, _) => { routineThread = Thread.CurrentThread.Name ?? "pool"; return NtStatus.MoreProcessingRequired; }, null);
         Assert.Equal(NtStatus.Pending, WskTestClient.Connection(a).WskReceive(a, new WskBuf(new Mdl(new byte[4])), 0, irp));
-        string continuationThread = "";
-        async Task<NtStatus> AwaitAndNoteThread()
-        {
-            NtStatus result = await irp; // Registered now, while the IRP is pending: it resumes where its completion puts it.
-            continuationThread = Thread.CurrentThread.Name ?? "pool";
-            return result;
-        }
-
-        Task<NtStatus> awaited = AwaitAndNoteThread();
+        // The continuation is registered (ContinueAsync returns at its await) before the data is sent: awaited after the send,
+        // the IRP could already be complete under load, and the continuation would run on the awaiting thread instead.
+        Task<string> continuation = ContinueAsync();
         await WskTestClient.SendAsync(b, [1, 2, 3, 4]);
-        NtStatus status = await awaited;
-
-        // From here (the event loop, in that mode): a send and a receive that completes later, awaited in turn.
-        Assert.Equal(NtStatus.Success, status);
-        Task<byte[]> echoed = WskTestClient.ReceiveAsync(a, 3);
-        await WskTestClient.SendAsync(b, [5, 6, 7]);
-        Assert.Equal(new byte[] { 5, 6, 7 }, await echoed);
+        string continuationThread = await continuation; // Before the tuple reads routineThread, which the routine set.
         return (routineThread, continuationThread);
+
+        async Task<string> ContinueAsync()
+        {
+            NtStatus status = await irp;
+            string thread = Thread.CurrentThread.Name ?? "pool";
+
+            // From here (the event loop, in that mode): a send and a receive that completes later, awaited in turn.
+            Assert.Equal(NtStatus.Success, status);
+            Task<byte[]> echoed = WskTestClient.ReceiveAsync(a, 3);
+            await WskTestClient.SendAsync(b, [5, 6, 7]);
+            Assert.Equal(new byte[] { 5, 6, 7 }, await echoed);
+            return thread;
+        }
     }
 
     [Fact]
