@@ -54,7 +54,7 @@ public sealed class Irp : IValueTaskSource<NtStatus>, IThreadPoolWorkItem
     private NtStatus _result;
 
     // An awaiter that registered while its request's routine was still running: resumed once the routine has returned.
-    private readonly Lock _lateGate = new();
+    private SpinLock _lateGate = new(enableThreadOwnerTracking: false); // A struct: no allocation per IRP; held for a few stores.
     private Action<object?>? _lateContinuation;
     private object? _lateState;
     private object? _lateSchedulingContext;
@@ -329,7 +329,9 @@ public sealed class Irp : IValueTaskSource<NtStatus>, IThreadPoolWorkItem
         Action<object?>? late;
         object? lateState, lateScheduling;
         ExecutionContext? lateExecution;
-        lock (_lateGate)
+        bool taken = false;
+        _lateGate.Enter(ref taken);
+        try
         {
             if (!_hasResult || (short)(version - _resultVersion) > 0)
             {
@@ -349,6 +351,10 @@ public sealed class Irp : IValueTaskSource<NtStatus>, IThreadPoolWorkItem
                 _lateState = _lateSchedulingContext = null;
                 _lateExecutionContext = null;
             }
+        }
+        finally
+        {
+            _lateGate.Exit(useMemoryBarrier: true);
         }
 
         if (continuation is not null)
@@ -438,7 +444,9 @@ public sealed class Irp : IValueTaskSource<NtStatus>, IThreadPoolWorkItem
 
         // Completed between the awaiter's check and now: once the routine has returned (at once, or when it does), resume
         // it ourselves, never inline (no stack dives).
-        lock (_lateGate)
+        bool taken = false;
+        _lateGate.Enter(ref taken);
+        try
         {
             if (!IsPublished(token))
             {
@@ -449,6 +457,10 @@ public sealed class Irp : IValueTaskSource<NtStatus>, IThreadPoolWorkItem
                 _lateToken = token;
                 return;
             }
+        }
+        finally
+        {
+            _lateGate.Exit(useMemoryBarrier: true);
         }
 
         Resume(continuation, state, executionContext, schedulingContext, forceAsync: true);
