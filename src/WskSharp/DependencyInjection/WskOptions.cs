@@ -30,6 +30,9 @@ public sealed class WskOptions
     /// <inheritdoc cref="WskProviderOptions.CompleteOnEventLoop"/>
     public bool CompleteOnEventLoop { get; set; } = Defaults.CompleteOnEventLoop;
 
+    /// <inheritdoc cref="WskProviderOptions.EventLoopWatchdogThreshold"/>
+    public TimeSpan EventLoopWatchdogThreshold { get; set; } = Defaults.EventLoopWatchdogThreshold;
+
     /// <inheritdoc cref="WskProviderOptions.NetworkNamespace"/>
     public string? NetworkNamespace { get; set; } = Defaults.NetworkNamespace;
 
@@ -42,6 +45,7 @@ public sealed class WskOptions
         FastOpenMemoryCapacity = FastOpenMemoryCapacity,
         FastOpenMemoryFile = FastOpenMemoryFile,
         CompleteOnEventLoop = CompleteOnEventLoop,
+        EventLoopWatchdogThreshold = EventLoopWatchdogThreshold,
         NetworkNamespace = NetworkNamespace,
         LoggerFactory = loggerFactory,
         TimeProvider = timeProvider,

@@ -20,6 +20,22 @@ public sealed class WskDependencyInjectionTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
+    public void WskOptions_carries_every_public_setting_of_WskProviderOptions_through_to_the_provider()
+    {
+        // The container's logger factory and clock replace those two; every other setting must be settable here.
+        string[] provider = [.. typeof(WskProviderOptions).GetProperties().Where(p => p.SetMethod?.IsPublic == true)
+            .Select(p => p.Name).Except([nameof(WskProviderOptions.LoggerFactory), nameof(WskProviderOptions.TimeProvider)]).Order()];
+        string[] mirror = [.. typeof(WskOptions).GetProperties().Where(p => p.SetMethod?.IsPublic == true).Select(p => p.Name).Order()];
+        Assert.Equal(provider, mirror);
+
+        var options = new WskOptions { EventLoopWatchdogThreshold = TimeSpan.FromMilliseconds(7), FastOpenMemoryFile = "/x" };
+        WskProviderOptions converted = options.ToProviderOptions(null, null);
+        Assert.Equal(TimeSpan.FromMilliseconds(7), converted.EventLoopWatchdogThreshold);
+        Assert.Equal("/x", converted.FastOpenMemoryFile);
+        Assert.Equal(new WskProviderOptions().FastOpenBackoffMaximum, converted.FastOpenBackoffMaximum);
+    }
+
+    [Fact]
     public void One_provider_per_container_made_from_the_options_with_the_container_s_logger_factory()
     {
         var services = new ServiceCollection().AddLogging();
