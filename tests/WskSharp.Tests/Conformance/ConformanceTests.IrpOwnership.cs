@@ -87,6 +87,8 @@ public abstract partial class ConformanceTests
         private readonly byte[] _buffer = new byte[1500];
         private readonly Irp _irp = new();
         private int _current;
+        private int _callsOpen; // WskReceive calls not yet returned: the last one may return after its routine ran.
+        private int _allReceived;
 
         public ReceiveLoop(WskSocket socket, int total)
         {
@@ -105,17 +107,25 @@ public abstract partial class ConformanceTests
 
         public int Requests => _current;
 
+        /// <summary>Set once everything has arrived and every call has returned (so <see cref="Returned"/> is final).</summary>
         public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public void Submit()
         {
             int k = _current++;
             Returned[k] = NtStatus.Pending; // Until the call returns; an inline completion's routine runs before that.
+            Interlocked.Increment(ref _callsOpen);
             NtStatus returned = Conn(_socket).WskReceive(_socket, new WskBuf(new Mdl(_buffer)), 0, _irp);
             Returned[k] = returned;
             if (returned != NtStatus.Pending && returned != NtStatus.Success)
             {
                 Fail($"request {k} returned {returned}");
+            }
+
+            // The last routine may have run (inline, or on the event loop) before this call returned: done only now.
+            if (Interlocked.Decrement(ref _callsOpen) == 0 && Volatile.Read(ref _allReceived) == 1)
+            {
+                Done.TrySetResult();
             }
         }
 
@@ -132,7 +142,11 @@ public abstract partial class ConformanceTests
             Received.Write(_buffer, 0, (int)irp.IoStatus.Information);
             if (Received.Length >= _total)
             {
-                Done.TrySetResult();
+                Interlocked.Exchange(ref _allReceived, 1); // A full fence: Submit's decrement then read sees one or the other.
+                if (Volatile.Read(ref _callsOpen) == 0)
+                {
+                    Done.TrySetResult();
+                }
             }
             else
             {
