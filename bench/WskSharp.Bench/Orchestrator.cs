@@ -34,7 +34,7 @@ internal sealed record Plan(
 /// native C client, or this program's own worker for WskSharp and .NET) run in a network namespace, and rounds
 /// rotate the peers' order so that drift and background load fall on all of them alike.
 /// </summary>
-internal static class Orchestrator
+internal static partial class Orchestrator
 {
     public const string ServerAddress = "198.18.0.2";
 
@@ -60,7 +60,7 @@ internal static class Orchestrator
         string results = Path.GetFullPath(o.Get("results", Path.Combine(repo, "bench", "results")));
         string? lab = o.Get("lab");
         string prefix = o.Get("ns-prefix", lab ?? $"wskb{Environment.ProcessId}");
-        var phases = new HashSet<string>((o.Get("phases") ?? "p1,blackhole,blackhole-proc,p2,churn,p3,p5,p4").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        var phases = new HashSet<string>((o.Get("phases") ?? "p1,blackhole,blackhole-proc,p2,churn,p3,p5,udp,p4").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         bool profile = !o.Flag("no-profile");
         string logs = Path.Combine(results, "logs");
         Directory.CreateDirectory(logs);
@@ -117,6 +117,12 @@ internal static class Orchestrator
             if (phases.Contains("p5"))
             {
                 RunPhase(ctx, report, "P5", () => P5(ctx, report));
+            }
+
+            // --- UDP phase (issue 15): OrchestratorUdp.cs ---
+            if (phases.Contains("udp"))
+            {
+                RunPhase(ctx, report, "UDP", () => Udp(ctx, report));
             }
 
             if (phases.Contains("p4"))

@@ -5,7 +5,7 @@ using System.Text.Json;
 namespace WskSharp.Bench;
 
 /// <summary>Aggregates the runs, checks the goals and writes latest.json, latest.md and the P1 chart.</summary>
-internal sealed class Report(Plan plan, Orchestrator.RunContext ctx)
+internal sealed partial class Report(Plan plan, Orchestrator.RunContext ctx)
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
@@ -125,6 +125,10 @@ internal sealed class Report(Plan plan, Orchestrator.RunContext ctx)
             }
         }
 
+        // --- UDP phase (issue 15): ReportUdp.cs ---
+        (List<Goal> udpGoals, string udpRatios) = UdpFigures();
+        goals.AddRange(udpGoals);
+
         var ratios = new StringBuilder();
         ratios.Append(Inv, $"p1_vs_dotnet={F(p1VsDotnet)} p1_vs_c_tfo={F(p1VsC)} p2_vs_dotnet={F(p2VsDotnet)} p2_vs_c={F(p2VsC)} p5_vs_dotnet={F(p5VsDotnet)}");
         ratios.Append(Inv, $" cpu_vs_c={F(cpuVsC)} alloc_connectex_bytes={F(allocCycle, "F0")} alloc_sendrecv_bytes={F(allocSendRecv, "F0")}");
@@ -133,6 +137,7 @@ internal sealed class Report(Plan plan, Orchestrator.RunContext ctx)
         ratios.Append(Inv, $" p4_concurrent={p4?.Held.ToString(Inv) ?? "NA"} p4_failed={(p4 is null ? "NA" : (p4.OpenFailed + p4.CloseFailed).ToString(Inv))} p4_bytes_per_conn={F(p4?.ManagedBytesPerConnection, "F0")} p4_rss_bytes_per_conn={F(p4?.RssBytesPerConnection, "F0")}");
         ratios.Append(Inv, $" p4_fds_before_held_after={(p4 is null ? "NA" : $"{p4.FdsBefore}/{p4.FdsHeld}/{p4.FdsAfter}")}");
         ratios.Append(Inv, $" p4_dotnet_concurrent={p4Dotnet?.Held.ToString(Inv) ?? "NA"} p4_dotnet_failed={(p4Dotnet is null ? "NA" : (p4Dotnet.OpenFailed + p4Dotnet.CloseFailed).ToString(Inv))} p4_dotnet_bytes_per_conn={F(p4Dotnet?.ManagedBytesPerConnection, "F0")} p4_dotnet_rss_bytes_per_conn={F(p4Dotnet?.RssBytesPerConnection, "F0")}");
+        ratios.Append(udpRatios);
         string line = ratios.ToString();
 
         Meta["mode"] = plan.Mode;
@@ -163,6 +168,7 @@ internal sealed class Report(Plan plan, Orchestrator.RunContext ctx)
             blackhole = Blackhole,
             blackholeProcesses = BlackholeProcesses,
             p4 = P4,
+            udp = new { peers = UdpRows(), runs = Udp },
             profile_syscalls_per_connection = Profile,
             notes = Notes,
         };
@@ -446,6 +452,8 @@ internal sealed class Report(Plan plan, Orchestrator.RunContext ctx)
                 md.AppendLine(Inv, $"- {r.Peer}: {string.Join(", ", r.Errors.Select(kv => $"{kv.Key} ×{kv.Value}"))} {r.Note}");
             }
         }
+
+        AppendUdp(md);
 
         if (Profile.Count > 0)
         {

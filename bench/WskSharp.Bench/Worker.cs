@@ -13,13 +13,14 @@ internal static class Worker
 {
     public static int Run(Options o)
     {
-        string kind = o.Positional.Count > 1 ? o.Positional[1] : throw new ArgumentException("worker: conn|bulk|alloc|p4");
+        string kind = o.Positional.Count > 1 ? o.Positional[1] : throw new ArgumentException("worker: conn|bulk|alloc|p4|udp");
         return kind switch
         {
             "conn" => Conn(o),
             "bulk" => Bulk(o),
             "alloc" => AllocWorker.Run(o),
             "p4" => P4Worker.Run(o),
+            "udp" => UdpWorker.Run(o),
             _ => throw new ArgumentException($"worker: unknown kind {kind}"),
         };
     }

@@ -20,4 +20,4 @@ if [ "$(uname -s)" != "Linux" ]; then
 fi
 
 make CC="$CC" all "$@"
-echo "build.sh: built $(pwd)/bin/echo_server, $(pwd)/bin/client and $(pwd)/bin/sink_server"
+echo "build.sh: built $(pwd)/bin/echo_server, client, sink_server, udp_echo_server and udp_client"
