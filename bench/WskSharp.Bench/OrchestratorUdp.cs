@@ -3,11 +3,17 @@ using System.Globalization;
 namespace WskSharp.Bench;
 
 /// <summary>How much the UDP phase runs in each mode (its own record, so the shared <see cref="Plan"/> stays as it is).</summary>
-internal sealed record UdpPlan(int Rounds, long Count, int Sockets, long Warmup, int RequestBytes)
+/// <param name="Rounds">Runs per peer, the peers' order rotating.</param>
+/// <param name="Count">Measured request/response pairs per run.</param>
+/// <param name="Sockets">Client sockets, one request in flight on each.</param>
+/// <param name="Warmup">Unmeasured pairs first.</param>
+/// <param name="RequestBytes">Request (and echo) size.</param>
+/// <param name="Allowance">What the phase adds to the run's time budget (about its length on a loaded 2-core machine).</param>
+internal sealed record UdpPlan(int Rounds, long Count, int Sockets, long Warmup, int RequestBytes, TimeSpan Allowance)
 {
-    public static UdpPlan Quick { get; } = new(3, 100_000, 16, 20_000, 64);
+    public static UdpPlan Quick { get; } = new(3, 100_000, 16, 20_000, 64, TimeSpan.FromSeconds(60));
 
-    public static UdpPlan Full { get; } = new(5, 300_000, 16, 40_000, 64);
+    public static UdpPlan Full { get; } = new(5, 300_000, 16, 40_000, 64, TimeSpan.FromSeconds(180));
 
     public static UdpPlan For(Plan plan) => plan.Mode == "full" ? Full : Quick;
 }
