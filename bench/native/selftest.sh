@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Self-test of the native peers inside a private, temporary network namespace
+# Self-test of the native peers (TCP and UDP) inside a private, temporary network namespace
 # (needs root and iproute2).  The host's sysctls are never touched: Fast Open
 # is enabled (tcp_fastopen=3) only inside the namespace, which is deleted on
 # exit together with the echo_server this script started.
@@ -60,6 +60,20 @@ for m in tfo connect tfo-connect; do
         --concurrency "$RATE_CONC" || fail=1
 done
 
-rm -f "/tmp/$NS.srv"
+# UDP: every pair echoed; and a request to a port nobody listens on ends its socket as a timeout, not a hang.
+"${X[@]}" ./bin/udp_echo_server --bind 127.0.0.1 --port 0 >"/tmp/$NS.udp" 2>&1 </dev/null &
+UDP_PID=$!
+for _ in $(seq 50); do grep -q '^listening' "/tmp/$NS.udp" 2>/dev/null && break; sleep 0.1; done
+UDP_PORT=$(sed -n 's/^listening .*:\([0-9]*\)$/\1/p' "/tmp/$NS.udp")
+out=$("${X[@]}" ./bin/udp_client --addr 127.0.0.1 --port "$UDP_PORT" --count "$RATE_COUNT" --concurrency "$RATE_CONC" --json) || fail=1
+echo "$out"
+[ "$(echo "$out" | field 'd["succeeded"]')" = "$RATE_COUNT" ] || { echo "FAIL: udp: not every pair was echoed" >&2; fail=1; }
+out=$("${X[@]}" ./bin/udp_client --addr 127.0.0.1 --port 9 --count 4 --concurrency 2 --warmup 0 --timeout-ms 200 --json) && fail=1
+echo "$out"
+[ "$(echo "$out" | field 'd["errors"].get("timeout: -")')" = "2" ] || { echo "FAIL: udp: an unanswered request was not a timeout" >&2; fail=1; }
+kill -TERM "$UDP_PID" 2>/dev/null || true
+wait "$UDP_PID" 2>/dev/null || true
+
+rm -f "/tmp/$NS.srv" "/tmp/$NS.udp"
 [ "$fail" = 0 ] && echo "selftest: OK" || echo "selftest: FAILED" >&2
 exit "$fail"
