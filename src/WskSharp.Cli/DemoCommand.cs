@@ -7,6 +7,7 @@ using Spectre.Console;
 using WskSharp.Lab;
 using WskSharp.Lab.Wire;
 using WskSharp.Nt;
+using WskSharp.Ws2;
 using WskSharp.Wsk;
 
 namespace WskSharp.Cli;

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using WskSharp.Ws2;
 using WskSharp.Wsk;
 
 namespace WskSharp.Internal;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using WskSharp.Ws2;
 using WskSharp.Wsk;
 
 namespace WskSharp.Internal;

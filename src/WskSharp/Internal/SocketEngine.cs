@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using WskSharp.Nt;
 using WskSharp.Transport;
+using WskSharp.Ws2;
 using WskSharp.Wsk;
 
 namespace WskSharp.Internal;

@@ -1,3 +1,5 @@
+using WskSharp.Ws2;
+
 namespace WskSharp.Wsk;
 
 /// <summary>

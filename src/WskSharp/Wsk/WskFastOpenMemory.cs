@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using WskSharp.Internal;
 using WskSharp.Nt;
+using WskSharp.Ws2;
 
 namespace WskSharp.Wsk;
 

@@ -1,3 +1,5 @@
+using WskSharp.Ws2;
+
 namespace WskSharp.Wsk;
 
 /// <summary>One destination in a provider's adaptive Fast Open memory (see <see cref="WskFastOpenMemory"/>).</summary>

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using WskSharp.Internal;
+using WskSharp.Ws2;
 using WskSharp.Wsk;
 
 namespace WskSharp.Tests.Adaptive;

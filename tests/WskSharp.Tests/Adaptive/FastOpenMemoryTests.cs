@@ -1,4 +1,5 @@
 using WskSharp.Internal;
+using WskSharp.Ws2;
 using WskSharp.Wsk;
 
 namespace WskSharp.Tests.Adaptive;

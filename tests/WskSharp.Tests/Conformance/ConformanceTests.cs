@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using WskSharp.Lab;
 using WskSharp.Nt;
 using WskSharp.Transport.Simulated;
+using WskSharp.Ws2;
 using WskSharp.Wsk;
 
 namespace WskSharp.Tests.Conformance;

@@ -3,6 +3,7 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using WskSharp.Nt;
+using WskSharp.Ws2;
 using WskSharp.Wsk;
 using static WskSharp.Tests.Reliability.BadInputContext;
 

@@ -7,6 +7,7 @@ using WskSharp.Lab;
 using WskSharp.Lab.Wire;
 using WskSharp.Nt;
 using WskSharp.Tests.WireProof;
+using WskSharp.Ws2;
 using WskSharp.Wsk;
 
 namespace WskSharp.Tests.Reliability;
