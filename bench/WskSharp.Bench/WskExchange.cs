@@ -1,4 +1,5 @@
 using System.Net;
+using WskSharp.FastOpen;
 using WskSharp.Nt;
 using WskSharp.Ws2;
 using WskSharp.Wsk;

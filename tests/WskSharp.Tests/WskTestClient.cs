@@ -1,3 +1,4 @@
+using WskSharp.FastOpen;
 using WskSharp.Nt;
 using WskSharp.Ws2;
 using WskSharp.Wsk;

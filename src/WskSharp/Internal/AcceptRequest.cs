@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using WskSharp.Ws2;
-using WskSharp.Wsk;
 
 namespace WskSharp.Internal;
 

@@ -1,7 +1,6 @@
 using System.Buffers;
 using WskSharp.Nt;
 using WskSharp.Ws2;
-using WskSharp.Wsk;
 
 namespace WskSharp.Internal;
 

@@ -3,6 +3,7 @@ using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using WskSharp.FastOpen;
 using WskSharp.Nt;
 using WskSharp.Ws2;
 using WskSharp.Wsk;

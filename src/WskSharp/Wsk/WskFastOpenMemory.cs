@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using WskSharp.FastOpen;
 using WskSharp.Internal;
 using WskSharp.Nt;
 using WskSharp.Ws2;

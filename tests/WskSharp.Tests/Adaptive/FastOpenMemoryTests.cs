@@ -1,3 +1,4 @@
+using WskSharp.FastOpen;
 using WskSharp.Internal;
 using WskSharp.Ws2;
 using WskSharp.Wsk;

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using WskSharp.FastOpen;
 using WskSharp.Lab;
 using WskSharp.Nt;
 using WskSharp.Transport.Simulated;

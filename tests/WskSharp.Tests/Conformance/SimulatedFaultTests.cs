@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
+using WskSharp.FastOpen;
 using WskSharp.Nt;
 using WskSharp.Transport.Simulated;
 using WskSharp.Ws2;

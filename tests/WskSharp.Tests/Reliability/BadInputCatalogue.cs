@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
+using WskSharp.FastOpen;
 using WskSharp.Nt;
 using WskSharp.Ws2;
 using WskSharp.Wsk;

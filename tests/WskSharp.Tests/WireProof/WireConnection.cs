@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using WskSharp.FastOpen;
 using WskSharp.Lab;
 using WskSharp.Lab.Wire;
 using WskSharp.Nt;

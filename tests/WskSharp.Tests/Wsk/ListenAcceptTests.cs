@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
+using WskSharp.FastOpen;
 using WskSharp.Lab;
 using WskSharp.Nt;
 using WskSharp.Ws2;

@@ -2,7 +2,6 @@ using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using WskSharp.Nt;
 using WskSharp.Ws2;
-using WskSharp.Wsk;
 
 namespace WskSharp.Transport.Linux;
 

@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using WskSharp.Ws2;
-using WskSharp.Wsk;
 
 namespace WskSharp.Transport.Linux;
 

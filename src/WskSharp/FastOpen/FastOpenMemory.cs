@@ -1,9 +1,8 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using WskSharp.Ws2;
-using WskSharp.Wsk;
 
-namespace WskSharp.Internal;
+namespace WskSharp.FastOpen;
 
 /// <summary>
 /// The adaptive Fast Open memory of one provider: for each destination (address and port), what its last Fast Open

@@ -2,9 +2,8 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using WskSharp.Ws2;
-using WskSharp.Wsk;
 
-namespace WskSharp.Internal;
+namespace WskSharp.FastOpen;
 
 /// <summary>
 /// The adaptive Fast Open memory kept in a file, so that a new process does not pay the fallback again for a path that an
