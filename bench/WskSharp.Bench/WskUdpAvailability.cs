@@ -19,7 +19,7 @@ internal static class WskUdpAvailability
 #else
     public const bool Built = false;
 
-    public const string Reason = "wsk-udp not built: WskSharp's datagram sockets (WskSendTo/WskReceiveFrom) are not on this branch yet; build the bench with -p:WskDatagram=true once they are";
+    public const string Reason = "wsk-udp not built: WskSharp's datagram sockets (WskSendTo/WskReceiveFrom) are not on this branch yet; set WskDatagram to true in bench/WskSharp.Bench/WskSharp.Bench.csproj once they are";
 
     public static IUdpPeer Create(IPEndPoint server, int sockets, byte[] request) => throw new ArgumentException(Reason);
 #endif
