@@ -3,7 +3,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using WskSharp.Nt;
 using WskSharp.Transport;
-using WskSharp.Wsk;
 using WskSharp.Ws2;
 
 namespace WskSharp.Internal;

@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 using WskSharp.Transport;
-using WskSharp.Wsk;
+using WskSharp.Ws2;
 
 namespace WskSharp.Internal;
 

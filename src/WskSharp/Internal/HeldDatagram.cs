@@ -1,5 +1,5 @@
 using WskSharp.Nt;
-using WskSharp.Wsk;
+using WskSharp.Ws2;
 
 namespace WskSharp.Internal;
 
@@ -35,7 +35,7 @@ internal sealed class HeldDatagram
     public SockAddr Remote { get; set; }
 
     /// <summary>Control data in the Windows layout (packet information), the first <see cref="ControlLength"/> bytes.</summary>
-    public byte[] Control { get; } = new byte[Ws2.WsaControlMessage.MaxPacketInfoSpace];
+    public byte[] Control { get; } = new byte[WsaControlMessage.MaxPacketInfoSpace];
 
     /// <summary>Bytes of <see cref="Control"/> in use.</summary>
     public int ControlLength { get; set; }

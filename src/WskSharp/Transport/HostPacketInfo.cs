@@ -1,4 +1,4 @@
-using WskSharp.Wsk;
+using WskSharp.Ws2;
 
 namespace WskSharp.Transport;
 

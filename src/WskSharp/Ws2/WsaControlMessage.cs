@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using WskSharp.Nt;
-using WskSharp.Wsk;
 
 namespace WskSharp.Ws2;
 

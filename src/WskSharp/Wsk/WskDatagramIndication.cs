@@ -1,3 +1,5 @@
+using WskSharp.Ws2;
+
 namespace WskSharp.Wsk;
 
 /// <summary><c>WSK_DATAGRAM_INDICATION</c>: one datagram of a list handed to a WskReceiveFromEvent callback. The memory is the

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using WskSharp.Nt;
+using WskSharp.Ws2;
 using WskSharp.Transport.Simulated;
 using WskSharp.Wsk;
 
