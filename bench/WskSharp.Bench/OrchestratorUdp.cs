@@ -33,20 +33,10 @@ internal static partial class Orchestrator
         UdpPlan plan = UdpPlan.For(ctx.Plan);
         report.Meta["udp_shape"] = string.Create(CultureInfo.InvariantCulture,
             $"udp_echo_server (C, epoll, recvfrom/sendto) on 127.0.0.1 in a fresh namespace per run; {plan.Sockets} client sockets bound to port 0, one {plan.RequestBytes} B request in flight on each; {plan.Rounds} rounds x {plan.Count:N0} measured pairs per peer after {plan.Warmup:N0} unmeasured");
-        if (!UdpWorker.WskAvailable)
-        {
-            report.Notes.Add($"UDP: {WskUdpAvailability.Reason}.");
-        }
-
         for (int round = 1; round <= plan.Rounds; round++)
         {
             foreach (string peer in Rotate(UdpPeers, round))
             {
-                if (peer == "wsk-udp" && !UdpWorker.WskAvailable)
-                {
-                    continue;
-                }
-
                 if (ctx.OverBudget)
                 {
                     report.Notes.Add("UDP stopped early: time budget spent.");

@@ -27,7 +27,7 @@ internal sealed partial class Report
             Stats.Median(good.Select(r => r.JitMsDuringMeasure)), Merge(runs.Select(r => r.Errors)));
     }
 
-    /// <summary>The UDP goals and the ratio line's UDP figures (n/a, with the reason in the goals, when ours is not built).</summary>
+    /// <summary>The UDP goals and the ratio line's UDP figures.</summary>
     private (List<Goal> Goals, string Ratios) UdpFigures()
     {
         List<UdpRow> rows = UdpRows();
@@ -39,10 +39,7 @@ internal sealed partial class Report
         double? vsC = Ratio(ours?.Pps, c?.Pps);
         double? cpuVsC = Ratio(ours?.CpuUs, c?.CpuUs);
         double? alloc = ours?.AllocPerPair;
-        bool gated = !UdpWorker.WskAvailable;
-        string na = gated ? "n/a" : "NA";
-        string why = gated ? "not measured: " + WskUdpAvailability.Reason : "not measured";
-        string G(double? v, string format = "F3") => v is { } x ? x.ToString(format, Inv) : na;
+        const string why = "not measured";
         var goals = new List<Goal>
         {
             new("UDP datagram pairs/s, ours (WskSendTo+WskReceiveFrom) / .NET SendToAsync+ReceiveFromAsync", vsDotnet, "≥ 1.0", Ge(vsDotnet, 1.0),
@@ -52,7 +49,7 @@ internal sealed partial class Report
             new("UDP allocated bytes per steady-state datagram pair, ours (GC.GetTotalAllocatedBytes(true), all threads)", alloc, "0 (< 1)", alloc is { } a ? a < 1 : null,
                 alloc is null ? why : string.Create(Inv, $".NET {F(dotnet?.AllocPerPair)}; the measured batch's start-up included")),
         };
-        string ratios = $" udp_vs_dotnet={G(vsDotnet)} udp_vs_c={G(vsC)} cpu_udp_vs_c={G(cpuVsC)} alloc_udp_bytes={G(alloc, "F2")}";
+        string ratios = $" udp_vs_dotnet={F(vsDotnet)} udp_vs_c={F(vsC)} cpu_udp_vs_c={F(cpuVsC)} alloc_udp_bytes={F(alloc, "F2")}";
         return (goals, ratios);
     }
 
@@ -85,12 +82,6 @@ internal sealed partial class Report
         {
             md.AppendLine();
             md.AppendLine(Inv, $"For context: .NET / C = {dn.Pps / c.Pps:F3} pairs/s (per round {UdpPaired("dotnet-udp", "c-udp", x => x.DatagramsPerSecond):F3}), CPU .NET / C = {dn.CpuUs / c.CpuUs:F3}.");
-        }
-
-        if (!UdpWorker.WskAvailable)
-        {
-            md.AppendLine();
-            md.AppendLine(Inv, $"Ours (wsk-udp) was not run: {WskUdpAvailability.Reason}.");
         }
     }
 

@@ -12,9 +12,6 @@ namespace WskSharp.Bench;
 /// </summary>
 internal static class UdpWorker
 {
-    /// <summary>Whether this build has the WskSharp datagram peer (see <see cref="WskUdpAvailability"/>).</summary>
-    public static bool WskAvailable => WskUdpAvailability.Built;
-
     public static int Run(Options o)
     {
         string peer = o.Require("peer");
@@ -37,7 +34,7 @@ internal static class UdpWorker
         using IUdpPeer udp = peer switch
         {
             "dotnet-udp" => new DotNetUdpPeer(server, sockets, request),
-            "wsk-udp" => WskUdpAvailability.Create(server, sockets, request),
+            "wsk-udp" => new WskUdpPeer(server, sockets, request),
             _ => throw new ArgumentException($"unknown UDP peer {peer}"),
         };
         using var watchdog = new UdpWatchdog(udp, timeout);

@@ -1,4 +1,3 @@
-#if WSK_DATAGRAM
 using System.Diagnostics;
 using System.Net;
 using System.Runtime.CompilerServices;
@@ -232,4 +231,3 @@ internal sealed class WskUdpPeer : IUdpPeer
         }
     }
 }
-#endif
