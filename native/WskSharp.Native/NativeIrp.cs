@@ -113,14 +113,19 @@ internal sealed unsafe class NativeIrp
         {
             if (pairing->Managed != 0)
             {
-                GCHandle.FromIntPtr(pairing->Managed).Free();
+                GCHandle handle = GCHandle.FromIntPtr(pairing->Managed);
+                ((NativeIrp)handle.Target!).Buffer.Release(); // a request the WSK layer refused without completing it
+                handle.Free();
                 pairing->Managed = 0;
             }
 
             return;
         }
 
-        Unpaired.TryRemove((nint)irp, out _);
+        if (Unpaired.TryRemove((nint)irp, out NativeIrp? unpaired))
+        {
+            unpaired.Buffer.Release();
+        }
     }
 
     /// <summary>
