@@ -74,6 +74,15 @@ internal unsafe struct CMdl
     [FieldOffset(0x2C)] public uint ByteOffset;
 }
 
+/// <summary><c>UNICODE_STRING</c> (16 bytes): lengths in bytes, the buffer at 8.</summary>
+[StructLayout(LayoutKind.Explicit, Size = 16)]
+internal unsafe struct CUnicodeString
+{
+    [FieldOffset(0)] public ushort Length;
+    [FieldOffset(2)] public ushort MaximumLength;
+    [FieldOffset(8)] public char* Buffer;
+}
+
 /// <summary><c>WSK_BUF</c> (24 bytes).</summary>
 [StructLayout(LayoutKind.Sequential)]
 internal unsafe struct CWskBuf

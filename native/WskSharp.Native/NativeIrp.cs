@@ -55,7 +55,7 @@ internal sealed unsafe class NativeIrp
     public StrongBox<SockAddr>? RemoteBox;
 
     /// <summary>A request that writes a result into C memory at completion (WskGetAddressInfo): how, and its state.</summary>
-    public Action<NativeIrp, NtStatus>? WriteResult;
+    public Func<NativeIrp, NtStatus, NtStatus>? WriteResult;
 
     /// <summary>The managed state <see cref="WriteResult"/> reads.</summary>
     public object? ResultState;
@@ -178,7 +178,7 @@ internal sealed unsafe class NativeIrp
 
         if (self.WriteResult is { } write)
         {
-            write(self, status);
+            status = write(self, status); // may refuse what does not fit the client's buffers
             self.WriteResult = null;
             self.ResultState = null;
             self.ResultOut = 0;
