@@ -18,6 +18,7 @@ internal sealed unsafe class NativeSocket
     private static int s_open;
     private GCHandle _handle;
     private int _closing;
+    private bool _retired; // in Closed (under its lock): a flag, since Queue.Contains scans all 1024 on every close
 
     /// <summary>Sockets handed to C and not closed yet (the verifier reports them at unload).</summary>
     public static int Open => Volatile.Read(ref s_open);
@@ -102,11 +103,12 @@ internal sealed unsafe class NativeSocket
         NativeSocket? oldest = null;
         lock (Closed)
         {
-            if (Closed.Contains(self))
+            if (self._retired)
             {
                 return;
             }
 
+            self._retired = true;
             Closed.Enqueue(self);
             if (Closed.Count > ClosedKept)
             {
