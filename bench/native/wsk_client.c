@@ -48,9 +48,6 @@ static void raise_nofile(void)
     }
 }
 
-/* WskSharp's diagnostic export: bytes the managed runtime in libwsksharp.so has allocated since it started. */
-WSKSHARP_API LONGLONG WskSharpManagedAllocatedBytes(void);
-
 /* WskSharp's Fast Open report (WskControlSocket WskIoctl): 24 bytes. */
 #define SIO_WSKSHARP_FASTOPEN_REPORT 0x58005701
 #define FASTOPEN_SYN_DATA_ACKNOWLEDGED 0x8
