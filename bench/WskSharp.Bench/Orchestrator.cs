@@ -307,7 +307,8 @@ internal static class Orchestrator
                 using Server server = Server.Start(ns.Name, Path.Combine(ctx.Native, "echo_server"), "--bind", "127.0.0.1", "--port", "0", "--fastopen", "4096");
                 var timeout = TimeSpan.FromSeconds(90);
                 PeerRun run = IsNative(peer)
-                    ? NativeClient(ctx, ns.Name, peer, "127.0.0.1", server.Port, plan.P2Count, plan.P2Concurrency, 2, samples: false, timeout)
+                    ? NativeClient(ctx, ns.Name, peer, "127.0.0.1", server.Port, plan.P2Count, plan.P2Concurrency, 2, samples: false, timeout,
+                        warmupConcurrent: peer == "wsk-c" ? plan.P2Warmup : 0)
                     : WorkerConn(ctx, ns.Name, peer, "127.0.0.1", ctx.LoopbackLocal, server.Port, plan.P2Count, plan.P2Concurrency, 2, plan.P2Warmup, samples: false, timeout);
                 run.Phase = "p2";
                 run.Round = round;
@@ -537,8 +538,11 @@ internal static class Orchestrator
     /// (wsk-c, bench/native/wsk_client.c, the c-tfo exchange in WSK calls). Both print the same JSON.</summary>
     private static bool IsNative(string peer) => peer.StartsWith("c-", StringComparison.Ordinal) || peer == "wsk-c";
 
+    /// <remarks><paramref name="warmupConcurrent"/>: wsk-c only, warm-up connections at the measured concurrency after the
+    /// sequential ones, as the WskSharp workers warm up (the WSK layer inside it has pools and a managed heap to settle;
+    /// a plain C client has nothing to warm).</remarks>
     private static PeerRun NativeClient(RunContext ctx, string ns, string peer, string addr, int port, int count, int concurrency, int warmup,
-        bool samples, TimeSpan timeout)
+        bool samples, TimeSpan timeout, int warmupConcurrent = 0)
     {
         (string program, string mode) = peer == "wsk-c" ? ("wsk_client", "tfo") : ("client", peer[2..]);
         List<string> args = ["netns", "exec", ns, Path.Combine(ctx.Native, program), "--mode", mode, "--addr", addr, "--port", Str(port),
@@ -546,6 +550,11 @@ internal static class Orchestrator
         if (!samples)
         {
             args.Add("--no-samples");
+        }
+
+        if (warmupConcurrent > 0)
+        {
+            args.AddRange(["--warmup-concurrent", Str(warmupConcurrent)]);
         }
 
         Proc.Result r = Proc.Run("ip", args, timeout, ctx.NextLog(peer));

@@ -3,14 +3,16 @@
  * against WskSharp's native face (pkg-config wsksharp) and run as a plain program.
  *
  *   wsk_client --mode tfo|connect --addr IPV4 --port P --count N [--concurrency C] [--request-bytes B]
- *              [--warmup W] [--timeout-ms T] [--no-samples] [--json]
+ *              [--warmup W] [--warmup-concurrent WC] [--timeout-ms T] [--no-samples] [--json]
  *
  * Every connection, each call issued from the previous call's completion routine as a driver does:
  * WskSocket (connection socket) -> WskControlSocket(WskSetOption, TCP_FASTOPEN) (mode tfo) -> WskBind 0.0.0.0:0 ->
  * WskConnectEx with the B byte request -> WskReceive until the echo is in -> WskCloseSocket.
  * ttfb = CLOCK_MONOTONIC from before WskSocket to the completion of the receive that delivered the first reply byte;
  * full = the same start to the receive that completed the reply. C connections are kept in flight (each slot starts
- * its next connection from its close's routine); warm-up connections run first, one at a time.
+ * its next connection from its close's routine); W warm-up connections run first, one at a time (the first fetches the
+ * Fast Open cookie), then WC at the measured concurrency (the WskSharp workers' warm-up: pools and the managed heap
+ * settle; there is no JIT in the NativeAOT library).
  * Prints the same JSON as client.c (bench/WskSharp.Bench parses it), plus "managed_bytes" (the WSK layer's managed
  * allocation over the measured connections) and "verifier_problems" (WskSharp's verifier report at the end).
  * SYN data is read from WskSharp's Fast Open report (an I/O control) where client.c reads TCP_INFO.
@@ -68,9 +70,9 @@ static const char *const stage_names[] = { "socket", "setsockopt", "connect", "s
 static struct {
     int tfo;
     const char *addr;
-    long long port, count, concurrency, request_bytes, warmup, timeout_ms;
+    long long port, count, concurrency, request_bytes, warmup, warmup_concurrent, timeout_ms;
     int json, samples;
-} cfg = { 1, NULL, -1, -1, 1, 64, 2, 10000, 0, 1 };
+} cfg = { 1, NULL, -1, -1, 1, 64, 2, 0, 10000, 0, 1 };
 
 /* ---- what every connection shares ---- */
 static WSK_REGISTRATION g_registration;
@@ -389,7 +391,7 @@ static const WSK_CLIENT_DISPATCH g_client_dispatch = { MAKE_WSK_VERSION(1, 0), 0
 static void usage(FILE *f)
 {
     fprintf(f, "usage: wsk_client --mode tfo|connect --addr IPV4 --port P --count N [--concurrency C] [--request-bytes B]\n"
-               "                  [--warmup W] [--timeout-ms T] [--no-samples] [--json]\n"
+               "                  [--warmup W] [--warmup-concurrent WC] [--timeout-ms T] [--no-samples] [--json]\n"
                "  the c-tfo exchange as WSK driver code over WskSharp's native face (see the top of wsk_client.c)\n");
 }
 
@@ -427,6 +429,8 @@ int main(int argc, char **argv)
             bad = parse_ll(v, 1, 1 << 20, &cfg.request_bytes) < 0;
         } else if (strcmp(a, "--warmup") == 0) {
             bad = parse_ll(v, 0, 1000000, &cfg.warmup) < 0;
+        } else if (strcmp(a, "--warmup-concurrent") == 0) {
+            bad = parse_ll(v, 0, 1000000, &cfg.warmup_concurrent) < 0;
         } else if (strcmp(a, "--timeout-ms") == 0) {
             bad = parse_ll(v, 0, 3600000, &cfg.timeout_ms) < 0;
         } else {
@@ -498,6 +502,7 @@ int main(int argc, char **argv)
     for (long long i = 0; i < cfg.warmup && finished; i++) {
         finished = RunBatch(1, 1);
     }
+    finished = finished && RunBatch(cfg.warmup_concurrent, slots);
 
     double u0, s0, u1, s1;
     g_measuring = 1;
