@@ -19,6 +19,13 @@ internal static unsafe class ProviderFunctions
             return refused;
         }
 
+        // Datagram sockets have no C dispatch table yet (WSK_PROVIDER_DATAGRAM_DISPATCH is declared, not bridged): refused
+        // here, as the WSK layer refused them before it had them, rather than handed out with a connection table.
+        if (flags == WskConstants.WSK_FLAG_DATAGRAM_SOCKET || socketType == Ws2Def.SOCK_DGRAM)
+        {
+            return Refuse(managedIrp!, NtStatus.NotSupported);
+        }
+
         // The new socket's context is its C face; the C event table becomes the WSK layer's client dispatch.
         return (int)(WskProvider.Socket(NativeClient.Of(client)!, addressFamily, socketType, protocol, flags,
             new NativeSocket(socketContext), ClientCallbacks.For(flags, dispatch), null, null, null, managedIrp!)).Value;
