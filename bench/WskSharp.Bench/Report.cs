@@ -73,6 +73,8 @@ internal sealed class Report(Plan plan, Orchestrator.RunContext ctx)
         // Two loops against one, paired within each round (the two ran back to back): the NaN of no pair is "NA".
         double loops2VsLoops1 = Paired(P2, "wsk-tfo-loops2", "wsk-tfo-loops1", x => x.ConnectionsPerSecond);
         double? p2Loops2VsLoops1 = double.IsNaN(loops2VsLoops1) ? null : loops2VsLoops1;
+        double cpuLoops = Paired(P2, "wsk-tfo-loops2", "wsk-tfo-loops1", x => x.CpuUsPerConnection);
+        double? cpuLoops2VsLoops1 = double.IsNaN(cpuLoops) ? null : cpuLoops;
         AllocFigure? bdnCycle = P3?.BenchmarkDotNet.FirstOrDefault(f => f.Name.Contains("WskConnectEx", StringComparison.Ordinal));
         AllocFigure? bdnSendRecv = P3?.BenchmarkDotNet.FirstOrDefault(f => f.Name.Contains("WskSend", StringComparison.Ordinal));
         AllocFigure? directCycle = P3?.Direct.FirstOrDefault(f => f.Name.StartsWith("wsk: connect cycle", StringComparison.Ordinal));
@@ -133,7 +135,7 @@ internal sealed class Report(Plan plan, Orchestrator.RunContext ctx)
         ratios.Append(Inv, $"p1_vs_dotnet={F(p1VsDotnet)} p1_vs_c_tfo={F(p1VsC)} p2_vs_dotnet={F(p2VsDotnet)} p2_vs_c={F(p2VsC)} p5_vs_dotnet={F(p5VsDotnet)}");
         ratios.Append(Inv, $" cpu_vs_c={F(cpuVsC)} alloc_connectex_bytes={F(allocCycle, "F0")} alloc_sendrecv_bytes={F(allocSendRecv, "F0")}");
         ratios.Append(Inv, $" blackhole_vs_dotnet={F(blackholeVsDotnet)} p2_el_vs_c={F(p2ElVsC)} cpu_el_vs_c={F(cpuElVsC)}");
-        ratios.Append(Inv, $" blackhole_proc_vs_dotnet={F(procVsDotnet)} p2_await_vs_c={F(p2AwaitVsC)} cpu_await_vs_c={F(cpuAwaitVsC)} p2_loops2_vs_loops1={F(p2Loops2VsLoops1)}");
+        ratios.Append(Inv, $" blackhole_proc_vs_dotnet={F(procVsDotnet)} p2_await_vs_c={F(p2AwaitVsC)} cpu_await_vs_c={F(cpuAwaitVsC)} p2_loops2_vs_loops1={F(p2Loops2VsLoops1)} cpu_loops2_vs_loops1={F(cpuLoops2VsLoops1)}");
         ratios.Append(Inv, $" p4_concurrent={p4?.Held.ToString(Inv) ?? "NA"} p4_failed={(p4 is null ? "NA" : (p4.OpenFailed + p4.CloseFailed).ToString(Inv))} p4_bytes_per_conn={F(p4?.ManagedBytesPerConnection, "F0")} p4_rss_bytes_per_conn={F(p4?.RssBytesPerConnection, "F0")}");
         ratios.Append(Inv, $" p4_fds_before_held_after={(p4 is null ? "NA" : $"{p4.FdsBefore}/{p4.FdsHeld}/{p4.FdsAfter}")}");
         ratios.Append(Inv, $" p4_dotnet_concurrent={p4Dotnet?.Held.ToString(Inv) ?? "NA"} p4_dotnet_failed={(p4Dotnet is null ? "NA" : (p4Dotnet.OpenFailed + p4Dotnet.CloseFailed).ToString(Inv))} p4_dotnet_bytes_per_conn={F(p4Dotnet?.ManagedBytesPerConnection, "F0")} p4_dotnet_rss_bytes_per_conn={F(p4Dotnet?.RssBytesPerConnection, "F0")}");
