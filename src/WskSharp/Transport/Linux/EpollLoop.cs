@@ -201,15 +201,20 @@ internal sealed unsafe partial class EpollLoop
 
     private void Run()
     {
-        int epfd = _epfd, wakeFd = _wakeFd;
         try
         {
-            RunUntilStopped(epfd);
+            RunUntilStopped(_epfd);
         }
         finally
         {
-            // The loop's own descriptors go with its thread, so nothing can use them after they close.
-            CloseDescriptors(epfd, wakeFd);
+            // The loop's own descriptors go with its thread, so nothing can use them after they close; under the start
+            // lock, so that Stop never writes to a number that is no longer the loop's.
+            lock (_startLock)
+            {
+                CloseDescriptors(_epfd, _wakeFd);
+                _epfd = _wakeFd = -1;
+                _running = false; // Only after a failure of epoll_wait does this matter: a later start makes a new loop.
+            }
         }
     }
 
