@@ -59,8 +59,8 @@ public sealed record WskProviderOptions
     /// spread over, round robin as they are created or accepted; each socket stays on its loop. 1 to
     /// <see cref="MaxEventLoopCount"/>, else WskRegister returns STATUS_INVALID_PARAMETER. A loop starts with its first
     /// socket and stops at WskDeregister. Ignored by a simulated stack. Default <see cref="DefaultEventLoopCount"/>: on a
-    /// 2-core machine with the peer on the same host, a second loop cost 10-20 % more CPU per connection and gave fewer
-    /// connections per second (bench/README.md, P2 loops); more loops may pay where the client has cores to itself.
+    /// 2-core machine with the peer on the same host, a second loop cost 3-22 % more CPU per connection and never gave
+    /// more connections per second (bench/README.md, P2 loops); more loops may pay where the client has cores to itself.
     /// </summary>
     public int EventLoopCount { get; init; } = DefaultEventLoopCount;
 
