@@ -31,4 +31,8 @@ public static class WskConstants
     public const uint WSK_EVENT_DISCONNECT = 0x80;
     public const uint WSK_EVENT_ACCEPT = 0x200;
     public const uint WSK_EVENT_DISABLE = 0x80000000;
+
+    /// <summary>WskControlClient code: event callbacks enabled on every socket the client creates afterwards
+    /// (input: <see cref="WskEventCallbackControl"/>; no output, no IRP; only before the client's first socket).</summary>
+    public const uint WSK_SET_STATIC_EVENT_CALLBACKS = 7;
 }

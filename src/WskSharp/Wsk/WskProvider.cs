@@ -53,11 +53,12 @@ internal static class WskProvider
             WskConstants.WSK_FLAG_CONNECTION_SOCKET => WskProviderConnectionDispatch.Instance,
             WskConstants.WSK_FLAG_STREAM_SOCKET => WskProviderStreamDispatch.Instance,
             WskConstants.WSK_FLAG_LISTEN_SOCKET => WskProviderListenDispatch.Instance,
+            WskConstants.WSK_FLAG_BASIC_SOCKET => WskProviderBasicDispatch.BasicInstance, // WskControlSocket and WskCloseSocket only.
             _ => null,
         };
-        if (flags is WskConstants.WSK_FLAG_BASIC_SOCKET or WskConstants.WSK_FLAG_DATAGRAM_SOCKET)
+        if (flags is WskConstants.WSK_FLAG_DATAGRAM_SOCKET)
         {
-            return NtStatus.NotSupported; // Basic and datagram sockets are not provided.
+            return NtStatus.NotSupported; // Datagram sockets are not provided.
         }
 
         if (providerDispatch is null
@@ -83,6 +84,7 @@ internal static class WskProvider
         }
 
         socket = new WskSocket(client, engine!, flags, providerDispatch, socketContext, dispatch);
+        socket.EnableStaticEvents();
         return NtStatus.Success;
     }
 
@@ -162,10 +164,28 @@ internal static class WskProvider
         NtStatus status = client is null || inputSize > (nuint)inputBuffer.Length || outputSize > (nuint)outputBuffer.Length
             ? NtStatus.InvalidParameter
             : client.Registration.IsDeregistering ? NtStatus.DeviceNotReady // As every other call once WskDeregister began.
+            : controlCode == WskConstants.WSK_SET_STATIC_EVENT_CALLBACKS ? SetStaticEvents(client, inputBuffer[..(int)inputSize], outputSize, irp)
             : WskFastOpenMemory.Control(client.FastOpenMemory, controlCode, inputBuffer[..(int)inputSize], outputBuffer[..(int)outputSize], out returned);
         outputSizeReturned = returned;
         irp?.CompleteInline(status, returned);
         return status;
+    }
+
+    /// <summary>WSK_SET_STATIC_EVENT_CALLBACKS: a WSK_EVENT_CALLBACK_CONTROL of NPI_WSK_INTERFACE_ID with a mask of known
+    /// events (no WSK_EVENT_DISABLE: static events are never turned off), no output and no IRP (all documented); only
+    /// before the client's first socket.</summary>
+    private static NtStatus SetStaticEvents(WskClient client, ReadOnlySpan<byte> input, nuint outputSize, Irp? irp)
+    {
+        const uint known = WskConstants.WSK_EVENT_ACCEPT | ConnectionEvents;
+        if (irp is not null || outputSize != 0 || input.Length != WskEventCallbackControl.Size
+            || !WskEventCallbackControl.TryRead(input, out WskEventCallbackControl control)
+            || control.NpiId != WskEventCallbackControl.NPI_WSK_INTERFACE_ID
+            || control.EventMask == 0 || (control.EventMask & ~known) != 0)
+        {
+            return NtStatus.InvalidParameter;
+        }
+
+        return client.SetStaticEvents(control.EventMask);
     }
 
     public static NtStatus GetAddressInfo(WskClient client, string? nodeName, string? serviceName, uint nameSpace, Guid? provider,
@@ -330,22 +350,18 @@ internal static class WskProvider
             return NtStatus.InvalidParameter;
         }
 
-        uint allowed = socket.Category switch
-        {
-            WskConstants.WSK_FLAG_LISTEN_SOCKET => WskConstants.WSK_EVENT_ACCEPT,
-            WskConstants.WSK_FLAG_STREAM_SOCKET => WskConstants.WSK_EVENT_ACCEPT | ConnectionEvents,
-            _ => ConnectionEvents,
-        };
         uint mask = control.EventMask & ~WskConstants.WSK_EVENT_DISABLE;
-        if (mask == 0 || (mask & ~allowed) != 0)
+        if (mask == 0 || (mask & ~socket.AllowedEvents) != 0)
         {
-            return NtStatus.InvalidParameter; // An event this kind of socket does not have.
+            return NtStatus.InvalidParameter; // An event this kind of socket does not have (a basic socket has none).
         }
 
-        SocketEvents events = ((mask & WskConstants.WSK_EVENT_RECEIVE) != 0 ? SocketEvents.Receive : 0)
-            | ((mask & WskConstants.WSK_EVENT_DISCONNECT) != 0 ? SocketEvents.Disconnect : 0)
-            | ((mask & WskConstants.WSK_EVENT_SEND_BACKLOG) != 0 ? SocketEvents.SendBacklog : 0)
-            | ((mask & WskConstants.WSK_EVENT_ACCEPT) != 0 ? SocketEvents.Accept : 0);
+        if ((mask & socket.StaticEvents) != 0)
+        {
+            return NtStatus.InvalidDeviceState; // Enabled by WSK_SET_STATIC_EVENT_CALLBACKS: never disabled or re-enabled.
+        }
+
+        SocketEvents events = WskSocket.ToSocketEvents(mask);
         bool disable = (control.EventMask & WskConstants.WSK_EVENT_DISABLE) != 0;
         if (!disable && !socket.HasCallbacksFor(events))
         {

@@ -67,8 +67,16 @@ internal static class BadInputCatalogue
     {
         Span<byte> input = stackalloc byte[WskEventCallbackControl.Size];
         new WskEventCallbackControl(npi, mask).WriteTo(input);
-        return Conn(socket).Basic.WskControlSocket(socket, WskControlSocketType.WskSetOption, Ws2Def.SO_WSK_EVENT_CALLBACK,
+        return ((WskProviderBasicDispatch)socket.Dispatch).WskControlSocket(socket, WskControlSocketType.WskSetOption, Ws2Def.SO_WSK_EVENT_CALLBACK,
             Ws2Def.SOL_SOCKET, (nuint)input.Length, input, 0, default, out _, irp);
+    }
+
+    private static NtStatus SetStaticEvents(BadInputContext ctx, Guid npi, uint mask, int size, Irp? irp)
+    {
+        byte[] input = new byte[WskEventCallbackControl.Size];
+        new WskEventCallbackControl(npi, mask).WriteTo(input);
+        return ctx.Client.Npi.Dispatch.WskControlClient(ctx.Client.Npi.Client, WskConstants.WSK_SET_STATIC_EVENT_CALLBACKS,
+            (nuint)size, input, 0, default, out _, irp);
     }
 
     /// <summary>WskRegister with <paramref name="options"/>; a registration it made (the refusal under test failed) is undone.</summary>
@@ -171,6 +179,28 @@ internal static class BadInputCatalogue
             ctx => ctx.Client.Npi.Dispatch.WskControlClient(ctx.Client.Npi.Client, 0x12345678, 0, default, 0, default, out _, ctx.Irp)),
         Case("WskControlClient: an input size beyond the input buffer", NtStatus.InvalidParameter, IrpUse.Completed,
             ctx => ctx.Client.Npi.Dispatch.WskControlClient(ctx.Client.Npi.Client, 0x12345678, 4, new byte[2], 0, default, out _, ctx.Irp)),
+        Case("WskControlClient: WSK_SET_STATIC_EVENT_CALLBACKS with an IRP (documented: none)", NtStatus.InvalidParameter, IrpUse.Completed,
+            ctx => SetStaticEvents(ctx, WskEventCallbackControl.NPI_WSK_INTERFACE_ID, WskConstants.WSK_EVENT_RECEIVE, WskEventCallbackControl.Size, ctx.Irp)),
+        Case("WskControlClient: WSK_SET_STATIC_EVENT_CALLBACKS with WSK_EVENT_DISABLE", NtStatus.InvalidParameter, IrpUse.Untouched,
+            ctx => SetStaticEvents(ctx, WskEventCallbackControl.NPI_WSK_INTERFACE_ID, WskConstants.WSK_EVENT_RECEIVE | WskConstants.WSK_EVENT_DISABLE, WskEventCallbackControl.Size, null)),
+        Case("WskControlClient: WSK_SET_STATIC_EVENT_CALLBACKS with an empty mask", NtStatus.InvalidParameter, IrpUse.Untouched,
+            ctx => SetStaticEvents(ctx, WskEventCallbackControl.NPI_WSK_INTERFACE_ID, 0, WskEventCallbackControl.Size, null)),
+        Case("WskControlClient: WSK_SET_STATIC_EVENT_CALLBACKS with an unknown event bit", NtStatus.InvalidParameter, IrpUse.Untouched,
+            ctx => SetStaticEvents(ctx, WskEventCallbackControl.NPI_WSK_INTERFACE_ID, 0x1000, WskEventCallbackControl.Size, null)),
+        Case("WskControlClient: WSK_SET_STATIC_EVENT_CALLBACKS for another NPI", NtStatus.InvalidParameter, IrpUse.Untouched,
+            ctx => SetStaticEvents(ctx, Guid.NewGuid(), WskConstants.WSK_EVENT_RECEIVE, WskEventCallbackControl.Size, null)),
+        Case("WskControlClient: WSK_SET_STATIC_EVENT_CALLBACKS with a 19-byte input", NtStatus.InvalidParameter, IrpUse.Untouched,
+            ctx => SetStaticEvents(ctx, WskEventCallbackControl.NPI_WSK_INTERFACE_ID, WskConstants.WSK_EVENT_RECEIVE, WskEventCallbackControl.Size - 1, null)),
+        Case("WskControlClient: WSK_SET_STATIC_EVENT_CALLBACKS after the client's first socket", NtStatus.InvalidDeviceState, IrpUse.Untouched, ctx =>
+        {
+            ctx.Client.CreateSocket();
+            return SetStaticEvents(ctx, WskEventCallbackControl.NPI_WSK_INTERFACE_ID, WskConstants.WSK_EVENT_RECEIVE, WskEventCallbackControl.Size, null);
+        }),
+        Case("WskControlSocket: SO_WSK_EVENT_CALLBACK on a basic socket (it has no events)", NtStatus.InvalidParameter, IrpUse.Untouched, ctx =>
+        {
+            WskSocket s = ctx.Client.CreateSocket(Ws2Def.AF_INET, WskConstants.WSK_FLAG_BASIC_SOCKET, null, null);
+            return SetEvents(s, WskEventCallbackControl.NPI_WSK_INTERFACE_ID, WskConstants.WSK_EVENT_RECEIVE, null);
+        }),
         Case("WskGetAddressInfo: neither a node nor a service (EAI_NONAME)", NtStatus.NotFound, IrpUse.Completed,
             ctx => GetAddressInfo(ctx, null, null, null)),
         Case("WskGetAddressInfo: a null IRP", NtStatus.InvalidParameter, IrpUse.Untouched,

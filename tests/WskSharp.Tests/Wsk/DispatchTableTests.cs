@@ -102,6 +102,7 @@ public sealed class DispatchTableTests
         { "WSK_FLAG_ABORTIVE", 0x1 }, { "WSK_FLAG_NODELAY", 0x2 }, { "WSK_FLAG_WAITALL", 0x2 }, { "WSK_FLAG_DRAIN", 0x4 },
         { "WSK_EVENT_SEND_BACKLOG", 0x10 }, { "WSK_EVENT_RECEIVE", 0x40 }, { "WSK_EVENT_DISCONNECT", 0x80 },
         { "WSK_EVENT_ACCEPT", 0x200 }, { "WSK_EVENT_DISABLE", 0x80000000 },
+        { "WSK_SET_STATIC_EVENT_CALLBACKS", 7 },
     };
 
     private static ulong Constant(Type type, string name)
