@@ -57,6 +57,7 @@ internal sealed partial class SocketEngine
     private NtStatus TryAcceptHost(out SocketEngine? accepted)
     {
         var engine = new SocketEngine(Family, accepted: true) { CompleteOnEventLoop = CompleteOnEventLoop, Watchdog = Watchdog, Logger = Logger };
+        engine.NoDelay = NoDelay; // The host socket inherits TCP_NODELAY from the listener; the engine's record of it must too.
         NtStatus status = _host!.Accept(engine, out engine._host);
         accepted = status == NtStatus.Success ? engine : null;
         return status;

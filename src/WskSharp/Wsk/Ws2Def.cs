@@ -13,6 +13,7 @@ public static class Ws2Def
     public const ushort SOCK_STREAM = 1;
     public const ushort SOCK_DGRAM = 2;
 
+    public const uint IPPROTO_IP = 0;
     public const uint IPPROTO_TCP = 6;
     public const uint IPPROTO_UDP = 17;
     public const uint IPPROTO_IPV6 = 41;
@@ -24,9 +25,20 @@ public static class Ws2Def
     public const uint SO_SNDBUF = 0x1001;
     public const uint SO_RCVBUF = 0x1002;
     public const uint SO_WSK_EVENT_CALLBACK = 0x4002;
+    public const uint SO_CONDITIONAL_ACCEPT = 0x3002;
+
+    /// <summary><c>((int)(~SO_REUSEADDR))</c>.</summary>
+    public const uint SO_EXCLUSIVEADDRUSE = 0xFFFFFFFB;
+
+    public const uint IP_TTL = 4;
+    public const uint IPV6_UNICAST_HOPS = 4;
+    public const uint IPV6_V6ONLY = 27;
 
     public const uint TCP_NODELAY = 1;
     public const uint TCP_KEEPALIVE = 3;
+
+    /// <summary>ws2ipdef.h defines it as <see cref="TCP_KEEPALIVE"/>: seconds idle before the first probe.</summary>
+    public const uint TCP_KEEPIDLE = 3;
     public const uint TCP_MAXSEG = 4;
     public const uint TCP_FASTOPEN = 15;
     public const uint TCP_KEEPCNT = 16;

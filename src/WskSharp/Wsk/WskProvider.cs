@@ -83,6 +83,13 @@ internal static class WskProvider
             return status;
         }
 
+        if (addressFamily == Ws2Def.AF_INET6 && engine!.SetOption(Transport.HostSocketOption.Ipv6Only, 1) is var v6 && v6 != NtStatus.Success)
+        {
+            engine.Close(); // IPV6_V6ONLY is on by default on Windows; Linux's default follows a sysctl.
+            client.RemoveSocket();
+            return v6;
+        }
+
         socket = new WskSocket(client, engine!, flags, providerDispatch, socketContext, dispatch);
         socket.EnableStaticEvents();
         return NtStatus.Success;
@@ -321,8 +328,15 @@ internal static class WskProvider
                 returned = (nuint)engine.FastOpenReport.WriteTo(outputBuffer);
                 return NtStatus.Success;
 
+            case WskControlSocketType.WskSetOption when WskSocketOptions.Handles(level, controlCode):
+                return engine.State == SocketState.Failed ? NtStatus.FileForcedClosed
+                    : WskSocketOptions.Set(socket, level, controlCode, inputBuffer[..(int)inputSize]);
+
+            case WskControlSocketType.WskGetOption when WskSocketOptions.Handles(level, controlCode):
+                return WskSocketOptions.Get(socket, level, controlCode, outputBuffer[..(int)outputSize], out returned);
+
             case WskControlSocketType.WskSetOption or WskControlSocketType.WskGetOption or WskControlSocketType.WskIoctl:
-                return NtStatus.NotSupported; // An option or control code WskSharp does not provide.
+                return NtStatus.NotSupported; // An option or control code WskSharp does not provide (README: socket options).
 
             default:
                 return NtStatus.InvalidParameter;

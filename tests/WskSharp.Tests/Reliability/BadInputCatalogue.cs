@@ -63,6 +63,14 @@ internal static class BadInputCatalogue
             (nuint)inputSize, input, 0, default, out _, irp);
     }
 
+    private static NtStatus SetOption(WskSocket socket, uint level, uint name, uint value, int inputSize, Irp? irp)
+    {
+        byte[] input = new byte[8];
+        BinaryPrimitives.WriteUInt32LittleEndian(input, value);
+        return ((WskProviderBasicDispatch)socket.Dispatch).WskControlSocket(socket, WskControlSocketType.WskSetOption, name, level,
+            (nuint)inputSize, input, 0, default, out _, irp);
+    }
+
     private static NtStatus SetEvents(WskSocket socket, Guid npi, uint mask, Irp? irp)
     {
         Span<byte> input = stackalloc byte[WskEventCallbackControl.Size];
@@ -681,6 +689,60 @@ internal static class BadInputCatalogue
             byte[] output = new byte[WskFastOpenReport.Size - 1];
             return Conn(s).Basic.WskControlSocket(s, WskControlSocketType.WskIoctl, WskFastOpen.SIO_WSKSHARP_FASTOPEN_REPORT, 0,
                 0, default, (nuint)output.Length, output, out _, ctx.Irp);
+        }),
+        Case("WskControlSocket: SO_KEEPALIVE with a 2-byte input", NtStatus.InvalidParameter, IrpUse.Completed,
+            ctx => SetOption(ctx.Client.CreateSocket(), Ws2Def.SOL_SOCKET, Ws2Def.SO_KEEPALIVE, 1, 2, ctx.Irp)),
+        Case("WskControlSocket: SO_RCVBUF over 2 GiB", NtStatus.InvalidParameter, IrpUse.Completed,
+            ctx => SetOption(ctx.Client.CreateSocket(), Ws2Def.SOL_SOCKET, Ws2Def.SO_RCVBUF, 0x80000000, 4, ctx.Irp)),
+        Case("WskControlSocket: get SO_RCVBUF into 2 bytes", NtStatus.BufferTooSmall, IrpUse.Completed, ctx =>
+        {
+            WskSocket s = ctx.Client.CreateSocket();
+            return Conn(s).Basic.WskControlSocket(s, WskControlSocketType.WskGetOption, Ws2Def.SO_RCVBUF, Ws2Def.SOL_SOCKET,
+                0, default, 2, new byte[2], out _, ctx.Irp);
+        }),
+        Case("WskControlSocket: IPV6_V6ONLY on an IPv4 socket", NtStatus.InvalidParameter, IrpUse.Completed,
+            ctx => SetOption(ctx.Client.CreateSocket(), Ws2Def.IPPROTO_IPV6, Ws2Def.IPV6_V6ONLY, 0, 4, ctx.Irp)),
+        Case("WskControlSocket: get IPV6_UNICAST_HOPS on an IPv4 socket", NtStatus.InvalidParameter, IrpUse.Completed, ctx =>
+        {
+            WskSocket s = ctx.Client.CreateSocket();
+            return Conn(s).Basic.WskControlSocket(s, WskControlSocketType.WskGetOption, Ws2Def.IPV6_UNICAST_HOPS, Ws2Def.IPPROTO_IPV6,
+                0, default, 4, new byte[4], out _, ctx.Irp);
+        }),
+        Case("WskControlSocket: IPV6_V6ONLY after the bind", NtStatus.InvalidDeviceState, IrpUse.Completed,
+            ctx => SetOption(ctx.Client.CreateBoundSocket(Ws2Def.AF_INET6), Ws2Def.IPPROTO_IPV6, Ws2Def.IPV6_V6ONLY, 0, 4, ctx.Irp)),
+        Case("WskControlSocket: SO_EXCLUSIVEADDRUSE while SO_REUSEADDR is on", NtStatus.InvalidParameter, IrpUse.Completed, ctx =>
+        {
+            WskSocket s = ctx.Client.CreateSocket();
+            Assert.Equal(NtStatus.Success, SetOption(s, Ws2Def.SOL_SOCKET, Ws2Def.SO_REUSEADDR, 1, 4, null));
+            return SetOption(s, Ws2Def.SOL_SOCKET, Ws2Def.SO_EXCLUSIVEADDRUSE, 1, 4, ctx.Irp);
+        }),
+        Case("WskControlSocket: SO_REUSEADDR while SO_EXCLUSIVEADDRUSE is on", NtStatus.InvalidParameter, IrpUse.Completed, ctx =>
+        {
+            WskSocket s = ctx.Client.CreateSocket();
+            Assert.Equal(NtStatus.Success, SetOption(s, Ws2Def.SOL_SOCKET, Ws2Def.SO_EXCLUSIVEADDRUSE, 1, 4, null));
+            return SetOption(s, Ws2Def.SOL_SOCKET, Ws2Def.SO_REUSEADDR, 1, 4, ctx.Irp);
+        }),
+        Case("WskControlSocket: SO_EXCLUSIVEADDRUSE after the bind", NtStatus.InvalidDeviceState, IrpUse.Completed,
+            ctx => SetOption(ctx.Client.CreateBoundSocket(), Ws2Def.SOL_SOCKET, Ws2Def.SO_EXCLUSIVEADDRUSE, 1, 4, ctx.Irp)),
+        Case("WskControlSocket: TCP_KEEPALIVE of 0 s", NtStatus.InvalidParameter, IrpUse.Completed,
+            ctx => SetOption(ctx.Client.CreateSocket(), Ws2Def.IPPROTO_TCP, Ws2Def.TCP_KEEPALIVE, 0, 4, ctx.Irp)),
+        Case("WskControlSocket: TCP_KEEPINTVL over Linux's 32,767 s", NtStatus.NotSupported, IrpUse.Completed,
+            ctx => SetOption(ctx.Client.CreateSocket(), Ws2Def.IPPROTO_TCP, Ws2Def.TCP_KEEPINTVL, 40_000, 4, ctx.Irp)),
+        Case("WskControlSocket: TCP_KEEPCNT 200 (Windows takes it, Linux stops at 127)", NtStatus.NotSupported, IrpUse.Completed,
+            ctx => SetOption(ctx.Client.CreateSocket(), Ws2Def.IPPROTO_TCP, Ws2Def.TCP_KEEPCNT, 200, 4, ctx.Irp)),
+        Case("WskControlSocket: TCP_KEEPCNT 300", NtStatus.InvalidParameter, IrpUse.Completed,
+            ctx => SetOption(ctx.Client.CreateSocket(), Ws2Def.IPPROTO_TCP, Ws2Def.TCP_KEEPCNT, 300, 4, ctx.Irp)),
+        Case("WskControlSocket: IP_TTL 256", NtStatus.InvalidParameter, IrpUse.Completed,
+            ctx => SetOption(ctx.Client.CreateSocket(), Ws2Def.IPPROTO_IP, Ws2Def.IP_TTL, 256, 4, ctx.Irp)),
+        Case("WskControlSocket: IP_TTL 0 (Linux needs 1 or more)", NtStatus.NotSupported, IrpUse.Completed,
+            ctx => SetOption(ctx.Client.CreateSocket(), Ws2Def.IPPROTO_IP, Ws2Def.IP_TTL, 0, 4, ctx.Irp)),
+        Case("WskControlSocket: SO_PORT_SCALABILITY (Windows only)", NtStatus.NotSupported, IrpUse.Completed,
+            ctx => SetOption(ctx.Client.CreateSocket(), Ws2Def.SOL_SOCKET, 0x3006, 1, 4, ctx.Irp)),
+        Case("WskControlSocket: SO_KEEPALIVE on a closed basic socket", NtStatus.InvalidHandle, IrpUse.Completed, ctx =>
+        {
+            WskSocket s = ctx.Client.CreateSocket(Ws2Def.AF_INET, WskConstants.WSK_FLAG_BASIC_SOCKET, null, null);
+            Assert.Equal(NtStatus.Success, ((WskProviderBasicDispatch)s.Dispatch).WskCloseSocket(s, new Irp()));
+            return SetOption(s, Ws2Def.SOL_SOCKET, Ws2Def.SO_KEEPALIVE, 1, 4, ctx.Irp);
         }),
         Case("WskControlSocket: a closed socket", NtStatus.InvalidHandle, IrpUse.Completed, ctx =>
         {

@@ -87,6 +87,8 @@ public sealed class DispatchTableTests
         { "IPPROTO_TCP", 6 }, { "IPPROTO_UDP", 17 }, { "IPPROTO_IPV6", 41 },
         { "SOL_SOCKET", 0xFFFF },
         { "SO_REUSEADDR", 0x4 }, { "SO_KEEPALIVE", 0x8 }, { "SO_SNDBUF", 0x1001 }, { "SO_RCVBUF", 0x1002 }, { "SO_WSK_EVENT_CALLBACK", 0x4002 },
+        { "IPPROTO_IP", 0 }, { "SO_CONDITIONAL_ACCEPT", 0x3002 }, { "SO_EXCLUSIVEADDRUSE", 0xFFFFFFFB }, { "IP_TTL", 4 },
+        { "IPV6_UNICAST_HOPS", 4 }, { "IPV6_V6ONLY", 27 }, { "TCP_KEEPIDLE", 3 },
         { "TCP_NODELAY", 1 }, { "TCP_KEEPALIVE", 3 }, { "TCP_MAXSEG", 4 }, { "TCP_FASTOPEN", 15 }, { "TCP_KEEPCNT", 16 }, { "TCP_KEEPINTVL", 17 },
         { "SOCKADDR_IN_SIZE", 16 }, { "SOCKADDR_IN6_SIZE", 28 }, { "SOCKADDR_STORAGE_SIZE", 128 },
         { "AI_PASSIVE", 0x01 }, { "AI_CANONNAME", 0x02 }, { "AI_NUMERICHOST", 0x04 }, { "AI_NUMERICSERV", 0x08 }, { "AI_ALL", 0x0100 },
