@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Threading.Tasks.Sources;
 using WskSharp.Nt;
+using WskSharp.Ws2;
 using WskSharp.Wsk;
 
 namespace WskSharp.Bench;

@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Net;
 using System.Runtime.CompilerServices;
+using WskSharp.FastOpen;
 using WskSharp.Nt;
+using WskSharp.Ws2;
 using WskSharp.Wsk;
 
 namespace WskSharp.Bench;

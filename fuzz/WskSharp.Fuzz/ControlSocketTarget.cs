@@ -1,5 +1,7 @@
 using System.Buffers.Binary;
+using WskSharp.FastOpen;
 using WskSharp.Nt;
+using WskSharp.Ws2;
 using WskSharp.Wsk;
 
 namespace WskSharp.Fuzz;

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using WskSharp.Nt;
+using WskSharp.Ws2;
 using WskSharp.Wsk;
 
 namespace WskSharp.Native;
@@ -108,10 +109,10 @@ internal static unsafe class ClientCallbacks
         {
             acceptContext = acceptDispatch = null;
             var call = (delegate* unmanaged<nint, uint, byte*, byte*, CWskSocket*, nint*, CClientConnectionDispatch**, int>)function;
-            byte* localC = stackalloc byte[Wsk.Ws2Def.SOCKADDR_STORAGE_SIZE];
-            byte* remoteC = stackalloc byte[Wsk.Ws2Def.SOCKADDR_STORAGE_SIZE];
-            new Span<byte>(localC, Wsk.Ws2Def.SOCKADDR_STORAGE_SIZE).Clear();
-            new Span<byte>(remoteC, Wsk.Ws2Def.SOCKADDR_STORAGE_SIZE).Clear();
+            byte* localC = stackalloc byte[Ws2.Ws2Def.SOCKADDR_STORAGE_SIZE];
+            byte* remoteC = stackalloc byte[Ws2.Ws2Def.SOCKADDR_STORAGE_SIZE];
+            new Span<byte>(localC, Ws2.Ws2Def.SOCKADDR_STORAGE_SIZE).Clear();
+            new Span<byte>(remoteC, Ws2.Ws2Def.SOCKADDR_STORAGE_SIZE).Clear();
             NativeAddress.Write(localC, local);
             NativeAddress.Write(remoteC, remote);
             CWskSocket* accepted = socket is null ? null : NativeSocket.Expose(socket);

@@ -1,3 +1,4 @@
+using WskSharp.Ws2;
 using WskSharp.Wsk;
 
 namespace WskSharp.Native;

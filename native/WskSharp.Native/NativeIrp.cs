@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using WskSharp.Nt;
+using WskSharp.Ws2;
 using WskSharp.Wsk;
 
 namespace WskSharp.Native;

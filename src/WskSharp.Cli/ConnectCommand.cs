@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
+using WskSharp.FastOpen;
+using WskSharp.Ws2;
 using WskSharp.Wsk;
 
 namespace WskSharp.Cli;

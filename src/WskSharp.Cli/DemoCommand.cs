@@ -4,9 +4,11 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Spectre.Console;
+using WskSharp.FastOpen;
 using WskSharp.Lab;
 using WskSharp.Lab.Wire;
 using WskSharp.Nt;
+using WskSharp.Ws2;
 using WskSharp.Wsk;
 
 namespace WskSharp.Cli;

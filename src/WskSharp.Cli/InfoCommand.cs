@@ -7,6 +7,7 @@ using System.Text.Json;
 using Spectre.Console;
 using WskSharp.Lab;
 using WskSharp.Nt;
+using WskSharp.Ws2;
 using WskSharp.Wsk;
 
 namespace WskSharp.Cli;

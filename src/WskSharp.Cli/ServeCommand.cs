@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using WskSharp.Ws2;
 using WskSharp.Wsk;
 
 namespace WskSharp.Cli;

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Text.Json;
 using Spectre.Console;
+using WskSharp.FastOpen;
+using WskSharp.Ws2;
 using WskSharp.Wsk;
 
 namespace WskSharp.Cli;

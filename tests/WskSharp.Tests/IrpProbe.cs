@@ -1,4 +1,5 @@
 using WskSharp.Nt;
+using WskSharp.Ws2;
 
 namespace WskSharp.Tests;
 
@@ -46,7 +47,7 @@ internal sealed class IrpProbe
     public static IrpProbe PendingReceive(WskSharp.Wsk.WskSocket socket, int size = 100)
     {
         var probe = new IrpProbe();
-        Assert.Equal(NtStatus.Pending, WskTestClient.Connection(socket).WskReceive(socket, new WskSharp.Wsk.WskBuf(new Mdl(new byte[size])), 0, probe.Irp));
+        Assert.Equal(NtStatus.Pending, WskTestClient.Connection(socket).WskReceive(socket, new WskSharp.Ws2.WskBuf(new Mdl(new byte[size])), 0, probe.Irp));
         return probe;
     }
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using WskSharp.Nt;
+using WskSharp.Ws2;
 using WskSharp.Wsk;
 
 namespace WskSharp.Tests;

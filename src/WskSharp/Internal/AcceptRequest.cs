@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
-using WskSharp.Wsk;
+using WskSharp.Ws2;
 
 namespace WskSharp.Internal;
 

@@ -1,5 +1,5 @@
 using WskSharp.Nt;
-using WskSharp.Wsk;
+using WskSharp.Ws2;
 
 namespace WskSharp.Internal;
 

@@ -1,11 +1,15 @@
 namespace WskSharp.Internal;
 
-/// <summary>Request kinds kept in <see cref="Nt.IrpStackLocation.MajorFunction"/>.</summary>
-internal static class IrpFunction
+/// <summary>
+/// Request kinds the engine keeps in <see cref="Nt.IrpStackLocation.MajorFunction"/> (stored there as an int, because
+/// Nt/ names nothing above it).
+/// </summary>
+internal enum IrpFunction
 {
-    public const int Connect = 1;
-    public const int Send = 2;
-    public const int Receive = 3;
-    public const int Disconnect = 4;
-    public const int Accept = 5;
+    None = 0,
+    Connect = 1,
+    Send = 2,
+    Receive = 3,
+    Disconnect = 4,
+    Accept = 5,
 }

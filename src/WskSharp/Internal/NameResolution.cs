@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using WskSharp.Nt;
-using WskSharp.Wsk;
+using WskSharp.Ws2;
 
 namespace WskSharp.Internal;
 

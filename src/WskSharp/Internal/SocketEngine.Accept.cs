@@ -1,6 +1,5 @@
 using WskSharp.Nt;
 using WskSharp.Transport;
-using WskSharp.Wsk;
 
 namespace WskSharp.Internal;
 

@@ -1,6 +1,6 @@
 using System.Buffers;
 using WskSharp.Nt;
-using WskSharp.Wsk;
+using WskSharp.Ws2;
 
 namespace WskSharp.Internal;
 
@@ -324,7 +324,7 @@ internal sealed partial class SocketEngine
     /// <summary>One event to deliver, decided under the lock and delivered outside it.</summary>
     private sealed class PendingEvent
     {
-        private int _kind;
+        private EventKind _kind;
         private byte[]? _buffer;
         private int _count;
         private bool _abortive;
@@ -332,38 +332,48 @@ internal sealed partial class SocketEngine
         private SockAddr _local;
         private SockAddr _remote;
 
-        public static PendingEvent Receive(byte[] buffer, int count) => new() { _kind = 1, _buffer = buffer, _count = count };
+        public static PendingEvent Receive(byte[] buffer, int count) => new() { _kind = EventKind.Receive, _buffer = buffer, _count = count };
 
-        public static PendingEvent Disconnect(bool abortive) => new() { _kind = 2, _abortive = abortive };
+        public static PendingEvent Disconnect(bool abortive) => new() { _kind = EventKind.Disconnect, _abortive = abortive };
 
-        public static PendingEvent Failed() => new() { _kind = 3 };
+        public static PendingEvent Failed() => new() { _kind = EventKind.Failed };
 
-        public static PendingEvent Backlog(int size) => new() { _kind = 4, _count = size };
+        public static PendingEvent Backlog(int size) => new() { _kind = EventKind.Backlog, _count = size };
 
-        public static PendingEvent Accept(SocketEngine accepted, SockAddr local, SockAddr remote) => new() { _kind = 5, _accepted = accepted, _local = local, _remote = remote };
+        public static PendingEvent Accept(SocketEngine accepted, SockAddr local, SockAddr remote) => new() { _kind = EventKind.Accept, _accepted = accepted, _local = local, _remote = remote };
 
         public void Deliver(SocketEngine engine)
         {
             ISocketEventSink sink = engine.EventSink!;
             switch (_kind)
             {
-                case 1:
+                case EventKind.Receive:
                     NtStatus status = sink.OnReceive(_buffer!, _count, out int accepted);
                     engine.OnReceiveAnswered(_buffer!, _count, status, accepted);
                     break;
-                case 2:
+                case EventKind.Disconnect:
                     sink.OnDisconnect(_abortive);
                     break;
-                case 3:
+                case EventKind.Failed:
                     sink.OnFailed();
                     break;
-                case 4:
+                case EventKind.Backlog:
                     sink.OnSendBacklog(_count);
                     break;
                 default:
                     sink.OnAccept(_accepted!, _local, _remote);
                     break;
             }
+        }
+
+        /// <summary>Which of the sink's calls the event is.</summary>
+        private enum EventKind
+        {
+            Receive,
+            Disconnect,
+            Failed,
+            Backlog,
+            Accept,
         }
     }
 }

@@ -1,9 +1,10 @@
 using System.Buffers;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using WskSharp.FastOpen;
 using WskSharp.Nt;
 using WskSharp.Transport;
-using WskSharp.Wsk;
+using WskSharp.Ws2;
 
 namespace WskSharp.Internal;
 
@@ -60,7 +61,7 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
     public ushort Family { get; }
 
     /// <summary>Code awaiting this socket's IRPs may resume on the event loop too, not only their completion routines
-    /// (<see cref="WskProviderOptions.CompleteOnEventLoop"/>).</summary>
+    /// (the WSK layer's <c>WskProviderOptions.CompleteOnEventLoop</c>).</summary>
     public bool CompleteOnEventLoop { get; private init; }
 
     /// <summary>Times the completions the event loop runs for this socket (null: none).</summary>
@@ -266,7 +267,7 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
                 return status;
             }
 
-            irp.Stack.MajorFunction = IrpFunction.Connect;
+            irp.Stack.MajorFunction = (int)IrpFunction.Connect;
             irp.Stack.Mdl = mdl;
             irp.Stack.Offset = offset;
             irp.Stack.Length = length;
@@ -413,16 +414,16 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
         _ => WskFastOpenOutcome.None,
     };
 
-    public NtStatus Send(Mdl? mdl, int offset, int length, uint flags, Irp irp) => Queue(IrpFunction.Send, mdl, offset, length, flags, null, irp);
+    public NtStatus Send(Mdl? mdl, int offset, int length, TransferFlags flags, Irp irp) => Queue(IrpFunction.Send, mdl, offset, length, flags, null, irp);
 
-    public NtStatus Receive(Mdl? mdl, int offset, int length, uint flags, Irp irp) => Queue(IrpFunction.Receive, mdl, offset, length, flags, null, irp);
+    public NtStatus Receive(Mdl? mdl, int offset, int length, TransferFlags flags, Irp irp) => Queue(IrpFunction.Receive, mdl, offset, length, flags, null, irp);
 
     /// <summary>Graceful WskDisconnect: after every queued send, the optional buffer, then FIN. Sends are refused from now on.</summary>
-    public NtStatus Disconnect(Mdl? mdl, int offset, int length, Irp irp) => Queue(IrpFunction.Disconnect, mdl, offset, length, 0, null, irp);
+    public NtStatus Disconnect(Mdl? mdl, int offset, int length, Irp irp) => Queue(IrpFunction.Disconnect, mdl, offset, length, TransferFlags.None, null, irp);
 
-    public NtStatus Accept(AcceptRequest request, Irp irp) => Queue(IrpFunction.Accept, null, 0, 0, 0, request, irp);
+    public NtStatus Accept(AcceptRequest request, Irp irp) => Queue(IrpFunction.Accept, null, 0, 0, TransferFlags.None, request, irp);
 
-    private NtStatus Queue(int function, Mdl? mdl, int offset, int length, uint flags, object? context, Irp irp)
+    private NtStatus Queue(IrpFunction function, Mdl? mdl, int offset, int length, TransferFlags flags, object? context, Irp irp)
     {
         NtStatus status;
         lock (_lock)
@@ -434,12 +435,12 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
                 return status;
             }
 
-            irp.Stack.MajorFunction = function;
+            irp.Stack.MajorFunction = (int)function;
             irp.Stack.Mdl = mdl;
             irp.Stack.Offset = offset;
             irp.Stack.Length = length;
             irp.Stack.Cursor = new MdlCursor(mdl, offset);
-            irp.Stack.Flags = flags;
+            irp.Stack.Flags = (uint)flags;
             irp.Stack.Context = context;
             ref IrpQueue queue = ref QueueOf(function);
             if (function == IrpFunction.Disconnect)
@@ -465,7 +466,7 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
         return Finish(irp, status);
     }
 
-    private NtStatus CanQueue(int function) => function switch
+    private NtStatus CanQueue(IrpFunction function) => function switch
     {
         IrpFunction.Accept => _state == SocketState.Listening ? NtStatus.Success : _state is SocketState.Failed or SocketState.Closed ? StateError(_state) : NtStatus.InvalidDeviceState,
         _ when _state != SocketState.Connected => _state is SocketState.Failed or SocketState.Closed ? StateError(_state) : NtStatus.InvalidDeviceState,
@@ -473,7 +474,7 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
         _ => NtStatus.Success,
     };
 
-    private ref IrpQueue QueueOf(int function)
+    private ref IrpQueue QueueOf(IrpFunction function)
     {
         switch (function)
         {
@@ -487,9 +488,9 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
     }
 
     /// <summary>Does as much of one request as the host allows now: Success (done), Pending (must wait), or an error.</summary>
-    private NtStatus Transfer(Irp irp) => irp.Stack.MajorFunction switch
+    private NtStatus Transfer(Irp irp) => (IrpFunction)irp.Stack.MajorFunction switch
     {
-        IrpFunction.Receive => (irp.Stack.Flags & WskConstants.WSK_FLAG_DRAIN) != 0 ? DrainReceive(irp) : ReceiveInto(irp),
+        IrpFunction.Receive => ((TransferFlags)irp.Stack.Flags & TransferFlags.Drain) != 0 ? DrainReceive(irp) : ReceiveInto(irp),
         IrpFunction.Accept => AcceptOne(irp),
         IrpFunction.Disconnect => SendFrom(irp) is var sent && sent != NtStatus.Success ? sent : ShutdownSend(),
         _ => SendFrom(irp),
@@ -498,7 +499,7 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
     private NtStatus SendFrom(Irp irp)
     {
         ref IrpStackLocation stack = ref irp.Stack;
-        bool nagleOff = (stack.Flags & WskConstants.WSK_FLAG_NODELAY) != 0 && !NoDelay;
+        bool nagleOff = ((TransferFlags)stack.Flags & TransferFlags.NoDelay) != 0 && !NoDelay;
         if (nagleOff)
         {
             _host!.SetNoDelay(true); // WSK_FLAG_NODELAY: this send goes out at once, whatever Nagle holds.
@@ -550,7 +551,7 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
     private NtStatus ReceiveInto(Irp irp)
     {
         ref IrpStackLocation stack = ref irp.Stack;
-        bool waitAll = (stack.Flags & WskConstants.WSK_FLAG_WAITALL) != 0;
+        bool waitAll = ((TransferFlags)stack.Flags & TransferFlags.WaitAll) != 0;
         while (stack.Progress < stack.Length)
         {
             int remaining = stack.Length - stack.Progress;
@@ -796,7 +797,7 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
             else if (_sends.Remove(irp))
             {
                 found = true;
-                if (irp.Stack.Progress > 0 || irp.Stack.MajorFunction == IrpFunction.Disconnect)
+                if (irp.Stack.Progress > 0 || (IrpFunction)irp.Stack.MajorFunction == IrpFunction.Disconnect)
                 {
                     Fail(); // Part of the send is on the wire: the stream cannot stay consistent.
                 }
@@ -976,7 +977,7 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
         }
         else
         {
-            nuint information = status == NtStatus.Success || irp.Stack.MajorFunction != IrpFunction.Connect ? (nuint)irp.Stack.Progress : 0;
+            nuint information = status == NtStatus.Success || (IrpFunction)irp.Stack.MajorFunction != IrpFunction.Connect ? (nuint)irp.Stack.Progress : 0;
             irp.CompleteInline(status, information, irp.Stack.Result);
         }
 

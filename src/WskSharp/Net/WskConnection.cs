@@ -3,7 +3,9 @@ using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using WskSharp.FastOpen;
 using WskSharp.Nt;
+using WskSharp.Ws2;
 using WskSharp.Wsk;
 
 namespace WskSharp.Net;
@@ -133,8 +135,8 @@ public sealed class WskConnection : IAsyncDisposable, IDisposable, IWskNetResour
             .Select(a => new IPEndPoint(a, endPoint.Port))];
         if (candidates.Length == 0)
         {
-            // Name resolution is not a WSK call here (the provider's WskGetAddressInfo is not implemented): its failures are
-            // .NET's own, as Dns reports them.
+            // Name resolution is not a WSK call here: the provider's WskGetAddressInfo reads the same host resolver (.NET's Dns),
+            // so the .NET face asks Dns directly and its failures are .NET's own, as Dns reports them.
             throw new SocketException((int)SocketError.HostNotFound,
                 $"'{endPoint.Host}' has no address{(options.LocalEndPoint is null ? "" : $" of the local endpoint's family ({options.LocalEndPoint.AddressFamily})")}.");
         }

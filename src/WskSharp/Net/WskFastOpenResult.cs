@@ -1,3 +1,4 @@
+using WskSharp.FastOpen;
 using WskSharp.Wsk;
 
 namespace WskSharp.Net;

@@ -21,8 +21,9 @@ namespace WskSharp.Nt;
 /// routine resubmits it is driven by its routine and should not be awaited too.</para>
 /// <para>The completion routine of a request that completes on the event loop runs there, right after the readiness
 /// that completed it, outside every provider lock (as a WSK provider completes IRPs at DISPATCH_LEVEL): it must not
-/// block. Code awaiting the IRP resumes on the thread pool, unless the registration opted in to resuming on the event
-/// loop too (<c>WskProviderOptions.CompleteOnEventLoop</c>).</para>
+/// block. Code awaiting the IRP resumes on the thread pool, unless the provider that holds the request asks for the
+/// event loop too (<see cref="IIrpCancelHandler.ContinueOnEventLoop"/>, which the WSK layer sets from its registration's
+/// options).</para>
 /// </remarks>
 public sealed class Irp : IValueTaskSource<NtStatus>, IThreadPoolWorkItem
 {

@@ -6,7 +6,7 @@ namespace WskSharp.Nt;
 /// </summary>
 internal struct IrpStackLocation
 {
-    /// <summary>The provider's code for the request kind.</summary>
+    /// <summary>The provider's code for the request kind (its own enum, as an int: Nt/ names nothing above it).</summary>
     public int MajorFunction;
 
     /// <summary>The call's flags.</summary>

@@ -1,11 +1,11 @@
 using WskSharp.Nt;
-using WskSharp.Wsk;
+using WskSharp.Ws2;
 
 namespace WskSharp.Transport;
 
 /// <summary>
-/// A host TCP stack, as the engine sees it: it makes non-blocking sockets. One contract, several stacks
-/// (the Linux kernel; later a simulated one), and the same conformance tests for each.
+/// A host TCP stack, as the engine sees it: it makes non-blocking sockets. One contract, two stacks (the Linux
+/// kernel's, in Linux/; a deterministic simulated network, in Simulated/), and the same conformance tests for each.
 /// </summary>
 internal interface IHostStack
 {

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using WskSharp.FastOpen;
 using WskSharp.Nt;
 using WskSharp.Transport;
 using WskSharp.Transport.Linux;

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using WskSharp.FastOpen;
 using WskSharp.Internal;
 using WskSharp.Nt;
 using WskSharp.Transport;

@@ -1,3 +1,5 @@
+using WskSharp.Ws2;
+
 namespace WskSharp.Wsk;
 
 /// <summary><c>WSK_DATA_INDICATION</c>: one entry of a list of received data handed to a receive event callback.</summary>

@@ -1,4 +1,5 @@
 using WskSharp.Nt;
+using WskSharp.Ws2;
 
 namespace WskSharp.Wsk;
 

@@ -1,4 +1,6 @@
+using WskSharp.FastOpen;
 using WskSharp.Nt;
+using WskSharp.Ws2;
 
 namespace WskSharp.Wsk;
 

@@ -1,6 +1,8 @@
 using System.Buffers.Binary;
+using WskSharp.FastOpen;
 using WskSharp.Internal;
 using WskSharp.Nt;
+using WskSharp.Ws2;
 
 namespace WskSharp.Wsk;
 

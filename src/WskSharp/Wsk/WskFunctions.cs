@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using WskSharp.Nt;
+using WskSharp.Ws2;
 
 namespace WskSharp.Wsk;
 

@@ -1,7 +1,9 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
+using WskSharp.FastOpen;
 using WskSharp.Internal;
 using WskSharp.Nt;
+using WskSharp.Ws2;
 
 namespace WskSharp.Wsk;
 
@@ -561,9 +563,17 @@ internal static class WskProvider
 
         SocketEngine engine = socket.Engine;
         return send
-            ? engine.Send(buffer.Mdl, (int)buffer.Offset, (int)buffer.Length, flags, irp)
-            : engine.Receive(buffer.Mdl, (int)buffer.Offset, (int)buffer.Length, flags, irp);
+            ? engine.Send(buffer.Mdl, (int)buffer.Offset, (int)buffer.Length, SendFlags(flags), irp)
+            : engine.Receive(buffer.Mdl, (int)buffer.Offset, (int)buffer.Length, ReceiveFlags(flags), irp);
     }
+
+    // WSK flags are decoded here, once: the engine sees its own TransferFlags (NODELAY and WAITALL share a bit in wsk.h).
+    private static TransferFlags SendFlags(uint flags) =>
+        (flags & WskConstants.WSK_FLAG_NODELAY) != 0 ? TransferFlags.NoDelay : TransferFlags.None;
+
+    private static TransferFlags ReceiveFlags(uint flags) =>
+        ((flags & WskConstants.WSK_FLAG_WAITALL) != 0 ? TransferFlags.WaitAll : TransferFlags.None)
+        | ((flags & WskConstants.WSK_FLAG_DRAIN) != 0 ? TransferFlags.Drain : TransferFlags.None);
 
     /// <summary>
     /// WskDisconnect. Graceful (Flags 0): after the sends already queued, the optional buffer, then FIN; the IRP completes

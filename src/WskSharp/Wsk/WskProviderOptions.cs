@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using WskSharp.FastOpen;
 
 namespace WskSharp.Wsk;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using WskSharp.Internal;
 using WskSharp.Nt;
+using WskSharp.Ws2;
 
 namespace WskSharp.Wsk;
 

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Logging;
+using WskSharp.FastOpen;
 using WskSharp.Internal;
+using WskSharp.Ws2;
 using WskSharp.Wsk;
 
 namespace WskSharp.Tests.Adaptive;

@@ -1,4 +1,6 @@
+using WskSharp.FastOpen;
 using WskSharp.Internal;
+using WskSharp.Ws2;
 using WskSharp.Wsk;
 
 namespace WskSharp.Tests.Adaptive;

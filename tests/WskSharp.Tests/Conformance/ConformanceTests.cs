@@ -1,7 +1,9 @@
 using System.Runtime.CompilerServices;
+using WskSharp.FastOpen;
 using WskSharp.Lab;
 using WskSharp.Nt;
 using WskSharp.Transport.Simulated;
+using WskSharp.Ws2;
 using WskSharp.Wsk;
 
 namespace WskSharp.Tests.Conformance;

@@ -1,6 +1,7 @@
 using CsCheck;
 using WskSharp.Nt;
 using WskSharp.Transport.Simulated;
+using WskSharp.Ws2;
 using WskSharp.Wsk;
 
 namespace WskSharp.Tests.Conformance;

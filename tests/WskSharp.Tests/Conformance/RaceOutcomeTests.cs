@@ -1,5 +1,6 @@
 using WskSharp.Nt;
 using WskSharp.Transport.Simulated;
+using WskSharp.Ws2;
 using WskSharp.Wsk;
 
 namespace WskSharp.Tests.Conformance;

@@ -1,7 +1,9 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
+using WskSharp.FastOpen;
 using WskSharp.Nt;
 using WskSharp.Transport.Simulated;
+using WskSharp.Ws2;
 using WskSharp.Wsk;
 
 namespace WskSharp.Tests.Conformance;

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using WskSharp.Net;
+using WskSharp.Ws2;
 
 namespace WskSharp.Tests.Net;
 

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using WskSharp.AspNetCore;
 using WskSharp.DependencyInjection;
+using WskSharp.FastOpen;
 using WskSharp.Net;
 using WskSharp.Wsk;
 

@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using WskSharp.Net;
 using WskSharp.Nt;
 using WskSharp.Tests.Net;
+using WskSharp.Ws2;
 using WskSharp.Wsk;
 
 namespace WskSharp.Tests.Nt;

@@ -2,7 +2,9 @@ using System.Runtime.CompilerServices;
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
+using WskSharp.FastOpen;
 using WskSharp.Nt;
+using WskSharp.Ws2;
 using WskSharp.Wsk;
 using static WskSharp.Tests.Reliability.BadInputContext;
 

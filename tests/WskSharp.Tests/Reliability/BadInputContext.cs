@@ -4,6 +4,7 @@ using WskSharp.Nt;
 using WskSharp.Tests.Conformance;
 using WskSharp.Transport;
 using WskSharp.Transport.Simulated;
+using WskSharp.Ws2;
 using WskSharp.Wsk;
 
 namespace WskSharp.Tests.Reliability;

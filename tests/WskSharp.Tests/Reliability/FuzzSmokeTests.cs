@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
+using WskSharp.Ws2;
 
 namespace WskSharp.Tests.Reliability;
 

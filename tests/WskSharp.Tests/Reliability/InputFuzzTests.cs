@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using CsCheck;
 using WskSharp.Nt;
+using WskSharp.Ws2;
 using WskSharp.Wsk;
 
 namespace WskSharp.Tests.Reliability;

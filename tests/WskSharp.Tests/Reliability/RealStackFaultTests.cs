@@ -3,10 +3,12 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using WskSharp.FastOpen;
 using WskSharp.Lab;
 using WskSharp.Lab.Wire;
 using WskSharp.Nt;
 using WskSharp.Tests.WireProof;
+using WskSharp.Ws2;
 using WskSharp.Wsk;
 
 namespace WskSharp.Tests.Reliability;

@@ -1,4 +1,5 @@
 using System.Net;
+using WskSharp.FastOpen;
 using WskSharp.Lab;
 using WskSharp.Lab.Wire;
 using WskSharp.Nt;

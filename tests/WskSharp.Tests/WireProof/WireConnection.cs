@@ -1,8 +1,10 @@
 using System.Net;
 using System.Net.Sockets;
+using WskSharp.FastOpen;
 using WskSharp.Lab;
 using WskSharp.Lab.Wire;
 using WskSharp.Nt;
+using WskSharp.Ws2;
 using WskSharp.Wsk;
 
 namespace WskSharp.Tests.WireProof;

@@ -1,5 +1,6 @@
 using System.Reflection;
 using WskSharp.Nt;
+using WskSharp.Ws2;
 using WskSharp.Wsk;
 
 namespace WskSharp.Tests.Wsk;

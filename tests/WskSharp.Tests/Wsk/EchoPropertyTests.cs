@@ -1,5 +1,6 @@
 using CsCheck;
 using WskSharp.Nt;
+using WskSharp.Ws2;
 using WskSharp.Wsk;
 
 namespace WskSharp.Tests.Wsk;

@@ -1,6 +1,7 @@
 using System.Net;
 using CsCheck;
 using WskSharp.Nt;
+using WskSharp.Ws2;
 using WskSharp.Wsk;
 
 namespace WskSharp.Tests.Wsk;

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using WskSharp.Nt;
-using WskSharp.Wsk;
+using WskSharp.Ws2;
 
 namespace WskSharp.Transport.Linux;
 

@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using WskSharp.Wsk;
+using WskSharp.Ws2;
 
 namespace WskSharp.Transport.Linux;
 

@@ -1,5 +1,5 @@
 using WskSharp.Nt;
-using WskSharp.Wsk;
+using WskSharp.Ws2;
 
 namespace WskSharp.Transport.Simulated;
 
@@ -64,7 +64,7 @@ internal sealed class SimulatedNetwork : IDisposable
     /// <summary>Whether the trace is on (so callers build its text only then).</summary>
     internal bool Tracing => _trace is not null;
 
-    /// <summary>A stack on this network, for <see cref="WskProviderOptions"/>.</summary>
+    /// <summary>A stack on this network, for the WSK layer's <c>WskProviderOptions</c>.</summary>
     public SimulatedHostStack CreateStack() => new(this);
 
     /// <summary>Sockets created and not yet closed: 0 once every user closed everything (the simulated descriptor count).</summary>

@@ -1,4 +1,4 @@
-namespace WskSharp.Wsk;
+namespace WskSharp.Ws2;
 
 #pragma warning disable CA1707 // The names are those of ws2def.h/ws2ipdef.h, so a WSK reader recognises them.
 #pragma warning disable CS1591 // Each constant is the header constant of the same name.

@@ -1,11 +1,11 @@
 using System.Buffers.Binary;
 
-namespace WskSharp.Wsk;
+namespace WskSharp.FastOpen;
 
 /// <summary>
 /// What happened to Fast Open on a socket's WskConnectEx (a WskSharp extension: Windows has no such report).
-/// Read it with <see cref="WskFastOpen.QueryReport"/>, or with <c>WskControlSocket(WskIoctl,
-/// <see cref="WskFastOpen.SIO_WSKSHARP_FASTOPEN_REPORT"/>)</c> into <see cref="Size"/> bytes.
+/// Read it with the WSK layer's <c>WskFastOpen.QueryReport</c>, or with <c>WskControlSocket(WskIoctl,
+/// SIO_WSKSHARP_FASTOPEN_REPORT)</c> into <see cref="Size"/> bytes.
 /// </summary>
 /// <param name="Flags">What was tried and seen.</param>
 /// <param name="BytesInSyn">Bytes the kernel put into the SYN (0 when the SYN carried none), whether or not they reached the

@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using WskSharp.Wsk;
+using WskSharp.Ws2;
 
-namespace WskSharp.Internal;
+namespace WskSharp.FastOpen;
 
 /// <summary>
 /// The adaptive Fast Open memory of one provider: for each destination (address and port), what its last Fast Open

@@ -1,4 +1,4 @@
-namespace WskSharp.Wsk;
+namespace WskSharp.Ws2;
 
 /// <summary>
 /// <c>ADDRINFOEXW</c>: one entry of the list <c>WskGetAddressInfo</c> returns (or the hints it takes). The list belongs to

@@ -1,4 +1,4 @@
-namespace WskSharp.Wsk;
+namespace WskSharp.FastOpen;
 
 /// <summary>How a provider uses TCP Fast Open for WskConnectEx calls whose socket has TCP_FASTOPEN set.</summary>
 public enum WskFastOpenMode

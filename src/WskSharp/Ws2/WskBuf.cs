@@ -1,6 +1,6 @@
 using WskSharp.Nt;
 
-namespace WskSharp.Wsk;
+namespace WskSharp.Ws2;
 
 /// <summary>
 /// <c>WSK_BUF</c>: <see cref="Length"/> bytes of an MDL chain, starting <see cref="Offset"/> bytes into its

@@ -1,4 +1,4 @@
-namespace WskSharp.Wsk;
+namespace WskSharp.FastOpen;
 
 /// <summary>What one Fast Open attempt to a destination saw, as the adaptive memory records it.</summary>
 public enum WskFastOpenOutcome : byte

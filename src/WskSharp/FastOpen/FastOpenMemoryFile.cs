@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
-using WskSharp.Wsk;
+using WskSharp.Ws2;
 
-namespace WskSharp.Internal;
+namespace WskSharp.FastOpen;
 
 /// <summary>
 /// The adaptive Fast Open memory kept in a file, so that a new process does not pay the fallback again for a path that an

@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using WskSharp.Nt;
 
-namespace WskSharp.Wsk;
+namespace WskSharp.Ws2;
 
 /// <summary>
 /// A <c>SOCKADDR_IN</c> (16 bytes, <see cref="Ws2Def.AF_INET"/>) or <c>SOCKADDR_IN6</c> (28 bytes,

@@ -1,6 +1,8 @@
-namespace WskSharp.Wsk;
+using WskSharp.Ws2;
 
-/// <summary>One destination in a provider's adaptive Fast Open memory (see <see cref="WskFastOpenMemory"/>).</summary>
+namespace WskSharp.FastOpen;
+
+/// <summary>One destination in a provider's adaptive Fast Open memory (read through the WSK layer's <c>WskFastOpenMemory</c>).</summary>
 /// <param name="Destination">The remote address and port.</param>
 /// <param name="LastOutcome">What the last Fast Open attempt saw.</param>
 /// <param name="Failures">Consecutive failures (each doubles the backoff).</param>
