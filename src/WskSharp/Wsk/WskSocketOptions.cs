@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using WskSharp.Internal;
 using WskSharp.Nt;
 using WskSharp.Transport;
+using WskSharp.Ws2;
 
 namespace WskSharp.Wsk;
 

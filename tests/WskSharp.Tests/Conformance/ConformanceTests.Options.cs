@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using WskSharp.Nt;
+using WskSharp.Ws2;
 using WskSharp.Wsk;
 
 namespace WskSharp.Tests.Conformance;

@@ -3,6 +3,7 @@ using System.Net;
 using System.Runtime.CompilerServices;
 using WskSharp.Nt;
 using WskSharp.Tests.Reliability;
+using WskSharp.Ws2;
 using WskSharp.Wsk;
 
 namespace WskSharp.Tests.Wsk;
