@@ -24,7 +24,7 @@ internal sealed partial class SocketEngine
         var request = (AcceptRequest)irp.Stack.Context!;
         while (true)
         {
-            NtStatus status = TryAcceptHost(out SocketEngine? accepted);
+            NtStatus status = TakeConnection(out SocketEngine? accepted);
             if (status != NtStatus.Success)
             {
                 return status;

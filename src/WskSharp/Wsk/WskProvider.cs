@@ -722,7 +722,40 @@ internal static class WskProvider
         return listenSocket.Engine.Accept(new AcceptRequest(acceptSocketContext, acceptSocketDispatch, localAddress, remoteAddress), irp);
     }
 
-    public static NtStatus InspectComplete(WskSocket listenSocket, object inspectId, int action, Irp irp) => NotImplemented(irp);
+    /// <summary>WskInspectComplete: on a listener with SO_CONDITIONAL_ACCEPT (STATUS_INVALID_DEVICE_REQUEST on another kind of
+    /// socket, STATUS_INVALID_DEVICE_STATE on a listener without it), Accept or Reject (anything else:
+    /// STATUS_INVALID_PARAMETER) a request the client pended (another id: STATUS_INVALID_PARAMETER). Completes at once.</summary>
+    public static NtStatus InspectComplete(WskSocket listenSocket, in WskInspectId inspectId, WskInspectAction action, Irp irp)
+    {
+        if (!Start(irp))
+        {
+            return NtStatus.InvalidParameter;
+        }
+
+        NtStatus status = CheckSocket(listenSocket, 0);
+        if (status.IsSuccess && listenSocket.Category is not (WskConstants.WSK_FLAG_LISTEN_SOCKET or WskConstants.WSK_FLAG_STREAM_SOCKET))
+        {
+            status = NtStatus.InvalidDeviceRequest;
+        }
+
+        if (status.IsSuccess && !listenSocket.Engine.ConditionalAccept)
+        {
+            status = NtStatus.InvalidDeviceState;
+        }
+
+        if (status.IsSuccess && action is not (WskInspectAction.WskInspectAccept or WskInspectAction.WskInspectReject))
+        {
+            status = NtStatus.InvalidParameter;
+        }
+
+        if (status.IsSuccess)
+        {
+            status = listenSocket.Engine.CompleteInspection((long)inspectId.Key, inspectId.SerialNumber, action == WskInspectAction.WskInspectAccept);
+        }
+
+        irp.CompleteInline(status);
+        return status;
+    }
 
     // --- helpers --------------------------------------------------------------------------------------------------
 
@@ -757,8 +790,6 @@ internal static class WskProvider
 
         return disallowedFlags != 0 ? NtStatus.InvalidParameter : NtStatus.Success;
     }
-
-    private static NtStatus NotImplemented(Irp irp) => Start(irp) ? Refuse(irp, NtStatus.NotImplemented) : NtStatus.InvalidParameter;
 
     internal static void Discard(WskSocket? socket)
     {

@@ -120,6 +120,47 @@ public sealed class WskSocket : ISocketEventSink
         }
     }
 
+    private PfnWskInspectEvent? InspectEvent => ClientDispatch switch
+    {
+        WskClientListenDispatch l => l.WskInspectEvent,
+        WskClientStreamDispatch s => s.WskInspectEvent,
+        _ => null,
+    };
+
+    private PfnWskAbortEvent? AbortEvent => ClientDispatch switch
+    {
+        WskClientListenDispatch l => l.WskAbortEvent,
+        WskClientStreamDispatch s => s.WskAbortEvent,
+        _ => null,
+    };
+
+    /// <summary>Conditional accept needs both of its callbacks in the client dispatch.</summary>
+    internal bool HasInspectCallbacks => InspectEvent is not null && AbortEvent is not null;
+
+    InspectVerdict ISocketEventSink.OnInspect(in SockAddr local, in SockAddr remote, long key, uint serial)
+    {
+        WskInspectAction action;
+        try
+        {
+            action = InspectEvent?.Invoke(Context, local, remote, new WskInspectId((nuint)key, serial)) ?? WskInspectAction.WskInspectReject;
+        }
+        catch (Exception ex)
+        {
+            Trace.TraceError($"WskSharp: WskInspectEvent threw; the connection is rejected: {ex}");
+            action = WskInspectAction.WskInspectReject;
+        }
+
+        return action switch
+        {
+            WskInspectAction.WskInspectAccept => InspectVerdict.Accept,
+            WskInspectAction.WskInspectPend => InspectVerdict.Pend,
+            _ => InspectVerdict.Reject, // WskInspectReject, or a value outside WSK_INSPECT_ACTION.
+        };
+    }
+
+    void ISocketEventSink.OnInspectAborted(long key, uint serial) => Guard("WskAbortEvent",
+        () => AbortEvent?.Invoke(Context, new WskInspectId((nuint)key, serial)));
+
     /// <summary>True if the client dispatch has a callback for every event in <paramref name="events"/>.</summary>
     internal bool HasCallbacksFor(SocketEvents events)
         => ((events & SocketEvents.Receive) == 0 || ReceiveEvent is not null)

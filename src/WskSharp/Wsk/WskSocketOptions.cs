@@ -24,6 +24,7 @@ internal static class WskSocketOptions
         Hops,
         ReuseAddress,
         ExclusiveAddressUse,
+        ConditionalAccept,
     }
 
     /// <summary>Whether (<paramref name="level"/>, <paramref name="name"/>) is an option this class handles.</summary>
@@ -35,6 +36,7 @@ internal static class WskSocketOptions
         {
             (Ws2Def.SOL_SOCKET, Ws2Def.SO_REUSEADDR) => (HostSocketOption.ReuseAddress, Kind.ReuseAddress),
             (Ws2Def.SOL_SOCKET, Ws2Def.SO_EXCLUSIVEADDRUSE) => (HostSocketOption.ReuseAddress, Kind.ExclusiveAddressUse),
+            (Ws2Def.SOL_SOCKET, Ws2Def.SO_CONDITIONAL_ACCEPT) => (HostSocketOption.ReuseAddress, Kind.ConditionalAccept), // Emulated: no host option.
             (Ws2Def.SOL_SOCKET, Ws2Def.SO_KEEPALIVE) => (HostSocketOption.KeepAlive, Kind.Flag),
             (Ws2Def.SOL_SOCKET, Ws2Def.SO_RCVBUF) => (HostSocketOption.ReceiveBuffer, Kind.Bytes),
             (Ws2Def.SOL_SOCKET, Ws2Def.SO_SNDBUF) => (HostSocketOption.SendBuffer, Kind.Bytes),
@@ -79,6 +81,15 @@ internal static class WskSocketOptions
         }
 
         bool on = value != 0;
+        if (kind == Kind.ConditionalAccept)
+        {
+            // Listeners only; turning it on needs WskInspectEvent and WskAbortEvent in the client dispatch.
+            return socket.Category is not (WskConstants.WSK_FLAG_LISTEN_SOCKET or WskConstants.WSK_FLAG_STREAM_SOCKET)
+                || (on && !socket.HasInspectCallbacks)
+                ? NtStatus.InvalidParameter
+                : engine.SetConditionalAccept(on);
+        }
+
         return kind switch
         {
             Kind.ReuseAddress => engine.SetAddressSharing(reuse: on, exclusive: engine.ExclusiveAddressUse),
@@ -113,6 +124,9 @@ internal static class WskSocketOptions
                 break;
             case Kind.ExclusiveAddressUse:
                 value = engine.ExclusiveAddressUse ? 1 : 0;
+                break;
+            case Kind.ConditionalAccept:
+                value = engine.ConditionalAccept ? 1 : 0;
                 break;
             default:
                 status = engine.GetOption(option, out value);

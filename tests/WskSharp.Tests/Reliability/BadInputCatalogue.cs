@@ -65,6 +65,19 @@ internal static class BadInputCatalogue
             (nuint)inputSize, input, 0, default, out _, irp);
     }
 
+    private static readonly WskClientListenDispatch InspectingDispatch = new(
+        WskInspectEvent: (object? _, in SockAddr _, in SockAddr _, WskInspectId? _) => WskInspectAction.WskInspectPend,
+        WskAbortEvent: (object? _, in WskInspectId _) => NtStatus.Success);
+
+    /// <summary>A listening socket with SO_CONDITIONAL_ACCEPT, bound to loopback.</summary>
+    private static WskSocket ConditionalListener(BadInputContext ctx)
+    {
+        WskSocket listener = ctx.Client.CreateSocket(Ws2Def.AF_INET, WskConstants.WSK_FLAG_LISTEN_SOCKET, null, InspectingDispatch);
+        Assert.Equal(NtStatus.Success, SetOption(listener, Ws2Def.SOL_SOCKET, Ws2Def.SO_CONDITIONAL_ACCEPT, 1, 4, null));
+        Assert.Equal(NtStatus.Success, WskProviderListenDispatch.Instance.WskBind(listener, V4(0), 0, new Irp()));
+        return listener;
+    }
+
     private static NtStatus SetOption(WskSocket socket, uint level, uint name, uint value, int inputSize, Irp? irp)
     {
         byte[] input = new byte[8];
@@ -602,10 +615,44 @@ internal static class BadInputCatalogue
             Assert.Equal(NtStatus.Success, await WskTestClient.Complete(StreamTable.WskConnect(s, server, 0, irp), irp));
             return StreamTable.WskListen(s, ctx.Irp);
         }),
-        Case("WskInspectComplete: not provided", NtStatus.NotImplemented, IrpUse.Completed, ctx =>
+        Case("WskInspectComplete: a listener without SO_CONDITIONAL_ACCEPT", NtStatus.InvalidDeviceState, IrpUse.Completed, ctx =>
         {
             var (listener, _) = ctx.Client.CreateListener();
-            return ((WskProviderListenDispatch)listener.Dispatch).WskInspectComplete(listener, new object(), 0, ctx.Irp);
+            return ((WskProviderListenDispatch)listener.Dispatch).WskInspectComplete(listener, new WskInspectId(1, 1),
+                WskInspectAction.WskInspectAccept, ctx.Irp);
+        }),
+        Case("WskInspectComplete: a connection socket", NtStatus.InvalidDeviceRequest, IrpUse.Completed, ctx =>
+        {
+            WskSocket s = ctx.Client.CreateBoundSocket();
+            return WskProviderListenDispatch.Instance.WskInspectComplete(s, new WskInspectId(1, 1), WskInspectAction.WskInspectAccept, ctx.Irp);
+        }),
+        Case("WskInspectComplete: WskInspectPend as the decision", NtStatus.InvalidParameter, IrpUse.Completed, ctx =>
+        {
+            WskSocket listener = ConditionalListener(ctx);
+            return WskProviderListenDispatch.Instance.WskInspectComplete(listener, new WskInspectId((nuint)listener.Engine.InspectKey, 1),
+                WskInspectAction.WskInspectPend, ctx.Irp);
+        }),
+        Case("WskInspectComplete: an id the listener never pended", NtStatus.InvalidParameter, IrpUse.Completed, ctx =>
+        {
+            WskSocket listener = ConditionalListener(ctx);
+            return WskProviderListenDispatch.Instance.WskInspectComplete(listener, new WskInspectId((nuint)listener.Engine.InspectKey, 12345),
+                WskInspectAction.WskInspectAccept, ctx.Irp);
+        }),
+        Case("WskInspectComplete: a closed listener", NtStatus.InvalidHandle, IrpUse.Completed, ctx =>
+        {
+            WskSocket listener = ConditionalListener(ctx);
+            Assert.Equal(NtStatus.Success, WskProviderListenDispatch.Instance.Basic.WskCloseSocket(listener, new Irp()));
+            return WskProviderListenDispatch.Instance.WskInspectComplete(listener, new WskInspectId(1, 1), WskInspectAction.WskInspectReject, ctx.Irp);
+        }),
+        Case("WskControlSocket: SO_CONDITIONAL_ACCEPT on a connection socket", NtStatus.InvalidParameter, IrpUse.Completed,
+            ctx => SetOption(ctx.Client.CreateSocket(), Ws2Def.SOL_SOCKET, Ws2Def.SO_CONDITIONAL_ACCEPT, 1, 4, ctx.Irp)),
+        Case("WskControlSocket: SO_CONDITIONAL_ACCEPT on a listener with no WskInspectEvent/WskAbortEvent", NtStatus.InvalidParameter, IrpUse.Completed,
+            ctx => SetOption(ctx.Client.CreateSocket(Ws2Def.AF_INET, WskConstants.WSK_FLAG_LISTEN_SOCKET, null, new WskClientListenDispatch()),
+                Ws2Def.SOL_SOCKET, Ws2Def.SO_CONDITIONAL_ACCEPT, 1, 4, ctx.Irp)),
+        Case("WskControlSocket: SO_CONDITIONAL_ACCEPT on a listener already listening", NtStatus.InvalidDeviceState, IrpUse.Completed, ctx =>
+        {
+            var (listener, _) = ctx.Client.CreateListener(clientDispatch: InspectingDispatch);
+            return SetOption(listener, Ws2Def.SOL_SOCKET, Ws2Def.SO_CONDITIONAL_ACCEPT, 1, 4, ctx.Irp);
         }),
 
         // --- WskGetLocalAddress / WskGetRemoteAddress ------------------------------------------------------------
