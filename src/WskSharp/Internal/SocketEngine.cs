@@ -127,7 +127,7 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
                 return StateError(_state);
             }
 
-            if (listener && _host!.AllowTimeWaitPort() is var allowed && allowed != NtStatus.Success)
+            if (listener && !_exclusiveAddressUse && _host!.AllowTimeWaitPort() is var allowed && allowed != NtStatus.Success)
             {
                 return allowed;
             }
@@ -729,9 +729,14 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
             }
         }
 
-        if (_events != SocketEvents.None)
+        if (_events != SocketEvents.None || _conditional)
         {
-            DeliverEvents(); // Only sockets with events enabled pay for a delivery pass.
+            DeliverEvents(); // Only sockets with events enabled (or inspections to make) pay for a delivery pass.
+        }
+
+        if (hangup && _inspectOwner is { } owner)
+        {
+            owner.InspectedHungUp(this); // Waiting for its listener's decision: a reset drops it (WskAbortEvent).
         }
     }
 
@@ -858,6 +863,7 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
     public NtStatus Close()
     {
         PendingRequests pending;
+        List<SocketEngine>? inspected;
         lock (_lock)
         {
             if (_state == SocketState.Closed)
@@ -865,6 +871,7 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
                 return NtStatus.InvalidHandle;
             }
 
+            inspected = TakeInspected();
             pending = TakePending();
             _state = SocketState.Closed;
             if (pending.Any)
@@ -881,6 +888,14 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
         }
 
         pending.CompleteAll(NtStatus.Cancelled);
+        if (inspected is not null)
+        {
+            foreach (SocketEngine connection in inspected)
+            {
+                connection.Reject(); // Waiting for a decision or an accept that will never come.
+            }
+        }
+
         return NtStatus.Success;
     }
 
