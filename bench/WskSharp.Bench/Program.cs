@@ -25,7 +25,7 @@ internal static class Program
 
     private static int Usage()
     {
-        Console.Error.WriteLine("usage: WskSharp.Bench run [--quick|--full] --lab NAME [--phases p1,blackhole,blackhole-proc,p2,churn,p3,p5,p4,udp] [--results DIR] [--native DIR]");
+        Console.Error.WriteLine("usage: WskSharp.Bench run [--quick|--full] --lab NAME [--phases p1,blackhole,blackhole-proc,p2,p2-loops,churn,p3,p5,p4,udp] [--results DIR] [--native DIR]");
         Console.Error.WriteLine("       WskSharp.Bench worker conn|bulk|alloc|p4|udp ... (started by run)");
         Console.Error.WriteLine("       WskSharp.Bench mdlchain [--count 65536] [--rounds 5]   (a send and a receive over one-byte MDLs, loopback)");
         return 2;

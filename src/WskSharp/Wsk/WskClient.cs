@@ -15,22 +15,21 @@ public sealed class WskClient : IAcceptedSocketFactory
 {
     private readonly object _lock = new();
     private int _openSockets;
+    private bool _socketsMade; // WSK_SET_STATIC_EVENT_CALLBACKS is allowed only before the first socket
 
     internal WskClient(WskRegistration registration, IHostStack stack, WskProviderOptions options)
     {
         Registration = registration;
         Stack = stack;
-        CompleteOnEventLoop = options.CompleteOnEventLoop;
-        if (options.EventLoopWatchdogThreshold > TimeSpan.Zero)
-        {
-            Watchdog = new CompletionWatchdog(options.EventLoopWatchdogThreshold,
-                options.LoggerFactory?.CreateLogger("WskSharp.EventLoop") ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
-        }
-
-        EngineLogger = options.LoggerFactory?.CreateLogger("WskSharp.Socket");
+        CompletionWatchdog? watchdog = options.EventLoopWatchdogThreshold > TimeSpan.Zero
+            ? new CompletionWatchdog(options.EventLoopWatchdogThreshold,
+                options.LoggerFactory?.CreateLogger("WskSharp.EventLoop") ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance)
+            : null;
         FastOpenMemory = new FastOpenMemory(options.FastOpenMode, options.FastOpenBackoffMinimum, options.FastOpenBackoffMaximum,
             options.FastOpenMemoryCapacity, options.TimeProvider, options.LoggerFactory?.CreateLogger("WskSharp.FastOpen"),
             options.FastOpenMemoryFile);
+        EngineSettings = new SocketEngineSettings(FastOpenMemory, options.CompleteOnEventLoop, watchdog,
+            options.LoggerFactory?.CreateLogger("WskSharp.Socket"));
     }
 
     /// <summary>The adaptive Fast Open memory of this client's provider: one per registration, shared by its sockets.</summary>
@@ -40,14 +39,9 @@ public sealed class WskClient : IAcceptedSocketFactory
 
     internal IHostStack Stack { get; }
 
-    /// <summary>Times what the event loop runs for this registration's sockets (<see cref="WskProviderOptions.EventLoopWatchdogThreshold"/>).</summary>
-    internal CompletionWatchdog? Watchdog { get; }
-
-    /// <summary>Where this client's sockets log (null: silent).</summary>
-    internal ILogger? EngineLogger { get; }
-
-    /// <summary><see cref="WskProviderOptions.CompleteOnEventLoop"/> of the registration.</summary>
-    internal bool CompleteOnEventLoop { get; }
+    /// <summary>What this registration's sockets share: the Fast Open memory, <see cref="WskProviderOptions.CompleteOnEventLoop"/>,
+    /// the watchdog (<see cref="WskProviderOptions.EventLoopWatchdogThreshold"/>) and the sockets' logger.</summary>
+    internal SocketEngineSettings EngineSettings { get; }
 
     /// <summary>Sockets created and not yet closed.</summary>
     public int OpenSockets => Volatile.Read(ref _openSockets);
@@ -62,6 +56,27 @@ public sealed class WskClient : IAcceptedSocketFactory
             }
 
             _openSockets++;
+            _socketsMade = true;
+            return NtStatus.Success;
+        }
+    }
+
+    /// <summary>The WSK_EVENT_* mask set by WSK_SET_STATIC_EVENT_CALLBACKS (0: none): enabled on every socket made
+    /// afterwards, for the events of its category, and never disabled.</summary>
+    internal uint StaticEvents { get; private set; }
+
+    /// <summary>WSK_SET_STATIC_EVENT_CALLBACKS: must come before the client makes any socket (STATUS_INVALID_DEVICE_STATE
+    /// after), as the documentation requires.</summary>
+    internal NtStatus SetStaticEvents(uint mask)
+    {
+        lock (_lock)
+        {
+            if (_socketsMade)
+            {
+                return NtStatus.InvalidDeviceState;
+            }
+
+            StaticEvents = mask;
             return NtStatus.Success;
         }
     }
@@ -76,7 +91,7 @@ public sealed class WskClient : IAcceptedSocketFactory
     }
 
     /// <summary>The socket object for a connection a listening socket accepted: a connection socket, counted like any other.</summary>
-    internal object? CreateAcceptedSocket(SocketEngine engine, object? context, object? dispatch)
+    internal WskSocket? CreateAcceptedSocket(SocketEngine engine, object? context, object? dispatch)
     {
         if (TryAddSocket() != NtStatus.Success)
         {
@@ -86,8 +101,14 @@ public sealed class WskClient : IAcceptedSocketFactory
         return new WskSocket(this, engine, WskConstants.WSK_FLAG_CONNECTION_SOCKET, WskProviderConnectionDispatch.Instance, context, dispatch);
     }
 
+    /// <summary>For WskAccept: the dispatch is known now, so static events start at once (WskAcceptEvent's path starts
+    /// them once the client has returned its dispatch).</summary>
     object? IAcceptedSocketFactory.CreateAcceptedSocket(SocketEngine engine, object? context, object? dispatch)
-        => CreateAcceptedSocket(engine, context, dispatch);
+    {
+        WskSocket? socket = CreateAcceptedSocket(engine, context, dispatch);
+        socket?.EnableStaticEvents();
+        return socket;
+    }
 
     /// <summary>Blocks until every socket is closed.</summary>
     internal void WaitForSockets()

@@ -5,20 +5,23 @@ using WskSharp.Ws2;
 
 namespace WskSharp.Transport.Linux;
 
-/// <summary>One non-blocking Linux TCP socket: each method is one syscall (or two), errno mapped once.</summary>
+/// <summary>One non-blocking Linux TCP socket: each method is one syscall (or two), errno mapped once. It keeps the event
+/// loop its stack gave it for life (the stack's logger is reached through it, one field less per socket).</summary>
 internal sealed unsafe class LinuxHostSocket : IHostSocket
 {
     private readonly SafeFileDescriptor _fd;
     private readonly IHostSocketEvents _events;
-    private readonly ILogger? _logger;
+    private readonly EpollLoop _loop;
     private long _token = -1;
 
-    public LinuxHostSocket(SafeFileDescriptor fd, IHostSocketEvents events, ILogger? logger)
+    public LinuxHostSocket(SafeFileDescriptor fd, IHostSocketEvents events, EpollLoop loop)
     {
         _fd = fd;
         _events = events;
-        _logger = logger;
+        _loop = loop;
     }
+
+    private ILogger? Logger => _loop.Logger;
 
     public int LastError { get; private set; }
 
@@ -90,7 +93,7 @@ internal sealed unsafe class LinuxHostSocket : IHostSocket
         }
 
         LastError = error;
-        return ErrnoMapping.ToNtStatus(error, _logger);
+        return ErrnoMapping.ToNtStatus(error, Logger);
     }
 
     public NtStatus Send(ReadOnlySpan<byte> data, out int sent)
@@ -122,6 +125,41 @@ internal sealed unsafe class LinuxHostSocket : IHostSocket
         int value = on ? 1 : 0;
         return Result(Interop.setsockopt(_fd.Fd, Interop.IPPROTO_TCP, Interop.TCP_NODELAY, &value, sizeof(int)));
     }
+
+    public NtStatus SetOption(HostSocketOption option, int value)
+    {
+        (int level, int name) = Map(option);
+        return Result(Interop.setsockopt(_fd.Fd, level, name, &value, sizeof(int)));
+    }
+
+    public NtStatus GetOption(HostSocketOption option, out int value)
+    {
+        (int level, int name) = Map(option);
+        int result = 0, len = sizeof(int);
+        NtStatus status = Result(Interop.getsockopt(_fd.Fd, level, name, &result, &len));
+
+        // Linux doubles a buffer size it is given, for its bookkeeping, and reports the doubled size; Windows reports the
+        // size as set. Half of what Linux keeps is what was asked for (or what the host's maximum cut it to).
+        value = option is HostSocketOption.ReceiveBuffer or HostSocketOption.SendBuffer ? result / 2 : result;
+        return status;
+    }
+
+    /// <summary>The one table from neutral options to Linux's levels and names.</summary>
+    private static (int Level, int Name) Map(HostSocketOption option) => option switch
+    {
+        HostSocketOption.ReuseAddress => (Interop.SOL_SOCKET, Interop.SO_REUSEADDR),
+        HostSocketOption.KeepAlive => (Interop.SOL_SOCKET, Interop.SO_KEEPALIVE),
+        HostSocketOption.ReceiveBuffer => (Interop.SOL_SOCKET, Interop.SO_RCVBUF),
+        HostSocketOption.SendBuffer => (Interop.SOL_SOCKET, Interop.SO_SNDBUF),
+        HostSocketOption.KeepAliveIdle => (Interop.IPPROTO_TCP, Interop.TCP_KEEPIDLE),
+        HostSocketOption.KeepAliveInterval => (Interop.IPPROTO_TCP, Interop.TCP_KEEPINTVL),
+        HostSocketOption.KeepAliveCount => (Interop.IPPROTO_TCP, Interop.TCP_KEEPCNT),
+        HostSocketOption.NoDelay => (Interop.IPPROTO_TCP, Interop.TCP_NODELAY),
+        HostSocketOption.Ipv6Only => (Interop.IPPROTO_IPV6, Interop.IPV6_V6ONLY),
+        HostSocketOption.IpTimeToLive => (Interop.IPPROTO_IP, Interop.IP_TTL),
+        HostSocketOption.Ipv6UnicastHops => (Interop.IPPROTO_IPV6, Interop.IPV6_UNICAST_HOPS),
+        _ => throw new ArgumentOutOfRangeException(nameof(option)),
+    };
 
     public NtStatus GetFastOpenInfo(out HostFastOpenInfo info)
     {
@@ -165,8 +203,14 @@ internal sealed unsafe class LinuxHostSocket : IHostSocket
             return Fail();
         }
 
-        var socket = new LinuxHostSocket(new SafeFileDescriptor(fd), events, _logger);
-        NtStatus status = socket.Register(NtStatus.Success);
+        // Round robin, as a created socket: a busy listener's connections spread over every loop.
+        var socket = new LinuxHostSocket(new SafeFileDescriptor(fd), events, _loop.Stack.NextLoop());
+        NtStatus status = socket.StartLoop();
+        if (status == NtStatus.Success)
+        {
+            status = socket.Register(NtStatus.Success);
+        }
+
         if (status != NtStatus.Success)
         {
             socket.Dispose();
@@ -199,7 +243,7 @@ internal sealed unsafe class LinuxHostSocket : IHostSocket
     {
         if (_token >= 0)
         {
-            EpollLoop.Instance.Unregister(_token);
+            _loop.Unregister(_token);
         }
 
         _fd.Dispose();
@@ -225,11 +269,11 @@ internal sealed unsafe class LinuxHostSocket : IHostSocket
     {
         if (_token < 0)
         {
-            _token = EpollLoop.Instance.Register(_fd.Fd, _events, out int errno);
+            _token = _loop.Register(_fd.Fd, _events, out int errno);
             if (_token < 0)
             {
                 LastError = errno;
-                return ErrnoMapping.ToNtStatus(errno, _logger);
+                return ErrnoMapping.ToNtStatus(errno, Logger);
             }
         }
 
@@ -241,14 +285,14 @@ internal sealed unsafe class LinuxHostSocket : IHostSocket
     /// call tries again.</summary>
     private NtStatus StartLoop()
     {
-        int errno = EpollLoop.TryStart();
+        int errno = _loop.TryStart();
         if (errno == 0)
         {
             return NtStatus.Success;
         }
 
         LastError = errno;
-        return ErrnoMapping.ToNtStatus(errno, _logger);
+        return ErrnoMapping.ToNtStatus(errno, Logger);
     }
 
     private NtStatus Result(int rc) => rc == 0 ? NtStatus.Success : Fail();
@@ -256,6 +300,6 @@ internal sealed unsafe class LinuxHostSocket : IHostSocket
     private NtStatus Fail()
     {
         LastError = Marshal.GetLastPInvokeError();
-        return ErrnoMapping.ToNtStatus(LastError, _logger);
+        return ErrnoMapping.ToNtStatus(LastError, Logger);
     }
 }
