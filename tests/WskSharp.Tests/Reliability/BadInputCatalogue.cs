@@ -69,7 +69,7 @@ internal static class BadInputCatalogue
     {
         Span<byte> input = stackalloc byte[WskEventCallbackControl.Size];
         new WskEventCallbackControl(npi, mask).WriteTo(input);
-        return Conn(socket).Basic.WskControlSocket(socket, WskControlSocketType.WskSetOption, Ws2Def.SO_WSK_EVENT_CALLBACK,
+        return ((WskProviderBasicDispatch)socket.Dispatch).WskControlSocket(socket, WskControlSocketType.WskSetOption, Ws2Def.SO_WSK_EVENT_CALLBACK,
             Ws2Def.SOL_SOCKET, (nuint)input.Length, input, 0, default, out _, irp);
     }
 
