@@ -35,8 +35,6 @@ public static class WskApi
         }
 
         ILogger? transportLogger = options?.LoggerFactory?.CreateLogger("WskSharp.Transport");
-        IHostStack stack = options?.HostStack ?? (transportLogger is null ? LinuxHostStack.Default : LinuxHostStack.WithLogger(transportLogger));
-        LinuxHostStack? owned = null;
         if (options?.HostStack is not null && options.NetworkNamespace is not null)
         {
             return NtStatus.InvalidParameter; // A namespace is a Linux stack's; a given stack has its own addresses.
@@ -47,15 +45,32 @@ public static class WskApi
             return NtStatus.InvalidParameter; // Backoffs are added to the clock: a bound keeps them in range.
         }
 
-        if (options?.NetworkNamespace is { } ns)
+        int eventLoops = options?.EventLoopCount ?? WskProviderOptions.DefaultEventLoopCount;
+        if (eventLoops is < 1 or > WskProviderOptions.MaxEventLoopCount)
         {
-            NtStatus opened = LinuxHostStack.Open(ns, transportLogger, out owned);
+            return NtStatus.InvalidParameter;
+        }
+
+        // Each registration owns its stack, and so its event loops: WskDeregister stops them (no loop outlives its users).
+        IHostStack stack;
+        LinuxHostStack? owned = null;
+        if (options?.HostStack is { } given)
+        {
+            stack = given;
+        }
+        else if (options?.NetworkNamespace is { } ns)
+        {
+            NtStatus opened = LinuxHostStack.Open(ns, eventLoops, transportLogger, out owned);
             if (opened != NtStatus.Success)
             {
                 return opened;
             }
 
             stack = owned!;
+        }
+        else
+        {
+            stack = owned = LinuxHostStack.Create(eventLoops, transportLogger);
         }
 
         try
