@@ -15,7 +15,7 @@ namespace WskSharp.Internal;
 /// event loop reports readiness. One lock orders everything on the socket, including every host call, so a close
 /// never races a syscall. Event callbacks are delivered by <see cref="SocketEngine"/>'s event half (SocketEngine.Events.cs).
 /// </summary>
-internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandler
+internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandler, IReadinessHandler
 {
     private const int SynGatherLimit = 2048;
     private const int DrainChunk = 16 * 1024;
@@ -653,22 +653,11 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
     }
 
     /// <summary>Readiness from the event loop: finish a connect, then pump the queues, then deliver events.</summary>
-    public void OnReady(bool readable, bool writable, bool hangup)
-    {
-        IrpCompletionBatch? batch = IrpCompletionBatch.Open(Watchdog);
-        try
-        {
-            Ready(readable, writable, hangup);
-        }
-        catch (Exception ex)
-        {
-            HandlerFailed(ex);
-        }
-        finally
-        {
-            batch?.Close(); // Outside every lock: completion routines run here, on the event loop (and continuations, if opted in).
-        }
-    }
+    public void OnReady(bool readable, bool writable, bool hangup) => EngineCore.OnReady(this, Watchdog, readable, writable, hangup);
+
+    void IReadinessHandler.Ready(bool readable, bool writable, bool hangup) => Ready(readable, writable, hangup);
+
+    void IReadinessHandler.Failed(Exception exception) => HandlerFailed(exception);
 
     private void Ready(bool readable, bool writable, bool hangup)
     {

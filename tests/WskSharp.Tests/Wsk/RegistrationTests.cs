@@ -225,6 +225,9 @@ public sealed class RegistrationTests(NamespaceFixture fixture) : IClassFixture<
         { "UDP over SOCK_STREAM", Ws2Def.AF_INET, Ws2Def.SOCK_STREAM, Ws2Def.IPPROTO_UDP, WskConstants.WSK_FLAG_CONNECTION_SOCKET, 0xC000000D },
         { "flags 0x10", Ws2Def.AF_INET, Ws2Def.SOCK_STREAM, Ws2Def.IPPROTO_TCP, 0x10, 0xC000000D },
         { "two categories at once", Ws2Def.AF_INET, Ws2Def.SOCK_STREAM, Ws2Def.IPPROTO_TCP, WskConstants.WSK_FLAG_CONNECTION_SOCKET | WskConstants.WSK_FLAG_LISTEN_SOCKET, 0xC000000D },
+        // A SOCK_DGRAM listen socket and a datagram socket are provided now (DatagramConformanceTests); what stays refused:
+        { "datagram socket over SOCK_STREAM", Ws2Def.AF_INET, Ws2Def.SOCK_STREAM, Ws2Def.IPPROTO_UDP, WskConstants.WSK_FLAG_DATAGRAM_SOCKET, 0xC000000D },
+        { "SOCK_DGRAM for a stream socket", Ws2Def.AF_INET, Ws2Def.SOCK_DGRAM, Ws2Def.IPPROTO_UDP, WskConstants.WSK_FLAG_STREAM_SOCKET, 0xC000000D },
     };
 
     [Theory]
