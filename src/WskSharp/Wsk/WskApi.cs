@@ -2,7 +2,6 @@ using Microsoft.Extensions.Logging;
 using WskSharp.FastOpen;
 using WskSharp.Nt;
 using WskSharp.Transport;
-using WskSharp.Transport.Linux;
 
 namespace WskSharp.Wsk;
 
@@ -34,9 +33,6 @@ public static class WskApi
             return NtStatus.InvalidParameter;
         }
 
-        ILogger? transportLogger = options?.LoggerFactory?.CreateLogger("WskSharp.Transport");
-        IHostStack stack = options?.HostStack ?? (transportLogger is null ? LinuxHostStack.Default : LinuxHostStack.WithLogger(transportLogger));
-        LinuxHostStack? owned = null;
         if (options?.HostStack is not null && options.NetworkNamespace is not null)
         {
             return NtStatus.InvalidParameter; // A namespace is a Linux stack's; a given stack has its own addresses.
@@ -47,20 +43,24 @@ public static class WskApi
             return NtStatus.InvalidParameter; // Backoffs are added to the clock: a bound keeps them in range.
         }
 
-        if (options?.NetworkNamespace is { } ns)
+        // A given stack (the simulated network) is its owner's; the default one, chosen by the transport, is this registration's.
+        IHostStack? stack = options?.HostStack;
+        IDisposable? owned = null;
+        if (stack is null)
         {
-            NtStatus opened = LinuxHostStack.Open(ns, transportLogger, out owned);
+            var stackOptions = new HostStackOptions { NetworkNamespace = options?.NetworkNamespace };
+            NtStatus opened = HostStacks.Open(stackOptions, options?.LoggerFactory?.CreateLogger("WskSharp.Transport"), out stack);
             if (opened != NtStatus.Success)
             {
                 return opened;
             }
 
-            stack = owned!;
+            owned = stack as IDisposable;
         }
 
         try
         {
-            registration = new WskRegistration(clientNpi, stack, owned, options ?? new WskProviderOptions());
+            registration = new WskRegistration(clientNpi, stack!, owned, options ?? new WskProviderOptions());
         }
         catch (ArgumentException)
         {

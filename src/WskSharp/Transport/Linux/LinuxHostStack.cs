@@ -16,9 +16,6 @@ internal sealed class LinuxHostStack : IHostStack, IDisposable
     private readonly SafeFileDescriptor? _home;
     private readonly ILogger? _logger;
 
-    /// <summary>The stack of the process's own network namespace.</summary>
-    public static LinuxHostStack Default { get; } = new(null);
-
     private LinuxHostStack(ILogger? logger) => _logger = logger;
 
     private LinuxHostStack(string networkNamespace, SafeFileDescriptor target, SafeFileDescriptor home, ILogger? logger)
@@ -29,8 +26,9 @@ internal sealed class LinuxHostStack : IHostStack, IDisposable
         NetworkNamespace = networkNamespace;
     }
 
-    /// <summary>The stack of the process's own namespace, for a registration that logs (an errno outside the table).</summary>
-    public static LinuxHostStack WithLogger(ILogger logger) => new(logger);
+    /// <summary>The stack of the process's own namespace; <paramref name="logger"/> (may be null) hears of an errno outside
+    /// the table.</summary>
+    public static LinuxHostStack Create(ILogger? logger) => new(logger);
 
     /// <summary>
     /// A stack whose sockets live in the named namespace (<c>/var/run/netns/NAME</c>, as <c>ip netns</c> makes, or a path):
