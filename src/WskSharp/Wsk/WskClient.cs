@@ -28,6 +28,7 @@ public sealed class WskClient : IAcceptedSocketFactory
         }
 
         EngineLogger = options.LoggerFactory?.CreateLogger("WskSharp.Socket");
+        IrpLogger = options.LoggerFactory?.CreateLogger("WskSharp.Irp");
         FastOpenMemory = new FastOpenMemory(options.FastOpenMode, options.FastOpenBackoffMinimum, options.FastOpenBackoffMaximum,
             options.FastOpenMemoryCapacity, options.TimeProvider, options.LoggerFactory?.CreateLogger("WskSharp.FastOpen"),
             options.FastOpenMemoryFile);
@@ -45,6 +46,9 @@ public sealed class WskClient : IAcceptedSocketFactory
 
     /// <summary>Where this client's sockets log (null: silent).</summary>
     internal ILogger? EngineLogger { get; }
+
+    /// <summary>Where the completion of this client's IRPs reports a completion routine that throws (null: silent).</summary>
+    internal ILogger? IrpLogger { get; }
 
     /// <summary><see cref="WskProviderOptions.CompleteOnEventLoop"/> of the registration.</summary>
     internal bool CompleteOnEventLoop { get; }

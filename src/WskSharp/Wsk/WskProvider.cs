@@ -31,7 +31,7 @@ internal static class WskProvider
     public static NtStatus Socket(WskClient client, ushort addressFamily, ushort socketType, uint protocol, uint flags,
         object? socketContext, object? dispatch, object? owningProcess, object? owningThread, object? securityDescriptor, Irp irp)
     {
-        if (!Start(irp))
+        if (!Start(irp, client))
         {
             return NtStatus.InvalidParameter;
         }
@@ -92,7 +92,7 @@ internal static class WskProvider
         in SockAddr remoteAddress, uint flags, object? socketContext, object? dispatch, object? owningProcess, object? owningThread,
         object? securityDescriptor, Irp irp)
     {
-        if (!Start(irp))
+        if (!Start(irp, client))
         {
             return NtStatus.InvalidParameter;
         }
@@ -155,7 +155,7 @@ internal static class WskProvider
         nuint outputSize, Span<byte> outputBuffer, out nuint outputSizeReturned, Irp? irp)
     {
         outputSizeReturned = 0;
-        if (irp is not null && !irp.TryStart())
+        if (irp is not null && !Start(irp, client))
         {
             return NtStatus.InvalidParameter;
         }
@@ -173,7 +173,7 @@ internal static class WskProvider
     public static NtStatus GetAddressInfo(WskClient client, string? nodeName, string? serviceName, uint nameSpace, Guid? provider,
         WskAddrInfo? hints, StrongBox<WskAddrInfo?> result, object? owningProcess, object? owningThread, Irp irp)
     {
-        if (!Start(irp))
+        if (!Start(irp, client))
         {
             return NtStatus.InvalidParameter;
         }
@@ -198,7 +198,7 @@ internal static class WskProvider
     public static NtStatus GetNameInfo(WskClient client, in SockAddr sockAddr, StrongBox<string?>? nodeName,
         StrongBox<string?>? serviceName, uint flags, object? owningProcess, object? owningThread, Irp irp)
     {
-        if (!Start(irp))
+        if (!Start(irp, client))
         {
             return NtStatus.InvalidParameter;
         }
@@ -228,7 +228,7 @@ internal static class WskProvider
     {
         outputSizeReturned = 0;
         nuint returned = 0;
-        if (irp is not null && !irp.TryStart())
+        if (irp is not null && !Start(irp, socket))
         {
             return NtStatus.InvalidParameter;
         }
@@ -361,7 +361,7 @@ internal static class WskProvider
 
     public static NtStatus CloseSocket(WskSocket socket, Irp irp)
     {
-        if (!Start(irp))
+        if (!Start(irp, socket))
         {
             return NtStatus.InvalidParameter;
         }
@@ -385,7 +385,7 @@ internal static class WskProvider
 
     public static NtStatus Bind(WskSocket socket, in SockAddr localAddress, uint flags, Irp irp)
     {
-        if (!Start(irp))
+        if (!Start(irp, socket))
         {
             return NtStatus.InvalidParameter;
         }
@@ -424,7 +424,7 @@ internal static class WskProvider
     /// </summary>
     public static NtStatus ConnectEx(WskSocket socket, in SockAddr remoteAddress, WskBuf? buffer, uint flags, Irp irp)
     {
-        if (!Start(irp))
+        if (!Start(irp, socket))
         {
             return NtStatus.InvalidParameter;
         }
@@ -481,7 +481,7 @@ internal static class WskProvider
     private static NtStatus GetAddress(WskSocket socket, bool remote, out SockAddr address, Irp irp)
     {
         address = default;
-        if (!Start(irp))
+        if (!Start(irp, socket))
         {
             return NtStatus.InvalidParameter;
         }
@@ -507,7 +507,7 @@ internal static class WskProvider
         bool live = socket is not null && socket.Engine.State is not (SocketState.Closed or SocketState.Failed);
         if (live && ((flags & both) == both || ((flags & WskConstants.WSK_FLAG_DRAIN) != 0 && buffer.Length != 0)))
         {
-            return Start(irp) ? Refuse(irp, NtStatus.InvalidParameter) : NtStatus.InvalidParameter;
+            return Start(irp, socket) ? Refuse(irp, NtStatus.InvalidParameter) : NtStatus.InvalidParameter;
         }
 
         return Transfer(socket!, buffer, flags, both, send: false, irp); // A null socket is refused there, like every other call.
@@ -515,7 +515,7 @@ internal static class WskProvider
 
     private static NtStatus Transfer(WskSocket socket, in WskBuf buffer, uint flags, uint allowedFlags, bool send, Irp irp)
     {
-        if (!Start(irp))
+        if (!Start(irp, socket))
         {
             return NtStatus.InvalidParameter;
         }
@@ -552,7 +552,7 @@ internal static class WskProvider
     /// </summary>
     public static NtStatus Disconnect(WskSocket socket, WskBuf? buffer, uint flags, Irp irp)
     {
-        if (!Start(irp))
+        if (!Start(irp, socket))
         {
             return NtStatus.InvalidParameter;
         }
@@ -622,7 +622,7 @@ internal static class WskProvider
         if (controlInfoLength != 0)
         {
             NtStatus refusal = controlInfoLength > (nuint)controlInfo.Length ? NtStatus.InvalidParameter : NtStatus.NotSupported;
-            return Start(irp) ? Refuse(irp, refusal) : NtStatus.InvalidParameter;
+            return Start(irp, socket) ? Refuse(irp, refusal) : NtStatus.InvalidParameter;
         }
 
         return Send(socket, buffer, flags, irp);
@@ -636,7 +636,7 @@ internal static class WskProvider
     {
         if (controlInfoLength is { } given && given.Value > (uint)controlInfo.Length)
         {
-            return Start(irp) ? Refuse(irp, NtStatus.InvalidParameter) : NtStatus.InvalidParameter;
+            return Start(irp, socket) ? Refuse(irp, NtStatus.InvalidParameter) : NtStatus.InvalidParameter;
         }
 
         // Written before the request starts, so they are in place whenever the IRP completes: a stream has no control data.
@@ -649,7 +649,7 @@ internal static class WskProvider
     /// committed to the connection flow: STATUS_INVALID_DEVICE_STATE).</summary>
     public static NtStatus Listen(WskSocket socket, Irp irp)
     {
-        if (!Start(irp))
+        if (!Start(irp, socket))
         {
             return NtStatus.InvalidParameter;
         }
@@ -671,7 +671,7 @@ internal static class WskProvider
     public static NtStatus Accept(WskSocket listenSocket, uint flags, object? acceptSocketContext, object? acceptSocketDispatch,
         StrongBox<SockAddr>? localAddress, StrongBox<SockAddr>? remoteAddress, Irp irp)
     {
-        if (!Start(irp))
+        if (!Start(irp, listenSocket))
         {
             return NtStatus.InvalidParameter;
         }
@@ -692,12 +692,15 @@ internal static class WskProvider
         return listenSocket.Engine.Accept(new AcceptRequest(acceptSocketContext, acceptSocketDispatch, localAddress, remoteAddress), irp);
     }
 
-    public static NtStatus InspectComplete(WskSocket listenSocket, object inspectId, int action, Irp irp) => NotImplemented(irp);
+    public static NtStatus InspectComplete(WskSocket listenSocket, object inspectId, int action, Irp irp) => NotImplemented(irp, listenSocket);
 
     // --- helpers --------------------------------------------------------------------------------------------------
 
     /// <summary>Takes the IRP for this call. A null IRP, or one still pending, cannot be completed: the call only returns.</summary>
-    private static bool Start(Irp irp) => irp is not null && irp.TryStart();
+    /// <summary>Takes the IRP for the request; its completion reports a throwing completion routine to the client's logger.</summary>
+    private static bool Start(Irp irp, WskClient? client) => irp is not null && irp.TryStart(client?.IrpLogger);
+
+    private static bool Start(Irp irp, WskSocket? socket) => Start(irp, socket?.Client);
 
     /// <summary>A refusal before any I/O: returned and put in the IRP, whose completion routine runs now.</summary>
     private static NtStatus Refuse(Irp irp, NtStatus status)
@@ -728,7 +731,7 @@ internal static class WskProvider
         return disallowedFlags != 0 ? NtStatus.InvalidParameter : NtStatus.Success;
     }
 
-    private static NtStatus NotImplemented(Irp irp) => Start(irp) ? Refuse(irp, NtStatus.NotImplemented) : NtStatus.InvalidParameter;
+    private static NtStatus NotImplemented(Irp irp, WskSocket? socket) => Start(irp, socket) ? Refuse(irp, NtStatus.NotImplemented) : NtStatus.InvalidParameter;
 
     internal static void Discard(WskSocket? socket)
     {

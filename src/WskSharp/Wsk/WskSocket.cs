@@ -91,7 +91,10 @@ public sealed class WskSocket : ISocketEventSink
         }
         catch (Exception ex)
         {
-            Trace.TraceError($"WskSharp: WskReceiveEvent threw; the data stays for WskReceive: {ex}");
+            if (Client.EngineLogger is { } logger)
+            {
+                WskLog.ReceiveEventThrew(logger, ex);
+            }
             status = NtStatus.DataNotAccepted;
         }
 
@@ -127,7 +130,10 @@ public sealed class WskSocket : ISocketEventSink
         }
         catch (Exception ex)
         {
-            Trace.TraceError($"WskSharp: WskAcceptEvent threw; the connection is refused: {ex}");
+            if (Client.EngineLogger is { } logger)
+            {
+                WskLog.AcceptEventThrew(logger, ex);
+            }
             status = NtStatus.RequestNotAccepted;
         }
 
@@ -142,7 +148,7 @@ public sealed class WskSocket : ISocketEventSink
         }
     }
 
-    private static void Guard(string callback, Func<NtStatus?> call)
+    private void Guard(string callback, Func<NtStatus?> call)
     {
         try
         {
@@ -150,7 +156,10 @@ public sealed class WskSocket : ISocketEventSink
         }
         catch (Exception ex)
         {
-            Trace.TraceError($"WskSharp: {callback} threw: {ex}");
+            if (Client.EngineLogger is { } logger)
+            {
+                WskLog.EventCallbackThrew(logger, callback, ex);
+            }
         }
     }
 }

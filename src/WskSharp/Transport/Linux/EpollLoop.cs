@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
 
 namespace WskSharp.Transport.Linux;
 
@@ -8,7 +8,7 @@ namespace WskSharp.Transport.Linux;
 /// socket's <see cref="IHostSocketEvents"/>. Sockets try their syscalls first on the caller's thread; only
 /// "not now" waits for this loop (the System.Net.Sockets shape).
 /// </summary>
-internal sealed unsafe class EpollLoop
+internal sealed unsafe partial class EpollLoop
 {
     private const int MaxEvents = 256;
 
@@ -21,8 +21,13 @@ internal sealed unsafe class EpollLoop
     private uint[] _generations = new uint[64];
     private readonly Stack<int> _free = new();
     private int _next;
+    private readonly ILogger? _logger;
 
-    private EpollLoop(int epfd) => _epfd = epfd;
+    private EpollLoop(int epfd, ILogger? logger)
+    {
+        _epfd = epfd;
+        _logger = logger;
+    }
 
     /// <summary>The loop, once <see cref="TryStart"/> has started it.</summary>
     public static EpollLoop Instance => Volatile.Read(ref s_instance) ?? throw new InvalidOperationException("The event loop has not started.");
@@ -31,7 +36,9 @@ internal sealed unsafe class EpollLoop
     /// Starts the loop on first use: 0 if it runs, else the errno that stopped it (EMFILE with a full descriptor table).
     /// A failure is not kept: the caller gets a status for it, and the next call tries again.
     /// </summary>
-    public static int TryStart()
+    /// <param name="logger">Where the loop reports what stops it or what a handler threw: the logger of the registration
+    /// whose socket starts the process-wide loop (null: silent).</param>
+    public static int TryStart(ILogger? logger)
     {
         if (Volatile.Read(ref s_instance) is not null)
         {
@@ -51,7 +58,7 @@ internal sealed unsafe class EpollLoop
                 return Marshal.GetLastPInvokeError();
             }
 
-            var loop = new EpollLoop(epfd);
+            var loop = new EpollLoop(epfd, logger);
             try
             {
                 new Thread(loop.Run) { IsBackground = true, Name = "WskSharp epoll" }.UnsafeStart();
@@ -136,7 +143,10 @@ internal sealed unsafe class EpollLoop
                     continue;
                 }
 
-                Trace.TraceError($"WskSharp: epoll_wait failed (errno {errno}); the event loop stops.");
+                if (_logger is not null)
+                {
+                    LogWaitFailed(_logger, errno);
+                }
                 return;
             }
 
@@ -170,9 +180,18 @@ internal sealed unsafe class EpollLoop
                 catch (Exception ex)
                 {
                     // A handler bug must not stop every other socket's I/O.
-                    Trace.TraceError($"WskSharp: a readiness handler threw: {ex}");
+                    if (_logger is not null)
+                    {
+                        LogHandlerThrew(_logger, ex);
+                    }
                 }
             }
         }
     }
+
+    [LoggerMessage(EventId = 210, Level = LogLevel.Critical, Message = "epoll_wait failed (errno {Errno}); the event loop stops")]
+    private static partial void LogWaitFailed(ILogger logger, int errno);
+
+    [LoggerMessage(EventId = 211, Level = LogLevel.Error, Message = "A readiness handler threw; the event loop serves the other sockets")]
+    private static partial void LogHandlerThrew(ILogger logger, Exception exception);
 }

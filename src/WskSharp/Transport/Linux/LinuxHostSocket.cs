@@ -241,7 +241,7 @@ internal sealed unsafe class LinuxHostSocket : IHostSocket
     /// call tries again.</summary>
     private NtStatus StartLoop()
     {
-        int errno = EpollLoop.TryStart();
+        int errno = EpollLoop.TryStart(_logger);
         if (errno == 0)
         {
             return NtStatus.Success;
