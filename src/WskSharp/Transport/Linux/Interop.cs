@@ -11,13 +11,13 @@ internal static unsafe partial class Interop
     public const int SOCK_STREAM = 1, SOCK_NONBLOCK = 0x800, SOCK_CLOEXEC = 0x80000;
     public const int IPPROTO_TCP = 6;
     public const int SOL_SOCKET = 1, SO_REUSEADDR = 2, SO_ERROR = 4, SO_SNDBUF = 7, SO_LINGER = 13;
-    public const int TCP_NODELAY = 1, TCP_INFO = 11, TCP_FASTOPEN = 23, TCP_FASTOPEN_CONNECT = 30;
+    public const int TCP_NODELAY = 1, TCP_INFO = 11, TCP_FASTOPEN = 23;
     public const int MSG_NOSIGNAL = 0x4000, MSG_FASTOPEN = 0x20000000;
-    public const int SHUT_WR = 1, SHUT_RDWR = 2;
+    public const int SHUT_WR = 1;
     public const int TCP_INFO_SIZE = 232; // Enough for the fields read here (the kernel fills what fits).
 
     public const int EPOLL_CLOEXEC = 0x80000;
-    public const int EPOLL_CTL_ADD = 1, EPOLL_CTL_DEL = 2, EPOLL_CTL_MOD = 3;
+    public const int EPOLL_CTL_ADD = 1;
     public const uint EPOLLIN = 0x1, EPOLLOUT = 0x4, EPOLLERR = 0x8, EPOLLHUP = 0x10, EPOLLRDHUP = 0x2000, EPOLLET = 0x80000000;
     public const int EFD_CLOEXEC = 0x80000, EFD_NONBLOCK = 0x800;
     public const int CLONE_NEWNET = 0x40000000;
