@@ -62,6 +62,7 @@ public readonly struct NtStatus : IEquatable<NtStatus>
     public static readonly NtStatus ConnectionAborted = new(0xC0000241);
     public static readonly NtStatus NoInterface = new(0xC00002B9);
     public static readonly NtStatus NotFound = new(0xC0000225);
+    public static readonly NtStatus PortUnreachable = new(0xC000023F);
 #pragma warning restore CS1591
 
     /// <summary>The <c>ntstatus.h</c> name (<c>STATUS_…</c>), or null for a value without one here.</summary>
@@ -104,6 +105,7 @@ public readonly struct NtStatus : IEquatable<NtStatus>
         0xC0000241 => "STATUS_CONNECTION_ABORTED",
         0xC00002B9 => "STATUS_NOINTERFACE",
         0xC0000225 => "STATUS_NOT_FOUND",
+        0xC000023F => "STATUS_PORT_UNREACHABLE",
         _ => null,
     };
 

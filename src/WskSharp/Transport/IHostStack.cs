@@ -15,4 +15,8 @@ internal interface IHostStack
     /// <summary>Creates a non-blocking TCP socket of <paramref name="family"/> (<see cref="Ws2Def.AF_INET"/> or
     /// <see cref="Ws2Def.AF_INET6"/>) whose readiness is reported to <paramref name="events"/>.</summary>
     NtStatus CreateStreamSocket(ushort family, IHostSocketEvents events, out IHostSocket? socket);
+
+    /// <summary>Creates a non-blocking UDP socket of <paramref name="family"/> whose readiness is reported to
+    /// <paramref name="events"/> once it is bound.</summary>
+    NtStatus CreateDatagramSocket(ushort family, IHostSocketEvents events, out IHostDatagramSocket? socket);
 }

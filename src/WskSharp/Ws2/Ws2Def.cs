@@ -13,6 +13,7 @@ public static class Ws2Def
     public const ushort SOCK_STREAM = 1;
     public const ushort SOCK_DGRAM = 2;
 
+    public const uint IPPROTO_IP = 0;
     public const uint IPPROTO_TCP = 6;
     public const uint IPPROTO_UDP = 17;
     public const uint IPPROTO_IPV6 = 41;
@@ -21,9 +22,20 @@ public static class Ws2Def
 
     public const uint SO_REUSEADDR = 0x4;
     public const uint SO_KEEPALIVE = 0x8;
+    public const uint SO_BROADCAST = 0x20;
     public const uint SO_SNDBUF = 0x1001;
     public const uint SO_RCVBUF = 0x1002;
     public const uint SO_WSK_EVENT_CALLBACK = 0x4002;
+
+    // IPPROTO_IP / IPPROTO_IPV6 options (ws2ipdef.h): ask for the datagram's destination address and interface.
+    public const uint IP_PKTINFO = 19;
+    public const uint IPV6_PKTINFO = 19;
+
+    // recvmsg flags (ws2def.h) a datagram receive reports in its ControlFlags.
+    public const uint MSG_TRUNC = 0x0100;
+    public const uint MSG_CTRUNC = 0x0200;
+    public const uint MSG_BCAST = 0x0400;
+    public const uint MSG_MCAST = 0x0800;
 
     public const uint TCP_NODELAY = 1;
     public const uint TCP_KEEPALIVE = 3;

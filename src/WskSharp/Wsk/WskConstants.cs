@@ -29,6 +29,11 @@ public static class WskConstants
     public const uint WSK_EVENT_SEND_BACKLOG = 0x10;
     public const uint WSK_EVENT_RECEIVE = 0x40;
     public const uint WSK_EVENT_DISCONNECT = 0x80;
+    public const uint WSK_EVENT_RECEIVE_FROM = 0x100;
     public const uint WSK_EVENT_ACCEPT = 0x200;
     public const uint WSK_EVENT_DISABLE = 0x80000000;
+
+    // Socket I/O controls of wsk.h: _WSAIOW(IOC_WSK, n), IOC_WSK = IOC_WS2 | 0x07000000 = 0x0F000000, IOC_IN = 0x80000000.
+    public const uint SIO_WSK_SET_REMOTE_ADDRESS = 0x8F000001;
+    public const uint SIO_WSK_SET_SENDTO_ADDRESS = 0x8F000006;
 }

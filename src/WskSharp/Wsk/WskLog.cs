@@ -13,4 +13,7 @@ internal static partial class WskLog
 
     [LoggerMessage(EventId = 302, Level = LogLevel.Error, Message = "{Callback} threw")]
     public static partial void EventCallbackThrew(ILogger logger, string callback, Exception exception);
+
+    [LoggerMessage(EventId = 303, Level = LogLevel.Error, Message = "WskReceiveFromEvent threw; the datagram stays for WskReceiveFrom")]
+    public static partial void ReceiveFromEventThrew(ILogger logger, Exception exception);
 }

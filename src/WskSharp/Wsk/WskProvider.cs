@@ -12,7 +12,7 @@ namespace WskSharp.Wsk;
 /// rule is checked), then hands the request to the socket's engine; every refusal is returned and put in the IRP,
 /// and the IRP's completion routine runs once, before the call returns.
 /// </summary>
-internal static class WskProvider
+internal static partial class WskProvider
 {
     /// <summary>WskConnectEx: the largest buffer allowed.</summary>
     public const int MaxConnectExBuffer = 65_535;
@@ -48,6 +48,11 @@ internal static class WskProvider
         if (client is null)
         {
             return NtStatus.InvalidHandle; // As Windows answers (recorded by Wine's netio tests run there).
+        }
+
+        if (socketType == Ws2Def.SOCK_DGRAM || flags == WskConstants.WSK_FLAG_DATAGRAM_SOCKET)
+        {
+            return CreateDatagramSocket(client, addressFamily, socketType, protocol, flags, socketContext, dispatch, out socket);
         }
 
         object? providerDispatch = flags switch
@@ -226,6 +231,11 @@ internal static class WskProvider
     public static NtStatus ControlSocket(WskSocket socket, WskControlSocketType requestType, uint controlCode, uint level,
         nuint inputSize, ReadOnlySpan<byte> inputBuffer, nuint outputSize, Span<byte> outputBuffer, out nuint outputSizeReturned, Irp? irp)
     {
+        if (IsDatagram(socket))
+        {
+            return ControlDatagram(socket, requestType, controlCode, level, inputSize, inputBuffer, outputSize, outputBuffer, out outputSizeReturned, irp);
+        }
+
         outputSizeReturned = 0;
         nuint returned = 0;
         if (irp is not null && !Start(irp, socket))
@@ -371,7 +381,7 @@ internal static class WskProvider
             return Refuse(irp, NtStatus.InvalidParameter);
         }
 
-        NtStatus status = socket.Engine.Close();
+        NtStatus status = socket.Datagram?.Close() ?? socket.Engine.Close();
         if (status.IsSuccess)
         {
             socket.Client.RemoveSocket();
@@ -385,6 +395,11 @@ internal static class WskProvider
 
     public static NtStatus Bind(WskSocket socket, in SockAddr localAddress, uint flags, Irp irp)
     {
+        if (IsDatagram(socket))
+        {
+            return BindDatagram(socket, localAddress, flags, irp); // A SOCK_DGRAM socket created as a listening socket.
+        }
+
         if (!Start(irp, socket))
         {
             return NtStatus.InvalidParameter;
@@ -504,7 +519,7 @@ internal static class WskProvider
     public static NtStatus Receive(WskSocket socket, in WskBuf buffer, uint flags, Irp irp)
     {
         const uint both = WskConstants.WSK_FLAG_WAITALL | WskConstants.WSK_FLAG_DRAIN;
-        bool live = socket is not null && socket.Engine.State is not (SocketState.Closed or SocketState.Failed);
+        bool live = socket?.Engine is { } engine && engine.State is not (SocketState.Closed or SocketState.Failed);
         if (live && ((flags & both) == both || ((flags & WskConstants.WSK_FLAG_DRAIN) != 0 && buffer.Length != 0)))
         {
             return Start(irp, socket) ? Refuse(irp, NtStatus.InvalidParameter) : NtStatus.InvalidParameter;
@@ -589,7 +604,7 @@ internal static class WskProvider
     /// <summary>WskRelease: gives back the data of indications the client kept (its receive event returned STATUS_PENDING).</summary>
     public static NtStatus Release(WskSocket socket, WskDataIndication dataIndication)
     {
-        if (socket is null || dataIndication is null)
+        if (socket?.Engine is null || dataIndication is null)
         {
             return NtStatus.InvalidParameter;
         }
@@ -717,6 +732,11 @@ internal static class WskProvider
             return NtStatus.InvalidParameter;
         }
 
+        if (socket.Engine is null)
+        {
+            return NtStatus.InvalidDeviceRequest; // A datagram socket has none of the stream functions.
+        }
+
         SocketState state = socket.Engine.State;
         if (state == SocketState.Closed)
         {
@@ -730,6 +750,10 @@ internal static class WskProvider
 
         return disallowedFlags != 0 ? NtStatus.InvalidParameter : NtStatus.Success;
     }
+
+    /// <summary>A SOCK_DGRAM socket (its calls go to the datagram half). Not a null check the compiler learns from: a null
+    /// socket goes on to the refusal of the call it was given to.</summary>
+    private static bool IsDatagram(WskSocket socket) => socket is not null && socket.Datagram is not null;
 
     private static NtStatus NotImplemented(Irp irp, WskSocket? socket) => Start(irp, socket) ? Refuse(irp, NtStatus.NotImplemented) : NtStatus.InvalidParameter;
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using WskSharp.Internal;
 using WskSharp.Nt;
 using WskSharp.Ws2;
@@ -11,7 +10,7 @@ namespace WskSharp.Wsk;
 /// cast it, as a C client casts <c>Socket->Dispatch</c>. After WskCloseSocket the object is dead: every call on it is
 /// refused with <c>STATUS_INVALID_HANDLE</c>.
 /// </summary>
-public sealed class WskSocket : ISocketEventSink
+public sealed class WskSocket : ISocketEventSink, IDatagramEventSink
 {
     internal WskSocket(WskClient client, SocketEngine engine, uint category, object dispatch, object? context, object? clientDispatch)
     {
@@ -26,6 +25,18 @@ public sealed class WskSocket : ISocketEventSink
         {
             engine.AcceptFactory = client;
         }
+    }
+
+    internal WskSocket(WskClient client, DatagramEngine datagram, uint category, object dispatch, object? context, object? clientDispatch)
+    {
+        Client = client;
+        Engine = null!; // A datagram socket has no stream engine: every stream function refuses it before looking (WskProvider.CheckSocket).
+        Datagram = datagram;
+        Category = category;
+        Dispatch = dispatch;
+        Context = context;
+        ClientDispatch = clientDispatch;
+        datagram.EventSink = this;
     }
 
     /// <summary>The provider dispatch table for this socket's category.</summary>
@@ -44,6 +55,42 @@ public sealed class WskSocket : ISocketEventSink
     internal WskClient Client { get; }
 
     internal SocketEngine Engine { get; }
+
+    /// <summary>The datagram engine of a SOCK_DGRAM socket (null for a stream socket).</summary>
+    internal DatagramEngine? Datagram { get; }
+
+    /// <summary>The client's WskReceiveFromEvent, from a <see cref="WskClientDatagramDispatch"/>.</summary>
+    internal PfnWskReceiveFromEvent? ReceiveFromEvent => (ClientDispatch as WskClientDatagramDispatch)?.WskReceiveFromEvent;
+
+    NtStatus IDatagramEventSink.OnReceiveFrom(HeldDatagram datagram)
+    {
+        if (datagram.Indication is not WskDatagramIndication indication)
+        {
+            indication = new WskDatagramIndication { ProviderHold = datagram }; // Once per pooled datagram, reused after.
+            datagram.Indication = indication;
+        }
+
+        datagram.Mdl.Memory = datagram.Buffer.AsMemory(0, datagram.Length);
+        indication.Next = null;
+        indication.Buffer = new WskBuf(datagram.Mdl, 0, (nuint)datagram.Length);
+        indication.RemoteAddress = datagram.Remote;
+        indication.ControlInfo = datagram.Control.AsMemory(0, datagram.ControlLength);
+        indication.ControlInfoLength = (uint)datagram.ControlLength;
+        indication.ProviderHold = datagram;
+        try
+        {
+            NtStatus status = ReceiveFromEvent?.Invoke(Context, 0, indication) ?? NtStatus.DataNotAccepted;
+            return status == NtStatus.Success || status == NtStatus.Pending ? status : NtStatus.DataNotAccepted;
+        }
+        catch (Exception ex)
+        {
+            if (Client.EngineLogger is { } logger)
+            {
+                WskLog.ReceiveFromEventThrew(logger, ex);
+            }
+            return NtStatus.DataNotAccepted;
+        }
+    }
 
     private PfnWskReceiveEvent? ReceiveEvent => ClientDispatch switch
     {

@@ -150,8 +150,12 @@ internal static class BadInputCatalogue
             ctx => NewSocket(ctx, Ws2Def.AF_INET, Ws2Def.SOCK_STREAM, Ws2Def.IPPROTO_UDP, WskConstants.WSK_FLAG_CONNECTION_SOCKET)),
         Case("WskSocket: an unknown category flag (0x10)", NtStatus.InvalidParameter, IrpUse.Completed,
             ctx => NewSocket(ctx, Ws2Def.AF_INET, Ws2Def.SOCK_STREAM, Ws2Def.IPPROTO_TCP, 0x10)),
-        Case("WskSocket: a datagram socket (not provided)", NtStatus.NotSupported, IrpUse.Completed,
+        Case("WskSocket: WSK_FLAG_DATAGRAM_SOCKET with SOCK_STREAM", NtStatus.InvalidParameter, IrpUse.Completed,
             ctx => NewSocket(ctx, Ws2Def.AF_INET, Ws2Def.SOCK_STREAM, Ws2Def.IPPROTO_TCP, WskConstants.WSK_FLAG_DATAGRAM_SOCKET)),
+        Case("WskSocket: a datagram socket over IPPROTO_TCP", NtStatus.InvalidParameter, IrpUse.Completed,
+            ctx => NewSocket(ctx, Ws2Def.AF_INET, Ws2Def.SOCK_DGRAM, Ws2Def.IPPROTO_TCP, WskConstants.WSK_FLAG_DATAGRAM_SOCKET)),
+        Case("WskSocket: a SOCK_DGRAM stream socket", NtStatus.InvalidParameter, IrpUse.Completed,
+            ctx => NewSocket(ctx, Ws2Def.AF_INET, Ws2Def.SOCK_DGRAM, Ws2Def.IPPROTO_UDP, WskConstants.WSK_FLAG_STREAM_SOCKET)),
         Case("WskSocket: a null IRP", NtStatus.InvalidParameter, IrpUse.Untouched,
             ctx => ctx.Client.Npi.Dispatch.WskSocket(ctx.Client.Npi.Client, Ws2Def.AF_INET, Ws2Def.SOCK_STREAM, Ws2Def.IPPROTO_TCP,
                 WskConstants.WSK_FLAG_CONNECTION_SOCKET, null, null, null, null, null, null!)),
@@ -726,7 +730,204 @@ internal static class BadInputCatalogue
             WskSocket s = ctx.ClosedSocket();
             return Conn(s).WskRelease(s, new WskDataIndication { Buffer = Bytes(8) });
         }),
+
+        // --- datagram sockets -------------------------------------------------------------------------------------
+        Case("WskSendTo: before WskBind", NtStatus.InvalidDeviceState, IrpUse.Completed, ctx =>
+        {
+            WskSocket s = Datagram(ctx, bound: false);
+            return Dg(s).WskSendTo(s, Bytes(8), 0, V4(9), 0, default, ctx.Irp);
+        }),
+        Case("WskSendTo: Flags ≠ 0 (reserved)", NtStatus.InvalidParameter, IrpUse.Completed, ctx =>
+        {
+            WskSocket s = Datagram(ctx);
+            return Dg(s).WskSendTo(s, Bytes(8), 1, V4(9), 0, default, ctx.Irp);
+        }),
+        Case("WskSendTo: no remote and none fixed", NtStatus.InvalidParameter, IrpUse.Completed, ctx =>
+        {
+            WskSocket s = Datagram(ctx);
+            return Dg(s).WskSendTo(s, Bytes(8), 0, null, 0, default, ctx.Irp);
+        }),
+        Case("WskSendTo: to the wildcard address", NtStatus.InvalidAddressComponent, IrpUse.Completed, ctx =>
+        {
+            WskSocket s = Datagram(ctx);
+            return Dg(s).WskSendTo(s, Bytes(8), 0, SockAddr.Inet([0, 0, 0, 0], 9), 0, default, ctx.Irp);
+        }),
+        Case("WskSendTo: to port 0", NtStatus.InvalidAddressComponent, IrpUse.Completed, ctx =>
+        {
+            WskSocket s = Datagram(ctx);
+            return Dg(s).WskSendTo(s, Bytes(8), 0, V4(0), 0, default, ctx.Irp);
+        }),
+        Case("WskSendTo: an address of the other family", NtStatus.InvalidParameter, IrpUse.Completed, ctx =>
+        {
+            WskSocket s = Datagram(ctx);
+            return Dg(s).WskSendTo(s, Bytes(8), 0, V6(9), 0, default, ctx.Irp);
+        }),
+        Case("WskSendTo: a WSK_BUF longer than its MDL chain", NtStatus.InvalidParameter, IrpUse.Completed, ctx =>
+        {
+            WskSocket s = Datagram(ctx);
+            return Dg(s).WskSendTo(s, new WskBuf(new Mdl(new byte[4]), 0, 8), 0, V4(9), 0, default, ctx.Irp);
+        }),
+        Case("WskSendTo: a cyclic MDL chain", NtStatus.InvalidParameter, IrpUse.Completed, ctx =>
+        {
+            WskSocket s = Datagram(ctx);
+            return Dg(s).WskSendTo(s, CyclicBuffer(), 0, V4(9), 0, default, ctx.Irp);
+        }),
+        Case("WskSendTo: a ControlInfoLength past its buffer", NtStatus.InvalidParameter, IrpUse.Completed, ctx =>
+        {
+            WskSocket s = Datagram(ctx);
+            return Dg(s).WskSendTo(s, Bytes(8), 0, V4(9), 64, new byte[8], ctx.Irp);
+        }),
+        Case("WskSendTo: a control message whose length runs past the list", NtStatus.InvalidParameter, IrpUse.Completed, ctx =>
+        {
+            WskSocket s = Datagram(ctx);
+            byte[] control = new byte[24];
+            BinaryPrimitives.WriteUInt64LittleEndian(control, 4096);
+            return Dg(s).WskSendTo(s, Bytes(8), 0, V4(9), (nuint)control.Length, control, ctx.Irp);
+        }),
+        Case("WskSendTo: a control message other than packet information", NtStatus.NotSupported, IrpUse.Completed, ctx =>
+        {
+            WskSocket s = Datagram(ctx);
+            byte[] control = new byte[24];
+            BinaryPrimitives.WriteUInt64LittleEndian(control, 20);
+            BinaryPrimitives.WriteUInt32LittleEndian(control.AsSpan(8), Ws2Def.SOL_SOCKET);
+            BinaryPrimitives.WriteUInt32LittleEndian(control.AsSpan(12), 1);
+            return Dg(s).WskSendTo(s, Bytes(8), 0, V4(9), (nuint)control.Length, control, ctx.Irp);
+        }),
+        Case("WskSendTo: a closed datagram socket", NtStatus.InvalidHandle, IrpUse.Completed, ctx =>
+        {
+            WskSocket s = Datagram(ctx);
+            Assert.Equal(NtStatus.Success, Dg(s).WskCloseSocket(s, new Irp()));
+            return Dg(s).WskSendTo(s, Bytes(8), 0, V4(9), 0, default, ctx.Irp);
+        }),
+        Case("WskSendTo: a null IRP", NtStatus.InvalidParameter, IrpUse.Untouched, ctx =>
+        {
+            WskSocket s = Datagram(ctx);
+            return Dg(s).WskSendTo(s, Bytes(8), 0, V4(9), 0, default, null!);
+        }),
+        Case("WskSendTo: a null socket", NtStatus.InvalidParameter, IrpUse.Completed,
+            ctx => WskProviderDatagramDispatchOf(ctx).WskSendTo(null!, Bytes(8), 0, V4(9), 0, default, ctx.Irp)),
+        Case("WskSendTo: a connection socket given to the datagram table", NtStatus.InvalidDeviceRequest, IrpUse.Completed,
+            ctx => WskProviderDatagramDispatchOf(ctx).WskSendTo(ctx.Client.CreateBoundSocket(), Bytes(8), 0, V4(9), 0, default, ctx.Irp)),
+        Case("WskSend: a datagram socket given to the connection table", NtStatus.InvalidDeviceRequest, IrpUse.Completed,
+            ctx => Conn(ctx.Client.CreateBoundSocket()).WskSend(Datagram(ctx), Bytes(8), 0, ctx.Irp)),
+        Case("WskReceive: a datagram socket given to the connection table", NtStatus.InvalidDeviceRequest, IrpUse.Completed,
+            ctx => Conn(ctx.Client.CreateBoundSocket()).WskReceive(Datagram(ctx), Bytes(8), 0, ctx.Irp)),
+        Case("WskSendMessages: a null list", NtStatus.InvalidParameter, IrpUse.Completed, ctx =>
+        {
+            WskSocket s = Datagram(ctx);
+            return Dg(s).WskSendMessages(s, null!, 0, V4(9), 0, default, ctx.Irp);
+        }),
+        Case("WskSendMessages: a list that loops back on itself", NtStatus.InvalidParameter, IrpUse.Completed, ctx =>
+        {
+            WskSocket s = Datagram(ctx);
+            var list = new WskBufList(Bytes(1));
+            list.Next = new WskBufList(Bytes(1)) { Next = list };
+            return Dg(s).WskSendMessages(s, list, 0, V4(9), 0, default, ctx.Irp);
+        }),
+        Case("WskSendMessages: an entry longer than its MDL chain", NtStatus.InvalidParameter, IrpUse.Completed, ctx =>
+        {
+            WskSocket s = Datagram(ctx);
+            return Dg(s).WskSendMessages(s, new WskBufList(Bytes(1)) { Next = new WskBufList(new WskBuf(new Mdl(new byte[2]), 0, 9)) },
+                0, V4(9), 0, default, ctx.Irp);
+        }),
+        Case("WskReceiveFrom: before WskBind", NtStatus.InvalidDeviceState, IrpUse.Completed, ctx =>
+        {
+            WskSocket s = Datagram(ctx, bound: false);
+            return Dg(s).WskReceiveFrom(s, Bytes(8), 0, null, null, default, null, ctx.Irp);
+        }),
+        Case("WskReceiveFrom: Flags ≠ 0 (reserved)", NtStatus.InvalidParameter, IrpUse.Completed, ctx =>
+        {
+            WskSocket s = Datagram(ctx);
+            return Dg(s).WskReceiveFrom(s, Bytes(8), 2, null, null, default, null, ctx.Irp);
+        }),
+        Case("WskReceiveFrom: a ControlLength larger than the ControlInfo buffer", NtStatus.InvalidParameter, IrpUse.Completed, ctx =>
+        {
+            WskSocket s = Datagram(ctx);
+            return Dg(s).WskReceiveFrom(s, Bytes(8), 0, null, new StrongBox<uint>(64), new byte[8], null, ctx.Irp);
+        }),
+        Case("WskReceiveFrom: a WSK_BUF offset past its first MDL", NtStatus.InvalidParameter, IrpUse.Completed, ctx =>
+        {
+            WskSocket s = Datagram(ctx);
+            return Dg(s).WskReceiveFrom(s, new WskBuf(new Mdl(new byte[4]), 4, 1), 0, null, null, default, null, ctx.Irp);
+        }),
+        Case("WskBind: a datagram socket bound twice", NtStatus.InvalidDeviceState, IrpUse.Completed, ctx =>
+        {
+            WskSocket s = Datagram(ctx);
+            return Dg(s).WskBind(s, V4(0), 0, ctx.Irp);
+        }),
+        Case("WskBind: a datagram socket, an address of the other family", NtStatus.InvalidParameter, IrpUse.Completed, ctx =>
+        {
+            WskSocket s = Datagram(ctx, bound: false);
+            return Dg(s).WskBind(s, V6(0), 0, ctx.Irp);
+        }),
+        Case("WskBind: a SOCK_DGRAM listening socket (Windows: STATUS_NOT_IMPLEMENTED)", NtStatus.NotImplemented, IrpUse.Completed, ctx =>
+        {
+            var create = new Irp();
+            Assert.Equal(NtStatus.Success, ctx.Client.Npi.Dispatch.WskSocket(ctx.Client.Npi.Client, Ws2Def.AF_INET, Ws2Def.SOCK_DGRAM,
+                Ws2Def.IPPROTO_UDP, WskConstants.WSK_FLAG_LISTEN_SOCKET, null, null, null, null, null, create));
+            var s = ctx.Client.Track((WskSocket)create.IoStatus.Pointer!);
+            return ((WskProviderListenDispatch)s.Dispatch).WskBind(s, V4(0), 0, ctx.Irp);
+        }),
+        Case("WskGetLocalAddress: a datagram socket before WskBind", NtStatus.InvalidDeviceState, IrpUse.Completed, ctx =>
+        {
+            WskSocket s = Datagram(ctx, bound: false);
+            return Dg(s).WskGetLocalAddress(s, out _, ctx.Irp);
+        }),
+        Case("WskRelease: a datagram indication the provider never gave", NtStatus.InvalidParameter, IrpUse.Untouched, ctx =>
+        {
+            WskSocket s = Datagram(ctx);
+            return Dg(s).WskRelease(s, new WskDatagramIndication());
+        }),
+        Case("SIO_WSK_SET_REMOTE_ADDRESS: before WskBind", NtStatus.InvalidDeviceState, IrpUse.Completed,
+            ctx => DatagramIoctl(Datagram(ctx, bound: false), WskConstants.SIO_WSK_SET_REMOTE_ADDRESS, V4(9).ToArray(), ctx.Irp)),
+        Case("SIO_WSK_SET_REMOTE_ADDRESS: a SOCKADDR cut short", NtStatus.InvalidParameter, IrpUse.Completed,
+            ctx => DatagramIoctl(Datagram(ctx), WskConstants.SIO_WSK_SET_REMOTE_ADDRESS, V4(9).ToArray()[..8], ctx.Irp)),
+        Case("SIO_WSK_SET_SENDTO_ADDRESS: the wildcard", NtStatus.InvalidAddressComponent, IrpUse.Completed,
+            ctx => DatagramIoctl(Datagram(ctx), WskConstants.SIO_WSK_SET_SENDTO_ADDRESS, SockAddr.Inet([0, 0, 0, 0], 9).ToArray(), ctx.Irp)),
+        Case("WskControlSocket: IPV6_PKTINFO on an AF_INET datagram socket", NtStatus.NotSupported, IrpUse.Completed, ctx =>
+        {
+            WskSocket s = Datagram(ctx);
+            return Dg(s).WskControlSocket(s, WskControlSocketType.WskSetOption, Ws2Def.IPV6_PKTINFO, Ws2Def.IPPROTO_IPV6, 4, new byte[4], 0, default, out _, ctx.Irp);
+        }),
+        Case("WskControlSocket: SO_BROADCAST with a 2-byte input", NtStatus.InvalidParameter, IrpUse.Completed, ctx =>
+        {
+            WskSocket s = Datagram(ctx);
+            return Dg(s).WskControlSocket(s, WskControlSocketType.WskSetOption, Ws2Def.SO_BROADCAST, Ws2Def.SOL_SOCKET, 2, new byte[4], 0, default, out _, ctx.Irp);
+        }),
+        Case("SO_WSK_EVENT_CALLBACK: WSK_EVENT_RECEIVE on a datagram socket", NtStatus.InvalidParameter, IrpUse.Untouched, ctx =>
+        {
+            WskSocket s = Datagram(ctx);
+            return SetEvents(s, WskEventCallbackControl.NPI_WSK_INTERFACE_ID, WskConstants.WSK_EVENT_RECEIVE, null);
+        }),
+        Case("SO_WSK_EVENT_CALLBACK: WSK_EVENT_RECEIVE_FROM without a WskReceiveFromEvent", NtStatus.InvalidParameter, IrpUse.Untouched, ctx =>
+        {
+            WskSocket s = Datagram(ctx);
+            return SetEvents(s, WskEventCallbackControl.NPI_WSK_INTERFACE_ID, WskConstants.WSK_EVENT_RECEIVE_FROM, null);
+        }),
     ];
+
+    private static WskProviderDatagramDispatch Dg(WskSocket socket) => (WskProviderDatagramDispatch)socket.Dispatch;
+
+    /// <summary>The datagram table, reached through a datagram socket of the case's client.</summary>
+    private static WskProviderDatagramDispatch WskProviderDatagramDispatchOf(BadInputContext ctx) => Dg(Datagram(ctx, bound: false));
+
+    /// <summary>A datagram socket of the case's client (closed with it), bound to loopback unless <paramref name="bound"/> is false.</summary>
+    private static WskSocket Datagram(BadInputContext ctx, bool bound = true)
+    {
+        var irp = new Irp();
+        Assert.Equal(NtStatus.Success, ctx.Client.Npi.Dispatch.WskSocket(ctx.Client.Npi.Client, Ws2Def.AF_INET, Ws2Def.SOCK_DGRAM, Ws2Def.IPPROTO_UDP,
+            WskConstants.WSK_FLAG_DATAGRAM_SOCKET, null, null, null, null, null, irp));
+        WskSocket socket = ctx.Client.Track((WskSocket)irp.IoStatus.Pointer!);
+        if (bound)
+        {
+            Assert.Equal(NtStatus.Success, Dg(socket).WskBind(socket, V4(0), 0, new Irp()));
+        }
+
+        return socket;
+    }
+
+    private static NtStatus DatagramIoctl(WskSocket socket, uint code, byte[] input, Irp irp)
+        => Dg(socket).WskControlSocket(socket, WskControlSocketType.WskIoctl, code, 0, (nuint)input.Length, input, 0, default, out _, irp);
 
     /// <summary>A receive event that takes everything it is given.</summary>
     private static NtStatus Accepting(object? context, uint flags, WskDataIndication? indication, nuint bytesIndicated, ref nuint bytesAccepted)

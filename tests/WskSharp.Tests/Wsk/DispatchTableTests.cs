@@ -19,6 +19,7 @@ public sealed class DispatchTableTests
         { nameof(WskProviderListenDispatch), ["Basic", "WskBind", "WskAccept", "WskInspectComplete", "WskGetLocalAddress"] },
         { nameof(WskProviderConnectionDispatch), ["Basic", "WskBind", "WskConnect", "WskGetLocalAddress", "WskGetRemoteAddress", "WskSend", "WskReceive", "WskDisconnect", "WskRelease", "WskConnectEx", "WskSendEx", "WskReceiveEx"] },
         { nameof(WskProviderStreamDispatch), ["Basic", "WskBind", "WskAccept", "WskConnect", "WskListen", "WskSend", "WskReceive", "WskDisconnect", "WskRelease", "WskGetLocalAddress", "WskGetRemoteAddress", "WskConnectEx", "WskSendEx", "WskReceiveEx"] },
+        { nameof(WskProviderDatagramDispatch), ["Basic", "WskBind", "WskSendTo", "WskReceiveFrom", "WskRelease", "WskGetLocalAddress", "WskSendMessages"] },
     };
 
     private static Type TableType(string name) => typeof(WskProviderDispatch).Assembly.GetType($"WskSharp.Wsk.{name}", throwOnError: true)!;
@@ -41,6 +42,8 @@ public sealed class DispatchTableTests
             {
                 "Version" or "Reserved" => typeof(ushort),
                 "Basic" => typeof(WskProviderBasicDispatch),
+                // wsk.h: a datagram socket's WskRelease is PFN_WSK_RELEASE_DATAGRAM_INDICATION_LIST, not the stream one.
+                "WskRelease" when table == nameof(WskProviderDatagramDispatch) => typeof(PfnWskReleaseDatagramIndicationList),
                 _ => typeof(WskProviderDispatch).Assembly.GetType($"WskSharp.Wsk.Pfn{member.Name}", throwOnError: true)!,
             };
             Assert.True(expected == member.PropertyType, $"{table}.{member.Name} is {member.PropertyType.Name}, not {expected.Name}");
@@ -66,6 +69,10 @@ public sealed class DispatchTableTests
         { nameof(PfnWskControlSocket), ["Socket", "RequestType", "ControlCode", "Level", "InputSize", "InputBuffer", "OutputSize", "OutputBuffer", "OutputSizeReturned", "Irp"] },
         { nameof(PfnWskCloseSocket), ["Socket", "Irp"] },
         { nameof(PfnWskRelease), ["Socket", "DataIndication"] },
+        { nameof(PfnWskSendTo), ["Socket", "Buffer", "Flags", "RemoteAddress", "ControlInfoLength", "ControlInfo", "Irp"] },
+        { nameof(PfnWskReceiveFrom), ["Socket", "Buffer", "Flags", "RemoteAddress", "ControlLength", "ControlInfo", "ControlFlags", "Irp"] },
+        { nameof(PfnWskReleaseDatagramIndicationList), ["Socket", "DatagramIndication"] },
+        { nameof(PfnWskSendMessages), ["Socket", "BufferList", "Flags", "RemoteAddress", "ControlInfoLength", "ControlInfo", "Irp"] },
     };
 
     [Theory]
@@ -85,7 +92,9 @@ public sealed class DispatchTableTests
     {
         { "AF_UNSPEC", 0 }, { "AF_INET", 2 }, { "AF_INET6", 23 },
         { "SOCK_STREAM", 1 }, { "SOCK_DGRAM", 2 },
-        { "IPPROTO_TCP", 6 }, { "IPPROTO_UDP", 17 }, { "IPPROTO_IPV6", 41 },
+        { "IPPROTO_IP", 0 }, { "IPPROTO_TCP", 6 }, { "IPPROTO_UDP", 17 }, { "IPPROTO_IPV6", 41 },
+        { "SO_BROADCAST", 0x20 }, { "IP_PKTINFO", 19 }, { "IPV6_PKTINFO", 19 },
+        { "MSG_TRUNC", 0x0100 }, { "MSG_CTRUNC", 0x0200 }, { "MSG_BCAST", 0x0400 }, { "MSG_MCAST", 0x0800 },
         { "SOL_SOCKET", 0xFFFF },
         { "SO_REUSEADDR", 0x4 }, { "SO_KEEPALIVE", 0x8 }, { "SO_SNDBUF", 0x1001 }, { "SO_RCVBUF", 0x1002 }, { "SO_WSK_EVENT_CALLBACK", 0x4002 },
         { "TCP_NODELAY", 1 }, { "TCP_KEEPALIVE", 3 }, { "TCP_MAXSEG", 4 }, { "TCP_FASTOPEN", 15 }, { "TCP_KEEPCNT", 16 }, { "TCP_KEEPINTVL", 17 },
@@ -102,7 +111,8 @@ public sealed class DispatchTableTests
         { "WSK_FLAG_DATAGRAM_SOCKET", 0x4 }, { "WSK_FLAG_STREAM_SOCKET", 0x8 },
         { "WSK_FLAG_ABORTIVE", 0x1 }, { "WSK_FLAG_NODELAY", 0x2 }, { "WSK_FLAG_WAITALL", 0x2 }, { "WSK_FLAG_DRAIN", 0x4 },
         { "WSK_EVENT_SEND_BACKLOG", 0x10 }, { "WSK_EVENT_RECEIVE", 0x40 }, { "WSK_EVENT_DISCONNECT", 0x80 },
-        { "WSK_EVENT_ACCEPT", 0x200 }, { "WSK_EVENT_DISABLE", 0x80000000 },
+        { "WSK_EVENT_ACCEPT", 0x200 }, { "WSK_EVENT_DISABLE", 0x80000000 }, { "WSK_EVENT_RECEIVE_FROM", 0x100 },
+        { "SIO_WSK_SET_REMOTE_ADDRESS", 0x8F000001 }, { "SIO_WSK_SET_SENDTO_ADDRESS", 0x8F000006 },
     };
 
     private static ulong Constant(Type type, string name)

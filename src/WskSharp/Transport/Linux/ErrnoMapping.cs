@@ -28,6 +28,11 @@ internal static partial class ErrnoMapping
         return status;
     }
 
+    /// <summary>The NTSTATUS for <paramref name="errno"/> on a datagram socket: the table above, except that ECONNREFUSED there is an
+    /// ICMP port unreachable come back for an earlier datagram, which Windows reports as STATUS_PORT_UNREACHABLE.</summary>
+    public static NtStatus ToDatagramNtStatus(int errno, ILogger? logger = null)
+        => errno == Errno.ECONNREFUSED ? NtStatus.PortUnreachable : ToNtStatus(errno, logger);
+
     private static NtStatus Map(int errno) => errno switch
     {
         0 => NtStatus.Success,

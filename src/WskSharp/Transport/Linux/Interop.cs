@@ -16,6 +16,12 @@ internal static unsafe partial class Interop
     public const int SHUT_WR = 1;
     public const int TCP_INFO_SIZE = 232; // Enough for the fields read here (the kernel fills what fits).
 
+    // Datagram sockets (UDP): socket type, levels, options and recvmsg flags of <linux/socket.h>, <linux/in.h>, <linux/in6.h>.
+    public const int SOCK_DGRAM = 2, IPPROTO_IP = 0, IPPROTO_UDP = 17, IPPROTO_IPV6 = 41;
+    public const int SO_BROADCAST = 6, SO_RCVBUF = 8;
+    public const int IP_PKTINFO = 8, IP_RECVERR = 11, IPV6_RECVERR = 25, IPV6_RECVPKTINFO = 49, IPV6_PKTINFO = 50;
+    public const int MSG_CTRUNC = 0x8, MSG_TRUNC = 0x20, MSG_ERRQUEUE = 0x2000;
+
     public const int EPOLL_CLOEXEC = 0x80000;
     public const int EPOLL_CTL_ADD = 1;
     public const uint EPOLLIN = 0x1, EPOLLOUT = 0x4, EPOLLERR = 0x8, EPOLLHUP = 0x10, EPOLLRDHUP = 0x2000, EPOLLET = 0x80000000;
@@ -37,6 +43,36 @@ internal static unsafe partial class Interop
         public int OnOff;
         public int Seconds;
     }
+
+    /// <summary><c>struct iovec</c>.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct IoVec
+    {
+        public void* Base;
+        public nuint Length;
+    }
+
+    /// <summary><c>struct msghdr</c> (64-bit layout: the runtime pads as the C compiler does).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct MsgHdr
+    {
+        public void* Name;
+        public uint NameLength;
+        public IoVec* Iov;
+        public nuint IovLength;
+        public void* Control;
+        public nuint ControlLength;
+        public int Flags;
+    }
+
+    /// <summary>Size of <c>struct cmsghdr</c> (<c>size_t len; int level; int type;</c>); the data follows, 8-aligned.</summary>
+    public const int CmsgHeaderSize = 16;
+
+    [LibraryImport(Libc, SetLastError = true)]
+    public static partial nint sendmsg(int fd, MsgHdr* msg, int flags);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    public static partial nint recvmsg(int fd, MsgHdr* msg, int flags);
 
     [LibraryImport(Libc, SetLastError = true)]
     public static partial int socket(int domain, int type, int protocol);

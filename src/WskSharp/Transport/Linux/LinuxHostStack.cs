@@ -67,6 +67,40 @@ internal sealed class LinuxHostStack : IHostStack, IDisposable
     public NtStatus CreateStreamSocket(ushort family, IHostSocketEvents events, out IHostSocket? socket)
     {
         socket = null;
+        NtStatus status = CreateDescriptor(family, Interop.SOCK_STREAM, Interop.IPPROTO_TCP, out SafeFileDescriptor? fd);
+        if (status == NtStatus.Success)
+        {
+            socket = new LinuxHostSocket(fd!, events, _logger);
+        }
+
+        return status;
+    }
+
+    /// <inheritdoc/>
+    public NtStatus CreateDatagramSocket(ushort family, IHostSocketEvents events, out IHostDatagramSocket? socket)
+    {
+        socket = null;
+        NtStatus status = CreateDescriptor(family, Interop.SOCK_DGRAM, Interop.IPPROTO_UDP, out SafeFileDescriptor? fd);
+        if (status != NtStatus.Success)
+        {
+            return status;
+        }
+
+        var datagram = new LinuxHostDatagramSocket(fd!, family, events, _logger);
+        status = datagram.EnableErrorReports();
+        if (status != NtStatus.Success)
+        {
+            datagram.Dispose();
+            return status;
+        }
+
+        socket = datagram;
+        return NtStatus.Success;
+    }
+
+    private NtStatus CreateDescriptor(ushort family, int type, int protocol, out SafeFileDescriptor? descriptor)
+    {
+        descriptor = null;
         int domain = family switch
         {
             Ws2Def.AF_INET => Interop.AF_INET,
@@ -81,12 +115,12 @@ internal sealed class LinuxHostStack : IHostStack, IDisposable
         int fd, errno;
         if (_namespace is null)
         {
-            fd = Interop.socket(domain, Interop.SOCK_STREAM | Interop.SOCK_NONBLOCK | Interop.SOCK_CLOEXEC, Interop.IPPROTO_TCP);
+            fd = Interop.socket(domain, type | Interop.SOCK_NONBLOCK | Interop.SOCK_CLOEXEC, protocol);
             errno = fd < 0 ? Marshal.GetLastPInvokeError() : 0;
         }
         else
         {
-            (fd, errno) = CreateInNamespace(domain);
+            (fd, errno) = CreateInNamespace(domain, type, protocol);
         }
 
         if (fd < 0)
@@ -94,11 +128,11 @@ internal sealed class LinuxHostStack : IHostStack, IDisposable
             return ErrnoMapping.ToNtStatus(errno, _logger);
         }
 
-        socket = new LinuxHostSocket(new SafeFileDescriptor(fd), events, _logger);
+        descriptor = new SafeFileDescriptor(fd);
         return NtStatus.Success;
     }
 
-    private (int Fd, int Errno) CreateInNamespace(int domain)
+    private (int Fd, int Errno) CreateInNamespace(int domain, int type, int protocol)
     {
         // setns changes only this thread, and only for these few lines: no await, no other work in between.
         if (Interop.setns(_namespace!.Fd, Interop.CLONE_NEWNET) != 0)
@@ -106,7 +140,7 @@ internal sealed class LinuxHostStack : IHostStack, IDisposable
             return (-1, Marshal.GetLastPInvokeError());
         }
 
-        int fd = Interop.socket(domain, Interop.SOCK_STREAM | Interop.SOCK_NONBLOCK | Interop.SOCK_CLOEXEC, Interop.IPPROTO_TCP);
+        int fd = Interop.socket(domain, type | Interop.SOCK_NONBLOCK | Interop.SOCK_CLOEXEC, protocol);
         int errno = fd < 0 ? Marshal.GetLastPInvokeError() : 0;
         if (Interop.setns(_home!.Fd, Interop.CLONE_NEWNET) != 0)
         {

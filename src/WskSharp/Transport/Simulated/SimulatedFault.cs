@@ -34,4 +34,16 @@ internal enum SimulatedFault
     /// <summary>A receive with data waiting throws (a bug in a host stack, or in the engine's use of it): the engine must
     /// complete what waits on the socket with a status and log it, never leave it for a later event.</summary>
     ReceiveThrows,
+
+    /// <summary>A datagram is lost on the way (UDP gives no notice).</summary>
+    DatagramLoss,
+
+    /// <summary>A datagram arrives twice.</summary>
+    DatagramDuplicate,
+
+    /// <summary>A datagram is held back so that those sent after it overtake it.</summary>
+    DatagramReorder,
+
+    /// <summary>A datagram arrives cut short (a middlebox dropped its tail): the receiver sees the shorter datagram.</summary>
+    DatagramTruncate,
 }

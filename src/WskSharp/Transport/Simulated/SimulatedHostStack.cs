@@ -15,4 +15,8 @@ internal sealed class SimulatedHostStack(SimulatedNetwork network) : IHostStack
     /// <inheritdoc/>
     public NtStatus CreateStreamSocket(ushort family, IHostSocketEvents events, out IHostSocket? socket)
         => Network.CreateSocket(family, events, out socket);
+
+    /// <inheritdoc/>
+    public NtStatus CreateDatagramSocket(ushort family, IHostSocketEvents events, out IHostDatagramSocket? socket)
+        => Network.CreateDatagramSocket(family, events, out socket);
 }

@@ -18,6 +18,7 @@ internal sealed class SimulatedNetwork : IDisposable
 
     private readonly Random _random;
     private readonly Dictionary<(ushort Family, ushort Port), List<SimulatedSocket>> _ports = [];
+    private readonly Dictionary<(ushort Family, ushort Port), List<SimulatedDatagramSocket>> _datagramPorts = []; // UDP's own port space
     private readonly HashSet<SockAddr> _cookies = [];
     private readonly HashSet<SockAddr> _synDataBlackholes = [];
     private readonly int[] _injectNext = new int[Enum.GetValues<SimulatedFault>().Length];
@@ -167,6 +168,140 @@ internal sealed class SimulatedNetwork : IDisposable
             socket = NewSocket(family, events);
             return NtStatus.Success;
         }
+    }
+
+    /// <summary>Creates a datagram socket (the provider's WskSocket path for WSK_FLAG_DATAGRAM_SOCKET).</summary>
+    internal NtStatus CreateDatagramSocket(ushort family, IHostSocketEvents events, out IHostDatagramSocket? socket)
+    {
+        socket = null;
+        if (family is not (Ws2Def.AF_INET or Ws2Def.AF_INET6))
+        {
+            return NtStatus.InvalidParameter;
+        }
+
+        lock (Gate)
+        {
+            if (Roll(SimulatedFault.OutOfMemory))
+            {
+                return NtStatus.InsufficientResources;
+            }
+
+            if (_openSockets >= Options.SocketLimit || Roll(SimulatedFault.TooManyFiles))
+            {
+                return NtStatus.TooManyOpenedFiles;
+            }
+
+            _openSockets++;
+            _socketsCreated++;
+            socket = new SimulatedDatagramSocket(this, family, events);
+            return NtStatus.Success;
+        }
+    }
+
+    /// <summary>Binds a datagram socket (port 0: an ephemeral port), in UDP's port space. Call with the gate held.</summary>
+    internal NtStatus BindDatagram(SimulatedDatagramSocket socket, in SockAddr local, out SockAddr bound)
+    {
+        bound = default;
+        if (!local.IsWildcard && !IsHostAddress(local))
+        {
+            return NtStatus.InvalidAddress; // EADDRNOTAVAIL
+        }
+
+        if (local.Port != 0)
+        {
+            if (DatagramPortInUse(local))
+            {
+                return NtStatus.AddressAlreadyAssociated;
+            }
+
+            bound = Normalize(local, local.Port);
+        }
+        else
+        {
+            for (int tries = 0; ; tries++)
+            {
+                if (tries > LastEphemeralPort - FirstEphemeralPort)
+                {
+                    return NtStatus.InvalidAddress;
+                }
+
+                ushort port = _nextEphemeral;
+                _nextEphemeral = port == LastEphemeralPort ? FirstEphemeralPort : (ushort)(port + 1);
+                SockAddr candidate = Normalize(local, port);
+                if (!DatagramPortInUse(candidate))
+                {
+                    bound = candidate;
+                    break;
+                }
+            }
+        }
+
+        (ushort, ushort) key = (bound.Family, bound.Port);
+        if (!_datagramPorts.TryGetValue(key, out List<SimulatedDatagramSocket>? users))
+        {
+            _datagramPorts[key] = users = [];
+        }
+
+        users.Add(socket);
+        return NtStatus.Success;
+    }
+
+    /// <summary>Frees a datagram socket's port. Call with the gate held.</summary>
+    internal void UnbindDatagram(SimulatedDatagramSocket socket, in SockAddr local)
+    {
+        if (_datagramPorts.TryGetValue((local.Family, local.Port), out List<SimulatedDatagramSocket>? users) && users.Remove(socket)
+            && users.Count == 0)
+        {
+            _datagramPorts.Remove((local.Family, local.Port));
+        }
+    }
+
+    /// <summary>A datagram reaches <paramref name="destination"/>: the socket bound there takes it, or, if none, an ICMP port
+    /// unreachable goes back to <paramref name="sender"/> after another one-way delay. Runs on the scheduler, under the gate.</summary>
+    internal void DeliverDatagram(SimulatedDatagramSocket sender, byte[] payload, SockAddr source, SockAddr destination)
+    {
+        SimulatedDatagramSocket? receiver = null;
+        if (_datagramPorts.TryGetValue((destination.Family, destination.Port), out List<SimulatedDatagramSocket>? users))
+        {
+            SockAddr host = HostKey(destination);
+            foreach (SimulatedDatagramSocket user in users)
+            {
+                if (user.Local.IsWildcard || HostKey(user.Local) == host)
+                {
+                    receiver = user;
+                    break;
+                }
+            }
+        }
+
+        if (receiver is not null)
+        {
+            Log($"datagram {source} → {destination} ({payload.Length} bytes)");
+            receiver.Arrive(payload, source, destination);
+            return;
+        }
+
+        Log($"datagram {source} → {destination}: port unreachable");
+        Scheduler.PostAt(Scheduler.Now + OneWayDelay(), () => sender.Unreachable(destination));
+    }
+
+    private bool DatagramPortInUse(in SockAddr local)
+    {
+        if (!_datagramPorts.TryGetValue((local.Family, local.Port), out List<SimulatedDatagramSocket>? users))
+        {
+            return false;
+        }
+
+        SockAddr host = HostKey(local);
+        foreach (SimulatedDatagramSocket user in users)
+        {
+            if (local.IsWildcard || user.Local.IsWildcard || HostKey(user.Local) == host)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>A new socket counted as open. Call with the gate held.</summary>

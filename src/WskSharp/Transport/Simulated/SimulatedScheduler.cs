@@ -37,7 +37,7 @@ internal sealed class SimulatedScheduler : IDisposable
     }
 
     /// <summary>Delivers <paramref name="socket"/>'s accumulated readiness now. Call with the gate held.</summary>
-    public void PostReadiness(SimulatedSocket socket)
+    public void PostReadiness(ISimulatedEndpoint socket)
     {
         _queue.Enqueue(new WorkItem(null, socket), (Now, _order++));
         Monitor.Pulse(Gate);
@@ -124,5 +124,5 @@ internal sealed class SimulatedScheduler : IDisposable
         }
     }
 
-    private readonly record struct WorkItem(Action? Work, SimulatedSocket? Socket);
+    private readonly record struct WorkItem(Action? Work, ISimulatedEndpoint? Socket);
 }

@@ -11,7 +11,7 @@ namespace WskSharp.Transport.Simulated;
 /// Readiness is edge-like: the socket is told when something changed, on the network's thread. Every call takes the
 /// network's gate; nothing here calls the engine while holding it.
 /// </summary>
-internal sealed class SimulatedSocket : IHostSocket
+internal sealed class SimulatedSocket : IHostSocket, ISimulatedEndpoint
 {
     private const long SynRetransmitTicks = TimeSpan.TicksPerSecond;        // Linux's initial RTO.
     private const long ConnectTimeoutTicks = 127 * TimeSpan.TicksPerSecond; // tcp_syn_retries 6.
@@ -420,7 +420,7 @@ internal sealed class SimulatedSocket : IHostSocket
     }
 
     /// <summary>Takes the readiness gathered since the last delivery; false if there is nothing to deliver. Under the gate.</summary>
-    internal bool TakeReadiness(out IHostSocketEvents? events, out bool readable, out bool writable, out bool hangup)
+    public bool TakeReadiness(out IHostSocketEvents? events, out bool readable, out bool writable, out bool hangup)
     {
         _readinessPosted = false;
         events = _events;

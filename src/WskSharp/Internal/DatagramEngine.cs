@@ -1,0 +1,711 @@
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using WskSharp.Nt;
+using WskSharp.Transport;
+using WskSharp.Ws2;
+
+namespace WskSharp.Internal;
+
+/// <summary>
+/// The engine of one datagram (UDP) socket, beside the stream engine over the same IRP core: a send queue and a receive
+/// queue of IRPs, each tried at once and otherwise completed as the event loop reports readiness. A send completes when
+/// the datagram is handed to the host; a receive completes with one datagram (its sender, its packet information, MSG_TRUNC
+/// when it was longer than the buffer). With the receive-from event on, datagrams no receive waits for are indicated to
+/// the WSK layer from memory of the engine's own, which a client may keep until it releases it. One lock orders everything
+/// on the socket, including every host call.
+/// </summary>
+internal sealed class DatagramEngine : IHostSocketEvents, IIrpCancelHandler, IReadinessHandler, IThreadPoolWorkItem
+{
+    private readonly Lock _lock = new();
+    private IHostDatagramSocket? _host;
+    private SocketState _state;
+    private IrpQueue _sends;
+    private IrpQueue _receives;
+    private DatagramRequest? _freeRequests;
+    private HeldDatagram? _freeHeld;
+    private HeldDatagram? _refused;      // refused by the event (DataNotAccepted): the next receive takes it
+    private byte[]? _scratch;            // gathers or scatters a datagram over a chain of several MDLs
+    private SockAddr? _defaultRemote;
+    private bool _packetInfo;
+    private bool _receiveEvents;
+    private bool _delivering;
+    private bool _deliverAgain;
+
+    private DatagramEngine(ushort family) => Family = family;
+
+    /// <summary>Creates the engine and its host socket; null with the host's status on failure.</summary>
+    public static NtStatus Create(IHostStack stack, ushort family, bool completeOnEventLoop, CompletionWatchdog? watchdog, ILogger? logger,
+        out DatagramEngine? engine)
+    {
+        engine = new DatagramEngine(family) { CompleteOnEventLoop = completeOnEventLoop, Watchdog = watchdog, Logger = logger ?? NullLogger.Instance };
+        NtStatus status = stack.CreateDatagramSocket(family, engine, out engine._host);
+        if (status != NtStatus.Success)
+        {
+            engine = null;
+        }
+
+        return status;
+    }
+
+    /// <summary>The address family fixed at creation.</summary>
+    public ushort Family { get; }
+
+    /// <summary>The current state (Open, Bound, Failed or Closed; a snapshot: the engine re-checks under its lock).</summary>
+    public SocketState State => _state;
+
+    /// <summary>Code awaiting this socket's IRPs may resume on the event loop too.</summary>
+    public bool CompleteOnEventLoop { get; private init; }
+
+    /// <summary>Times the completions the event loop runs for this socket (null: none).</summary>
+    public CompletionWatchdog? Watchdog { get; private init; }
+
+    /// <summary>Where the engine logs what no caller can be told at once.</summary>
+    public ILogger Logger { get; private init; } = NullLogger.Instance;
+
+    /// <summary>The raw host error of the last failure, for diagnostics.</summary>
+    public int LastHostError => _host?.LastError ?? 0;
+
+    /// <summary>Where receive-from events go (the WSK socket).</summary>
+    public IDatagramEventSink? EventSink { get; set; }
+
+    /// <summary>The remote a send without one goes to (SIO_WSK_SET_REMOTE_ADDRESS / SIO_WSK_SET_SENDTO_ADDRESS), if set.</summary>
+    public SockAddr? DefaultRemote
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _defaultRemote;
+            }
+        }
+    }
+
+    bool IIrpCancelHandler.ContinueOnEventLoop => CompleteOnEventLoop;
+
+    /// <summary>WskBind: binds once (port 0: an ephemeral port); readiness flows from then on.</summary>
+    public NtStatus Bind(in SockAddr local)
+    {
+        lock (_lock)
+        {
+            if (_state != SocketState.Open)
+            {
+                return SocketEngine.StateError(_state);
+            }
+
+            NtStatus status = _host!.Bind(local);
+            if (status == NtStatus.Success)
+            {
+                _state = SocketState.Bound;
+            }
+
+            return status;
+        }
+    }
+
+    /// <summary>The fixed remote: with <paramref name="filter"/> (SIO_WSK_SET_REMOTE_ADDRESS) only its datagrams are accepted;
+    /// without (SIO_WSK_SET_SENDTO_ADDRESS) it is only where sends without a remote go. The socket must be bound.</summary>
+    public NtStatus SetRemote(in SockAddr remote, bool filter)
+    {
+        lock (_lock)
+        {
+            if (_state != SocketState.Bound)
+            {
+                return _state == SocketState.Open ? NtStatus.InvalidDeviceState : SocketEngine.StateError(_state);
+            }
+
+            if (filter && _host!.Connect(remote) is var connected && connected != NtStatus.Success)
+            {
+                return connected;
+            }
+
+            _defaultRemote = remote;
+            return NtStatus.Success;
+        }
+    }
+
+    /// <summary>Sets an option on the host socket (SO_BROADCAST, IP_PKTINFO, buffer sizes).</summary>
+    public NtStatus SetOption(HostDatagramOption option, int value)
+    {
+        lock (_lock)
+        {
+            if (_host is null)
+            {
+                return SocketEngine.StateError(_state);
+            }
+
+            NtStatus status = _host.SetOption(option, value);
+            if (status == NtStatus.Success && option == HostDatagramOption.PacketInfo)
+            {
+                _packetInfo = value != 0;
+            }
+
+            return status;
+        }
+    }
+
+    /// <summary>Reads an option of the host socket.</summary>
+    public NtStatus GetOption(HostDatagramOption option, out int value)
+    {
+        lock (_lock)
+        {
+            value = 0;
+            return _host is null ? SocketEngine.StateError(_state) : _host.GetOption(option, out value);
+        }
+    }
+
+    /// <summary>WskGetLocalAddress: the socket must be bound.</summary>
+    public NtStatus GetLocalAddress(out SockAddr address)
+    {
+        lock (_lock)
+        {
+            address = default;
+            if (_state != SocketState.Bound)
+            {
+                return _state == SocketState.Open ? NtStatus.InvalidDeviceState : SocketEngine.StateError(_state);
+            }
+
+            return _host!.GetLocalAddress(out address);
+        }
+    }
+
+    /// <summary>WskSendTo after validation: one datagram to <paramref name="remote"/>; completes when handed to the host, with
+    /// its length.</summary>
+    public NtStatus SendTo(Mdl? mdl, int offset, int length, in SockAddr remote, in HostPacketInfo packetInfo, bool withPacketInfo, Irp irp)
+    {
+        NtStatus status;
+        lock (_lock)
+        {
+            if (_state != SocketState.Bound)
+            {
+                return Refuse(irp);
+            }
+
+            DatagramRequest request = RentRequest();
+            request.Remote = remote;
+            request.PacketInfo = packetInfo;
+            request.WithPacketInfo = withPacketInfo;
+            Prepare(irp, mdl, offset, length, request);
+            status = _sends.IsEmpty ? SendOne(irp) : NtStatus.Pending; // Datagrams of one socket leave in order.
+            status = QueueOrDone(ref _sends, irp, status);
+        }
+
+        return EngineCore.Finish(irp, status, this, (nuint)irp.Stack.Progress);
+    }
+
+    /// <summary>WskSendMessages after validation: every datagram of the list to <paramref name="remote"/>, in order; completes
+    /// when the last is handed to the host, with the bytes of them all.</summary>
+    public NtStatus SendMessages(IDatagramBuffer first, in SockAddr remote, in HostPacketInfo packetInfo, bool withPacketInfo, Irp irp)
+    {
+        NtStatus status;
+        lock (_lock)
+        {
+            if (_state != SocketState.Bound)
+            {
+                return Refuse(irp);
+            }
+
+            DatagramRequest request = RentRequest();
+            request.Remote = remote;
+            request.PacketInfo = packetInfo;
+            request.WithPacketInfo = withPacketInfo;
+            request.IsList = true;
+            request.NextDatagram = first;
+            Prepare(irp, null, 0, 0, request);
+            status = _sends.IsEmpty ? SendOne(irp) : NtStatus.Pending;
+            status = QueueOrDone(ref _sends, irp, status);
+        }
+
+        return EngineCore.Finish(irp, status, this, (nuint)irp.Stack.Progress);
+    }
+
+    /// <summary>WskReceiveFrom after validation: the next datagram into the buffer; the boxes, when given, receive its sender,
+    /// its control data (at most <paramref name="controlInfo"/>'s length) and its flags when the IRP completes.</summary>
+    public NtStatus ReceiveFrom(Mdl? mdl, int offset, int length, StrongBox<SockAddr>? remote, StrongBox<uint>? controlLength,
+        Memory<byte> controlInfo, StrongBox<uint>? controlFlags, Irp irp)
+    {
+        NtStatus status;
+        lock (_lock)
+        {
+            if (_state != SocketState.Bound)
+            {
+                return Refuse(irp);
+            }
+
+            DatagramRequest request = RentRequest();
+            request.RemoteBox = remote;
+            request.ControlLengthBox = controlLength;
+            request.ControlInfo = controlInfo;
+            request.ControlFlagsBox = controlFlags;
+            Prepare(irp, mdl, offset, length, request);
+            status = _receives.IsEmpty ? ReceiveOne(irp) : NtStatus.Pending;
+            status = QueueOrDone(ref _receives, irp, status);
+        }
+
+        return EngineCore.Finish(irp, status, this, (nuint)irp.Stack.Progress);
+    }
+
+    /// <summary>Turns the receive-from event on or off; on, datagrams already waiting are indicated at once.</summary>
+    public NtStatus SetReceiveEvents(bool on)
+    {
+        lock (_lock)
+        {
+            if (_state is SocketState.Closed or SocketState.Failed)
+            {
+                return SocketEngine.StateError(_state);
+            }
+
+            _receiveEvents = on;
+            if (!on || _state != SocketState.Bound)
+            {
+                return NtStatus.Success;
+            }
+        }
+
+        ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false); // Edge-triggered: nothing new may come to say data waits.
+        return NtStatus.Success;
+    }
+
+    /// <summary>WskRelease of one indication a client kept: its memory returns to the engine.</summary>
+    public NtStatus Release(HeldDatagram datagram)
+    {
+        lock (_lock)
+        {
+            if (!datagram.HeldByClient || !ReferenceEquals(datagram.Owner, this))
+            {
+                return NtStatus.InvalidParameter; // Released already, or not this socket's.
+            }
+
+            datagram.HeldByClient = false;
+            ReturnHeld(datagram);
+            return NtStatus.Success;
+        }
+    }
+
+    /// <summary>WskCloseSocket: every pending IRP completes with STATUS_CANCELLED, then the host socket closes, once.</summary>
+    public NtStatus Close()
+    {
+        IrpQueue sends, receives;
+        lock (_lock)
+        {
+            if (_state == SocketState.Closed)
+            {
+                return NtStatus.InvalidHandle;
+            }
+
+            sends = _sends;
+            receives = _receives;
+            _sends = default;
+            _receives = default;
+            _state = SocketState.Closed;
+            _host?.Dispose();
+            _host = null;
+            _refused = null;
+        }
+
+        EngineCore.CompleteAll(sends, NtStatus.Cancelled);
+        EngineCore.CompleteAll(receives, NtStatus.Cancelled);
+        return NtStatus.Success;
+    }
+
+    /// <summary>Cancel routine: takes the IRP back if it still waits here and completes it with STATUS_CANCELLED.</summary>
+    public void CancelIrp(Irp irp)
+    {
+        bool found;
+        lock (_lock)
+        {
+            found = _receives.Remove(irp) || _sends.Remove(irp);
+            if (found)
+            {
+                ReturnRequest(irp);
+            }
+        }
+
+        if (found)
+        {
+            irp.CompleteInline(NtStatus.Cancelled, (nuint)irp.Stack.Progress);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void OnReady(bool readable, bool writable, bool hangup) => EngineCore.OnReady(this, Watchdog, readable, writable, hangup);
+
+    void IReadinessHandler.Ready(bool readable, bool writable, bool hangup)
+    {
+        bool deliver;
+        lock (_lock)
+        {
+            if (_host is null)
+            {
+                return;
+            }
+
+            if (writable)
+            {
+                Pump(ref _sends, send: true);
+            }
+
+            if (readable)
+            {
+                Pump(ref _receives, send: false);
+            }
+
+            deliver = readable && _receiveEvents;
+        }
+
+        if (deliver)
+        {
+            DeliverEvents();
+        }
+    }
+
+    void IReadinessHandler.Failed(Exception exception)
+    {
+        // The socket's state is no longer known: it fails, and what waits on it completes now with STATUS_INTERNAL_ERROR.
+        EngineLog.ReadinessHandlerFailed(Logger, exception);
+        lock (_lock)
+        {
+            if (_state is SocketState.Closed or SocketState.Failed)
+            {
+                return;
+            }
+
+            _state = SocketState.Failed;
+            _host?.Dispose();
+            _host = null;
+            while (_sends.Dequeue() is { } send)
+            {
+                ReturnRequest(send);
+                send.CompleteLater(NtStatus.InternalError, (nuint)send.Stack.Progress);
+            }
+
+            while (_receives.Dequeue() is { } receive)
+            {
+                ReturnRequest(receive);
+                receive.CompleteLater(NtStatus.InternalError);
+            }
+        }
+    }
+
+    void IThreadPoolWorkItem.Execute() => DeliverEvents();
+
+    private void Pump(ref IrpQueue queue, bool send)
+    {
+        while (queue.Head is { } irp)
+        {
+            NtStatus status = send ? SendOne(irp) : ReceiveOne(irp);
+            if (status == NtStatus.Pending)
+            {
+                return;
+            }
+
+            queue.Dequeue();
+            ReturnRequest(irp);
+            irp.CompleteLater(status, (nuint)irp.Stack.Progress);
+        }
+    }
+
+    /// <summary>Indicates waiting datagrams to the receive-from event, one at a time, outside the lock; only one thread
+    /// delivers at a time (another asking meanwhile makes it go round again).</summary>
+    private void DeliverEvents()
+    {
+        lock (_lock)
+        {
+            if (_delivering)
+            {
+                _deliverAgain = true;
+                return;
+            }
+
+            _delivering = true;
+        }
+
+        try
+        {
+            while (true)
+            {
+                HeldDatagram? datagram;
+                lock (_lock)
+                {
+                    datagram = _receiveEvents && _host is not null && _refused is null && _receives.IsEmpty && EventSink is not null ? ReceiveHeld() : null;
+                    if (datagram is null)
+                    {
+                        if (_deliverAgain)
+                        {
+                            _deliverAgain = false;
+                            continue;
+                        }
+
+                        _delivering = false;
+                        return;
+                    }
+                }
+
+                NtStatus answer = EventSink!.OnReceiveFrom(datagram);
+                lock (_lock)
+                {
+                    if (answer == NtStatus.Pending)
+                    {
+                        datagram.HeldByClient = true; // The client's until WskRelease.
+                    }
+                    else if (answer == NtStatus.DataNotAccepted && _state == SocketState.Bound)
+                    {
+                        _refused = datagram; // Kept for the next WskReceiveFrom; no more indications until then.
+                    }
+                    else
+                    {
+                        ReturnHeld(datagram);
+                    }
+                }
+            }
+        }
+        catch
+        {
+            lock (_lock)
+            {
+                _delivering = false;
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>Reads one datagram into memory of the engine's own; null if none waits (an ICMP error is dropped here: an
+    /// event has no way to report it). Under the lock.</summary>
+    private HeldDatagram? ReceiveHeld()
+    {
+        HeldDatagram datagram = RentHeld();
+        while (true)
+        {
+            NtStatus status = _host!.ReceiveFrom(datagram.Buffer, out HostDatagram info);
+            if (status == NtStatus.Success)
+            {
+                datagram.Length = info.Copied;
+                datagram.Remote = info.Remote;
+                datagram.ControlLength = info.HasPacketInfo
+                    ? WsaControlMessage.WritePacketInfo(datagram.Control, info.PacketInfo.Address, info.PacketInfo.InterfaceIndex)
+                    : 0;
+                return datagram;
+            }
+
+            if (status == NtStatus.Pending || !IsTransient(status))
+            {
+                ReturnHeld(datagram);
+                return null;
+            }
+        }
+    }
+
+    /// <summary>Sends what the IRP at the head of the queue carries: Success (all handed to the host), Pending, or an error.</summary>
+    private NtStatus SendOne(Irp irp)
+    {
+        ref IrpStackLocation stack = ref irp.Stack;
+        var request = (DatagramRequest)stack.Context!;
+        if (!request.IsList)
+        {
+            return SendDatagram(stack.Mdl, stack.Offset, stack.Length, request, ref stack.Progress);
+        }
+
+        while (request.NextDatagram is { } datagram)
+        {
+            NtStatus status = SendDatagram(datagram.DatagramMdl, datagram.DatagramOffset, datagram.DatagramLength, request, ref stack.Progress);
+            if (status != NtStatus.Success)
+            {
+                return status;
+            }
+
+            request.NextDatagram = datagram.NextDatagram;
+        }
+
+        return NtStatus.Success;
+    }
+
+    private NtStatus SendDatagram(Mdl? mdl, int offset, int length, DatagramRequest request, ref int progress)
+    {
+        var cursor = new MdlCursor(mdl, offset);
+        Memory<byte> run = cursor.Run(length);
+        ReadOnlySpan<byte> data = run.Span;
+        if (run.Length < length)
+        {
+            // A datagram over several MDLs leaves in one piece: gather it first.
+            byte[] scratch = _scratch ??= new byte[HeldDatagram.Capacity];
+            data = scratch.AsSpan(0, cursor.Gather(scratch.AsSpan(0, length)));
+        }
+
+        NtStatus status = _host!.SendTo(data, request.Remote, request.PacketInfo, request.WithPacketInfo);
+        if (status == NtStatus.Success)
+        {
+            progress += length;
+        }
+
+        return status;
+    }
+
+    /// <summary>Takes one datagram for the receive IRP: Success (STATUS_BUFFER_OVERFLOW when it was longer than the buffer),
+    /// Pending, or an error (an ICMP port unreachable for an earlier send: STATUS_PORT_UNREACHABLE).</summary>
+    private NtStatus ReceiveOne(Irp irp)
+    {
+        ref IrpStackLocation stack = ref irp.Stack;
+        var request = (DatagramRequest)stack.Context!;
+        var cursor = new MdlCursor(stack.Mdl, stack.Offset);
+        if (_refused is { } refused)
+        {
+            _refused = null;
+            int copied = cursor.Scatter(refused.Buffer.AsSpan(0, Math.Min(refused.Length, stack.Length)));
+            stack.Progress = copied;
+            NtStatus result = Report(request, refused.Remote, refused.Length, copied,
+                refused.ControlLength > 0 ? refused.Control.AsSpan(0, refused.ControlLength) : default);
+            ReturnHeld(refused);
+            return result;
+        }
+
+        Memory<byte> run = cursor.Run(stack.Length);
+        bool scatter = run.Length < stack.Length;
+        Span<byte> target = scatter ? (_scratch ??= new byte[HeldDatagram.Capacity]).AsSpan(0, stack.Length) : run.Span;
+        NtStatus status = _host!.ReceiveFrom(target, out HostDatagram datagram);
+        if (status == NtStatus.Pending)
+        {
+            return status;
+        }
+
+        if (status != NtStatus.Success)
+        {
+            if (request.RemoteBox is { } box && datagram.Remote.Family != 0)
+            {
+                box.Value = datagram.Remote; // Which destination was unreachable, as recvfrom's address says on Windows.
+            }
+
+            return status;
+        }
+
+        if (scatter)
+        {
+            cursor.Scatter(target[..datagram.Copied]);
+        }
+
+        stack.Progress = datagram.Copied;
+        Span<byte> control = stackalloc byte[WsaControlMessage.MaxPacketInfoSpace];
+        int controlLength = datagram.HasPacketInfo
+            ? WsaControlMessage.WritePacketInfo(control, datagram.PacketInfo.Address, datagram.PacketInfo.InterfaceIndex)
+            : 0;
+        return Report(request, datagram.Remote, datagram.Length, datagram.Copied, control[..controlLength]);
+    }
+
+    /// <summary>Fills the receive's boxes: the sender, the control data that fits (MSG_CTRUNC if some did not), MSG_TRUNC if the
+    /// datagram was longer than the buffer, which is then STATUS_BUFFER_OVERFLOW (Winsock's WSAEMSGSIZE).</summary>
+    private static NtStatus Report(DatagramRequest request, in SockAddr remote, int length, int copied, ReadOnlySpan<byte> control)
+    {
+        uint flags = 0;
+        if (request.RemoteBox is { } remoteBox)
+        {
+            remoteBox.Value = remote;
+        }
+
+        if (request.ControlLengthBox is { } lengthBox)
+        {
+            Span<byte> room = request.ControlInfo.Span;
+            if (control.Length <= room.Length)
+            {
+                control.CopyTo(room);
+                lengthBox.Value = (uint)control.Length;
+            }
+            else
+            {
+                lengthBox.Value = 0;
+                flags |= Ws2Def.MSG_CTRUNC;
+            }
+        }
+
+        if (length > copied)
+        {
+            flags |= Ws2Def.MSG_TRUNC;
+        }
+
+        if (request.ControlFlagsBox is { } flagsBox)
+        {
+            flagsBox.Value = flags;
+        }
+
+        return length > copied ? NtStatus.BufferOverflow : NtStatus.Success;
+    }
+
+    private static bool IsTransient(NtStatus status) => status == NtStatus.PortUnreachable || status == NtStatus.HostUnreachable
+        || status == NtStatus.NetworkUnreachable;
+
+    private static void Prepare(Irp irp, Mdl? mdl, int offset, int length, DatagramRequest request)
+    {
+        irp.Stack.Mdl = mdl;
+        irp.Stack.Offset = offset;
+        irp.Stack.Length = length;
+        irp.Stack.Progress = 0;
+        irp.Stack.Context = request;
+    }
+
+    /// <summary>A request that must wait joins its queue with its cancel routine armed; one that is done gives its parameters back.</summary>
+    private NtStatus QueueOrDone(ref IrpQueue queue, Irp irp, NtStatus status)
+    {
+        if (status == NtStatus.Pending)
+        {
+            queue.Enqueue(irp);
+            irp.ArmCancel(this);
+        }
+        else
+        {
+            ReturnRequest(irp);
+        }
+
+        return status;
+    }
+
+    /// <summary>The socket cannot take the request in its state: refused, the IRP completed with the reason. Under the lock.</summary>
+    private NtStatus Refuse(Irp irp)
+    {
+        NtStatus status = _state == SocketState.Open ? NtStatus.InvalidDeviceState : SocketEngine.StateError(_state);
+        irp.CompleteInline(status);
+        return status;
+    }
+
+    private DatagramRequest RentRequest()
+    {
+        DatagramRequest? request = _freeRequests;
+        if (request is null)
+        {
+            return new DatagramRequest();
+        }
+
+        _freeRequests = request.NextFree;
+        request.NextFree = null;
+        return request;
+    }
+
+    private void ReturnRequest(Irp irp)
+    {
+        if (irp.Stack.Context is DatagramRequest request)
+        {
+            request.Clear();
+            request.NextFree = _freeRequests;
+            _freeRequests = request;
+        }
+    }
+
+    private HeldDatagram RentHeld()
+    {
+        HeldDatagram? datagram = _freeHeld;
+        if (datagram is null)
+        {
+            return new HeldDatagram(this);
+        }
+
+        _freeHeld = datagram.NextFree;
+        datagram.NextFree = null;
+        return datagram;
+    }
+
+    private void ReturnHeld(HeldDatagram datagram)
+    {
+        datagram.Length = 0;
+        datagram.ControlLength = 0;
+        datagram.NextFree = _freeHeld;
+        _freeHeld = datagram;
+    }
+}

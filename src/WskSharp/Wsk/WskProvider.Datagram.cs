@@ -1,0 +1,447 @@
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using WskSharp.Internal;
+using WskSharp.Nt;
+using WskSharp.Transport;
+using WskSharp.Ws2;
+
+namespace WskSharp.Wsk;
+
+/// <summary>
+/// The datagram half of the provider: WSK_PROVIDER_DATAGRAM_DISPATCH's functions and a datagram socket's controls. As for
+/// every call, each rule is checked here once, then the request goes to the socket's <see cref="DatagramEngine"/>. Choices
+/// where Windows is not documented: a datagram longer than the receive buffer completes with STATUS_BUFFER_OVERFLOW and
+/// MSG_TRUNC (Winsock's WSAEMSGSIZE, which AFD gives as that status); an ICMP port unreachable for an earlier datagram
+/// completes the next WskReceiveFrom with STATUS_PORT_UNREACHABLE, its remote address naming the destination (Winsock's
+/// default SIO_UDP_CONNRESET behaviour); a send to the wildcard address or port 0 is STATUS_INVALID_ADDRESS_COMPONENT (as
+/// WskConnectEx); a send with no remote and none fixed is STATUS_INVALID_PARAMETER; a send or receive before WskBind is
+/// STATUS_INVALID_DEVICE_STATE.
+/// </summary>
+internal static partial class WskProvider
+{
+    /// <summary>WskSocket for SOCK_DGRAM (or WSK_FLAG_DATAGRAM_SOCKET): a datagram socket of AF_INET/AF_INET6 over UDP; with
+    /// WSK_FLAG_LISTEN_SOCKET it is created too, as on Windows, and its WskBind is STATUS_NOT_IMPLEMENTED.</summary>
+    private static NtStatus CreateDatagramSocket(WskClient client, ushort addressFamily, ushort socketType, uint protocol, uint flags,
+        object? socketContext, object? dispatch, out WskSocket? socket)
+    {
+        socket = null;
+        if (flags is not (WskConstants.WSK_FLAG_DATAGRAM_SOCKET or WskConstants.WSK_FLAG_LISTEN_SOCKET)
+            || addressFamily is not (Ws2Def.AF_INET or Ws2Def.AF_INET6)
+            || socketType != Ws2Def.SOCK_DGRAM
+            || protocol is not (Ws2Def.IPPROTO_UDP or 0))
+        {
+            return NtStatus.InvalidParameter;
+        }
+
+        NtStatus status = client.TryAddSocket();
+        if (!status.IsSuccess)
+        {
+            return status;
+        }
+
+        status = DatagramEngine.Create(client.Stack, addressFamily, client.CompleteOnEventLoop, client.Watchdog, client.EngineLogger,
+            out DatagramEngine? engine);
+        if (!status.IsSuccess)
+        {
+            client.RemoveSocket();
+            return status;
+        }
+
+        object providerDispatch = flags == WskConstants.WSK_FLAG_DATAGRAM_SOCKET
+            ? WskProviderDatagramDispatch.Instance
+            : WskProviderListenDispatch.Instance;
+        socket = new WskSocket(client, engine!, flags, providerDispatch, socketContext, dispatch);
+        return NtStatus.Success;
+    }
+
+    /// <summary>WskBind of a datagram socket (Flags reserved: 0). A SOCK_DGRAM socket created as a listening socket answers
+    /// STATUS_NOT_IMPLEMENTED, as Windows does (recorded by Wine's netio conformance tests run there).</summary>
+    public static NtStatus BindDatagram(WskSocket socket, in SockAddr localAddress, uint flags, Irp irp)
+    {
+        if (!Start(irp, socket))
+        {
+            return NtStatus.InvalidParameter;
+        }
+
+        NtStatus status = CheckDatagram(socket, flags, forIo: false);
+        if (status.IsSuccess && socket.Category == WskConstants.WSK_FLAG_LISTEN_SOCKET)
+        {
+            status = NtStatus.NotImplemented;
+        }
+
+        if (status.IsSuccess && localAddress.Family != socket.Datagram!.Family)
+        {
+            status = NtStatus.InvalidParameter; // The family was fixed by WskSocket.
+        }
+
+        if (status.IsSuccess)
+        {
+            status = socket.Datagram!.Bind(localAddress);
+        }
+
+        irp.CompleteInline(status);
+        return status;
+    }
+
+    /// <summary>WskSendTo. Checks, in order: the IRP; the socket (null, not a datagram socket, closed, no longer functional);
+    /// Flags ≠ 0; the WSK_BUF; the control data (a length past its buffer or a malformed list: STATUS_INVALID_PARAMETER;
+    /// anything but packet information of the socket's family: STATUS_NOT_SUPPORTED); the remote (none given and none fixed:
+    /// STATUS_INVALID_PARAMETER; another family: STATUS_INVALID_PARAMETER; the wildcard or port 0:
+    /// STATUS_INVALID_ADDRESS_COMPONENT); a socket not bound: STATUS_INVALID_DEVICE_STATE.</summary>
+    public static NtStatus SendTo(WskSocket socket, in WskBuf buffer, uint flags, SockAddr? remoteAddress, nuint controlInfoLength,
+        ReadOnlySpan<byte> controlInfo, Irp irp)
+    {
+        if (!Start(irp, socket))
+        {
+            return NtStatus.InvalidParameter;
+        }
+
+        NtStatus status = CheckDatagram(socket, flags, forIo: true);
+        int length = 0;
+        if (status.IsSuccess)
+        {
+            status = buffer.Validate(out length);
+        }
+
+        HostPacketInfo packetInfo = default;
+        bool withPacketInfo = false;
+        SockAddr remote = default;
+        if (status.IsSuccess)
+        {
+            status = CheckSend(socket.Datagram!, remoteAddress, controlInfoLength, controlInfo, out remote, out packetInfo, out withPacketInfo);
+        }
+
+        if (!status.IsSuccess)
+        {
+            return Refuse(irp, status);
+        }
+
+        return socket.Datagram!.SendTo(buffer.Mdl, (int)buffer.Offset, length, remote, packetInfo, withPacketInfo, irp);
+    }
+
+    /// <summary>WskSendMessages: WskSendTo's rules, for each buffer of the list (a null list, or one longer than
+    /// <see cref="WskBuf.MaxChainLength"/> entries, a cycle: STATUS_INVALID_PARAMETER).</summary>
+    public static NtStatus SendMessages(WskSocket socket, WskBufList bufferList, uint flags, SockAddr? remoteAddress, nuint controlInfoLength,
+        ReadOnlySpan<byte> controlInfo, Irp irp)
+    {
+        if (!Start(irp, socket))
+        {
+            return NtStatus.InvalidParameter;
+        }
+
+        NtStatus status = CheckDatagram(socket, flags, forIo: true);
+        if (status.IsSuccess && bufferList is null)
+        {
+            status = NtStatus.InvalidParameter;
+        }
+
+        int entries = 0;
+        for (WskBufList? entry = bufferList; status.IsSuccess && entry is not null; entry = entry.Next)
+        {
+            status = ++entries > WskBuf.MaxChainLength ? NtStatus.InvalidParameter : entry.Buffer.Validate(out _);
+        }
+
+        HostPacketInfo packetInfo = default;
+        bool withPacketInfo = false;
+        SockAddr remote = default;
+        if (status.IsSuccess)
+        {
+            status = CheckSend(socket.Datagram!, remoteAddress, controlInfoLength, controlInfo, out remote, out packetInfo, out withPacketInfo);
+        }
+
+        if (!status.IsSuccess)
+        {
+            return Refuse(irp, status);
+        }
+
+        return socket.Datagram!.SendMessages(bufferList!, remote, packetInfo, withPacketInfo, irp);
+    }
+
+    private static NtStatus CheckSend(DatagramEngine engine, SockAddr? remoteAddress, nuint controlInfoLength, ReadOnlySpan<byte> controlInfo,
+        out SockAddr remote, out HostPacketInfo packetInfo, out bool withPacketInfo)
+    {
+        remote = default;
+        packetInfo = default;
+        withPacketInfo = false;
+        if (controlInfoLength > (nuint)controlInfo.Length)
+        {
+            return NtStatus.InvalidParameter;
+        }
+
+        NtStatus status = WsaControlMessage.ReadPacketInfo(controlInfo[..(int)controlInfoLength], engine.Family, out withPacketInfo,
+            out SockAddr source, out uint interfaceIndex);
+        if (!status.IsSuccess)
+        {
+            return status;
+        }
+
+        packetInfo = new HostPacketInfo(source, interfaceIndex);
+        if ((remoteAddress ?? engine.DefaultRemote) is not { } destination)
+        {
+            return NtStatus.InvalidParameter; // No remote given and none fixed.
+        }
+
+        if (destination.Family != engine.Family)
+        {
+            return NtStatus.InvalidParameter;
+        }
+
+        if (destination.Port == 0 || destination.IsWildcardDestination)
+        {
+            return NtStatus.InvalidAddressComponent; // Winsock: sendto the wildcard is WSAEADDRNOTAVAIL.
+        }
+
+        remote = destination;
+        return engine.State == SocketState.Open ? NtStatus.InvalidDeviceState : NtStatus.Success;
+    }
+
+    /// <summary>WskReceiveFrom. Checks, in order: the IRP; the socket; Flags ≠ 0; the WSK_BUF; a ControlLength larger than
+    /// the ControlInfo buffer: STATUS_INVALID_PARAMETER; a socket not bound: STATUS_INVALID_DEVICE_STATE.</summary>
+    public static NtStatus ReceiveFrom(WskSocket socket, in WskBuf buffer, uint flags, StrongBox<SockAddr>? remoteAddress,
+        StrongBox<uint>? controlLength, Memory<byte> controlInfo, StrongBox<uint>? controlFlags, Irp irp)
+    {
+        if (!Start(irp, socket))
+        {
+            return NtStatus.InvalidParameter;
+        }
+
+        NtStatus status = CheckDatagram(socket, flags, forIo: true);
+        int length = 0;
+        if (status.IsSuccess)
+        {
+            status = buffer.Validate(out length);
+        }
+
+        if (status.IsSuccess && controlLength is { } room && room.Value > (uint)controlInfo.Length)
+        {
+            status = NtStatus.InvalidParameter;
+        }
+
+        if (status.IsSuccess && socket.Datagram!.State == SocketState.Open)
+        {
+            status = NtStatus.InvalidDeviceState;
+        }
+
+        if (!status.IsSuccess)
+        {
+            return Refuse(irp, status);
+        }
+
+        Memory<byte> control = controlLength is { } given ? controlInfo[..(int)given.Value] : default;
+        return socket.Datagram!.ReceiveFrom(buffer.Mdl, (int)buffer.Offset, length, remoteAddress, controlLength, control, controlFlags, irp);
+    }
+
+    /// <summary>WskRelease of datagram indications: each entry's datagram goes back to the provider; an entry that is not one
+    /// the client kept (released already, or never held) is STATUS_INVALID_PARAMETER, and the others are still released.</summary>
+    public static NtStatus ReleaseDatagrams(WskSocket socket, WskDatagramIndication datagramIndication)
+    {
+        if (socket is null || datagramIndication is null || socket.Datagram is not { } engine)
+        {
+            return NtStatus.InvalidParameter;
+        }
+
+        if (engine.State == SocketState.Closed)
+        {
+            return NtStatus.InvalidHandle;
+        }
+
+        NtStatus status = NtStatus.Success;
+        int hops = 0;
+        for (WskDatagramIndication? indication = datagramIndication; indication is not null; indication = indication.Next)
+        {
+            if (++hops > WskBuf.MaxChainLength)
+            {
+                return NtStatus.InvalidParameter; // A cycle.
+            }
+
+            if (indication.ProviderHold is not HeldDatagram held || engine.Release(held) != NtStatus.Success)
+            {
+                status = NtStatus.InvalidParameter;
+            }
+        }
+
+        return status;
+    }
+
+    /// <summary>WskGetLocalAddress of a datagram socket: bound first (STATUS_INVALID_DEVICE_STATE otherwise).</summary>
+    public static NtStatus GetDatagramLocalAddress(WskSocket socket, out SockAddr localAddress, Irp irp)
+    {
+        localAddress = default;
+        if (!Start(irp, socket))
+        {
+            return NtStatus.InvalidParameter;
+        }
+
+        NtStatus status = CheckDatagram(socket, 0, forIo: false);
+        if (status.IsSuccess)
+        {
+            status = socket.Datagram!.GetLocalAddress(out localAddress);
+        }
+
+        irp.CompleteInline(status);
+        return status;
+    }
+
+    /// <summary>WskControlSocket on a datagram socket: SO_WSK_EVENT_CALLBACK (WSK_EVENT_RECEIVE_FROM only, no IRP), SO_BROADCAST,
+    /// IP_PKTINFO (AF_INET) / IPV6_PKTINFO (AF_INET6), SO_RCVBUF/SO_SNDBUF (each a DWORD), and the I/O controls
+    /// SIO_WSK_SET_REMOTE_ADDRESS / SIO_WSK_SET_SENDTO_ADDRESS (input: a SOCKADDR of the socket's family, after WskBind).</summary>
+    private static NtStatus ControlDatagram(WskSocket socket, WskControlSocketType requestType, uint controlCode, uint level,
+        nuint inputSize, ReadOnlySpan<byte> inputBuffer, nuint outputSize, Span<byte> outputBuffer, out nuint outputSizeReturned, Irp? irp)
+    {
+        outputSizeReturned = 0;
+        if (irp is not null && !Start(irp, socket))
+        {
+            return NtStatus.InvalidParameter;
+        }
+
+        nuint returned = 0;
+        NtStatus status = DatagramControl(socket, socket.Datagram!, requestType, controlCode, level, inputSize, inputBuffer, outputSize,
+            outputBuffer, irp is null, ref returned);
+        outputSizeReturned = returned;
+        irp?.CompleteInline(status, returned);
+        return status;
+    }
+
+    private static NtStatus DatagramControl(WskSocket socket, DatagramEngine engine, WskControlSocketType requestType, uint controlCode,
+        uint level, nuint inputSize, ReadOnlySpan<byte> inputBuffer, nuint outputSize, Span<byte> outputBuffer, bool noIrp, ref nuint returned)
+    {
+        if (engine.State == SocketState.Closed)
+        {
+            return NtStatus.InvalidHandle;
+        }
+
+        if (inputSize > (nuint)inputBuffer.Length || outputSize > (nuint)outputBuffer.Length)
+        {
+            return NtStatus.InvalidParameter; // A size the buffer does not have.
+        }
+
+        if (engine.State == SocketState.Failed)
+        {
+            return NtStatus.FileForcedClosed;
+        }
+
+        ReadOnlySpan<byte> input = inputBuffer[..(int)inputSize];
+        if (requestType == WskControlSocketType.WskSetOption && level == Ws2Def.SOL_SOCKET && controlCode == Ws2Def.SO_WSK_EVENT_CALLBACK)
+        {
+            return noIrp ? SetDatagramEvents(socket, engine, input) : NtStatus.InvalidParameter; // Documented: no IRP for this one.
+        }
+
+        if (requestType == WskControlSocketType.WskIoctl
+            && controlCode is WskConstants.SIO_WSK_SET_REMOTE_ADDRESS or WskConstants.SIO_WSK_SET_SENDTO_ADDRESS)
+        {
+            if (socket.Category != WskConstants.WSK_FLAG_DATAGRAM_SOCKET)
+            {
+                return NtStatus.InvalidDeviceRequest; // Datagram sockets only.
+            }
+
+            if (SockAddr.TryRead(input, out SockAddr remote) != NtStatus.Success || remote.Family != engine.Family)
+            {
+                return NtStatus.InvalidParameter;
+            }
+
+            if (remote.Port == 0 || remote.IsWildcardDestination)
+            {
+                return NtStatus.InvalidAddressComponent;
+            }
+
+            return engine.SetRemote(remote, filter: controlCode == WskConstants.SIO_WSK_SET_REMOTE_ADDRESS);
+        }
+
+        HostDatagramOption? option = (level, controlCode) switch
+        {
+            (Ws2Def.SOL_SOCKET, Ws2Def.SO_BROADCAST) => HostDatagramOption.Broadcast,
+            (Ws2Def.SOL_SOCKET, Ws2Def.SO_RCVBUF) => HostDatagramOption.ReceiveBuffer,
+            (Ws2Def.SOL_SOCKET, Ws2Def.SO_SNDBUF) => HostDatagramOption.SendBuffer,
+            (Ws2Def.IPPROTO_IP, Ws2Def.IP_PKTINFO) when engine.Family == Ws2Def.AF_INET => HostDatagramOption.PacketInfo,
+            (Ws2Def.IPPROTO_IPV6, Ws2Def.IPV6_PKTINFO) when engine.Family == Ws2Def.AF_INET6 => HostDatagramOption.PacketInfo,
+            _ => null,
+        };
+        switch (requestType)
+        {
+            case WskControlSocketType.WskSetOption when option is { } set:
+                if (inputSize != sizeof(uint))
+                {
+                    return NtStatus.InvalidParameter; // Each takes a DWORD.
+                }
+
+                uint value = BinaryPrimitives.ReadUInt32LittleEndian(input);
+                return engine.SetOption(set, set is HostDatagramOption.Broadcast or HostDatagramOption.PacketInfo
+                    ? (value != 0 ? 1 : 0)
+                    : (int)Math.Min(value, int.MaxValue / 2));
+
+            case WskControlSocketType.WskGetOption when option is { } get:
+                if (outputSize < sizeof(uint))
+                {
+                    return NtStatus.BufferTooSmall;
+                }
+
+                NtStatus status = engine.GetOption(get, out int current);
+                if (status == NtStatus.Success)
+                {
+                    BinaryPrimitives.WriteUInt32LittleEndian(outputBuffer, (uint)current);
+                    returned = sizeof(uint);
+                }
+
+                return status;
+
+            case WskControlSocketType.WskSetOption or WskControlSocketType.WskGetOption or WskControlSocketType.WskIoctl:
+                return NtStatus.NotSupported; // An option or control code WskSharp does not provide on a datagram socket.
+
+            default:
+                return NtStatus.InvalidParameter;
+        }
+    }
+
+    /// <summary>SO_WSK_EVENT_CALLBACK on a datagram socket: NPI_WSK_INTERFACE_ID, WSK_EVENT_RECEIVE_FROM only, and a client
+    /// dispatch with WskReceiveFromEvent to turn it on.</summary>
+    private static NtStatus SetDatagramEvents(WskSocket socket, DatagramEngine engine, ReadOnlySpan<byte> input)
+    {
+        if (!WskEventCallbackControl.TryRead(input, out WskEventCallbackControl control)
+            || control.NpiId != WskEventCallbackControl.NPI_WSK_INTERFACE_ID)
+        {
+            return NtStatus.InvalidParameter;
+        }
+
+        uint mask = control.EventMask & ~WskConstants.WSK_EVENT_DISABLE;
+        if (mask != WskConstants.WSK_EVENT_RECEIVE_FROM || socket.Category != WskConstants.WSK_FLAG_DATAGRAM_SOCKET)
+        {
+            return NtStatus.InvalidParameter; // An event this kind of socket does not have.
+        }
+
+        bool disable = (control.EventMask & WskConstants.WSK_EVENT_DISABLE) != 0;
+        if (!disable && socket.ReceiveFromEvent is null)
+        {
+            return NtStatus.InvalidParameter; // No callback in the client dispatch for the event asked for.
+        }
+
+        return engine.SetReceiveEvents(!disable);
+    }
+
+    /// <summary>The checks every datagram call makes: a datagram socket (another kind: STATUS_INVALID_DEVICE_REQUEST), live,
+    /// no flag (they are reserved); for I/O, one created as a datagram socket.</summary>
+    private static NtStatus CheckDatagram(WskSocket socket, uint flags, bool forIo)
+    {
+        if (socket is null)
+        {
+            return NtStatus.InvalidParameter;
+        }
+
+        if (socket.Datagram is not { } engine || (forIo && socket.Category != WskConstants.WSK_FLAG_DATAGRAM_SOCKET))
+        {
+            return NtStatus.InvalidDeviceRequest;
+        }
+
+        SocketState state = engine.State;
+        if (state == SocketState.Closed)
+        {
+            return NtStatus.InvalidHandle;
+        }
+
+        if (state == SocketState.Failed)
+        {
+            return NtStatus.FileForcedClosed;
+        }
+
+        return flags != 0 ? NtStatus.InvalidParameter : NtStatus.Success;
+    }
+}
