@@ -41,14 +41,17 @@ if newer_than "$cobject" "${csources[@]}" "$native/include" "$native/build.sh"; 
   rm -f "$work"/c/*.o
   for src in "${csources[@]}"; do
     name=$(basename "$(dirname "$src")")-$(basename "$src" .c).o
-    # The library's own API is what it exports: compiled with default visibility (internal helpers are static).
-    gcc $cflags -fvisibility=default -c "$src" -o "$work/c/$name"
+    # Hidden by default: only what the headers declare WSKSHARP_API (visibility "default") is exported; the helpers the
+    # runtime's and shim's files share (internal.h, pairing.h) stay inside the library.
+    gcc $cflags -c "$src" -o "$work/c/$name"
   done
   objs=("$work"/c/*.o)
   # One relocatable object: the AOT link takes it whole (an archive would drop members nothing managed references).
   ld -r -o "$cobject.tmp" "${objs[@]}"
-  # Every global function and datum the C objects define is exported (the ILC version script marks the rest local).
-  nm -g --defined-only "$cobject.tmp" | awk '$2 ~ /^[TDBR]$/ { print $3 }' | sort -u > "$exports.tmp"
+  # Every global function and datum of default visibility (the API) is exported (the ILC version script marks the rest
+  # local). readelf, since nm -g lists hidden globals too.
+  readelf -Ws --wide "$cobject.tmp" | awk '$5 == "GLOBAL" && $6 == "DEFAULT" && $7 != "UND" && ($4 == "FUNC" || $4 == "OBJECT") { print $8 }' \
+    | sort -u > "$exports.tmp"
   # A runtime that defined a libc name would interpose on it for the whole process, .NET's own calls included.
   libc=$(gcc -print-file-name=libc.so.6)
   clash=$(comm -12 "$exports.tmp" <(nm -D --defined-only "$libc" | awk '{ sub(/@.*/, "", $3); print $3 }' | sort -u) || true)

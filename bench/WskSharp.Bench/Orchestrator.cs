@@ -46,8 +46,8 @@ internal static class Orchestrator
     public static readonly string[] BlackholePeers = ["wsk-tfo", "dotnet-saea-fo"];
     public const string ClientAddress = "198.18.0.1";
 
-    public static readonly string[] P1Peers = ["wsk-tfo", "c-tfo", "dotnet-saea-fo", "wsk", "c-connect", "dotnet", "dotnet-fo"];
-    public static readonly string[] P2Peers = ["wsk-tfo", "c-tfo", "dotnet-saea-fo", "wsk", "c-connect", "dotnet", "wsk-tfo-await", "wsk-tfo-el"];
+    public static readonly string[] P1Peers = ["wsk-tfo", "c-tfo", "dotnet-saea-fo", "wsk", "c-connect", "dotnet", "dotnet-fo", "wsk-c"];
+    public static readonly string[] P2Peers = ["wsk-tfo", "c-tfo", "dotnet-saea-fo", "wsk", "c-connect", "dotnet", "wsk-tfo-await", "wsk-tfo-el", "wsk-c"];
     public static readonly string[] P5Peers = ["wsk", "dotnet"];
     public static readonly string[] ChurnPeers = ["wsk-tfo", "c-tfo", "dotnet"];
     public static readonly string[] P4Peers = ["wsk", "dotnet"];
@@ -201,7 +201,7 @@ internal static class Orchestrator
 
                 int count = ctx.Plan.P1PerRound;
                 var timeout = TimeSpan.FromSeconds(30 + (count * 0.2));
-                PeerRun run = peer.StartsWith("c-", StringComparison.Ordinal)
+                PeerRun run = IsNative(peer)
                     ? NativeClient(ctx, nsC, peer, ServerAddress, server.Port, count, 1, 3, samples: true, timeout)
                     : WorkerConn(ctx, nsC, peer, ServerAddress, ctx.WskLocal == "specific" ? ClientAddress : ctx.WskLocal, server.Port, count, 1, 3, 0, samples: true, timeout);
                 run.Phase = "p1";
@@ -306,8 +306,9 @@ internal static class Orchestrator
                 using var ns = Netns.Create(ctx.Prefix);
                 using Server server = Server.Start(ns.Name, Path.Combine(ctx.Native, "echo_server"), "--bind", "127.0.0.1", "--port", "0", "--fastopen", "4096");
                 var timeout = TimeSpan.FromSeconds(90);
-                PeerRun run = peer.StartsWith("c-", StringComparison.Ordinal)
-                    ? NativeClient(ctx, ns.Name, peer, "127.0.0.1", server.Port, plan.P2Count, plan.P2Concurrency, 2, samples: false, timeout)
+                PeerRun run = IsNative(peer)
+                    ? NativeClient(ctx, ns.Name, peer, "127.0.0.1", server.Port, plan.P2Count, plan.P2Concurrency, 2, samples: false, timeout,
+                        warmupConcurrent: peer == "wsk-c" ? plan.P2Warmup : 0)
                     : WorkerConn(ctx, ns.Name, peer, "127.0.0.1", ctx.LoopbackLocal, server.Port, plan.P2Count, plan.P2Concurrency, 2, plan.P2Warmup, samples: false, timeout);
                 run.Phase = "p2";
                 run.Round = round;
@@ -533,14 +534,27 @@ internal static class Orchestrator
         return File.Exists(outPath) ? Json.Read<PeerRun>(outPath) : Failed(peer, "", count, r);
     }
 
+    /// <summary>Peers that are C programs: the plain-socket client (c-MODE) and the WSK driver code over the native face
+    /// (wsk-c, bench/native/wsk_client.c, the c-tfo exchange in WSK calls). Both print the same JSON.</summary>
+    private static bool IsNative(string peer) => peer.StartsWith("c-", StringComparison.Ordinal) || peer == "wsk-c";
+
+    /// <remarks><paramref name="warmupConcurrent"/>: wsk-c only, warm-up connections at the measured concurrency after the
+    /// sequential ones, as the WskSharp workers warm up (the WSK layer inside it has pools and a managed heap to settle;
+    /// a plain C client has nothing to warm).</remarks>
     private static PeerRun NativeClient(RunContext ctx, string ns, string peer, string addr, int port, int count, int concurrency, int warmup,
-        bool samples, TimeSpan timeout)
+        bool samples, TimeSpan timeout, int warmupConcurrent = 0)
     {
-        List<string> args = ["netns", "exec", ns, Path.Combine(ctx.Native, "client"), "--mode", peer[2..], "--addr", addr, "--port", Str(port),
+        (string program, string mode) = peer == "wsk-c" ? ("wsk_client", "tfo") : ("client", peer[2..]);
+        List<string> args = ["netns", "exec", ns, Path.Combine(ctx.Native, program), "--mode", mode, "--addr", addr, "--port", Str(port),
             "--count", Str(count), "--concurrency", Str(concurrency), "--warmup", Str(warmup), "--json"];
         if (!samples)
         {
             args.Add("--no-samples");
+        }
+
+        if (warmupConcurrent > 0)
+        {
+            args.AddRange(["--warmup-concurrent", Str(warmupConcurrent)]);
         }
 
         Proc.Result r = Proc.Run("ip", args, timeout, ctx.NextLog(peer));
@@ -575,6 +589,8 @@ internal static class Orchestrator
             WarmupSynDataAcked = (long)j["tfo"]!["warmup_syn_data_acked"]!,
             TtfbUs = j["ttfb_us"] is JsonArray a ? [.. a.Select(x => (double)x!)] : [],
             TimedOut = r.TimedOut,
+            ManagedBytes = (long?)j["managed_bytes"],
+            VerifierProblems = (long?)j["verifier_problems"],
         };
         foreach (JsonNode? e in j["errors"]!.AsArray())
         {

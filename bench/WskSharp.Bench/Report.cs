@@ -69,6 +69,12 @@ internal sealed class Report(Plan plan, Orchestrator.RunContext ctx)
         double? p2AwaitVsC = Ratio(CpsOf("wsk-tfo-await"), CpsOf("c-tfo"));
         double? cpuAwaitVsC = Ratio(CpuOf("wsk-tfo-await"), CpuOf("c-tfo"));
         double? p5VsDotnet = Ratio(BulkOf("wsk"), BulkOf("dotnet"));
+        double? p1WskcVsC = Ratio(P1Of("wsk-c"), P1Of("c-tfo"));
+        double? p2WskcVsC = Ratio(CpsOf("wsk-c"), CpsOf("c-tfo"));
+        double? cpuWskcVsC = Ratio(CpuOf("wsk-c"), CpuOf("c-tfo"));
+        List<PeerRun> wskcP2 = [.. P2.Where(r => r.Peer == "wsk-c" && r.Succeeded > 0 && r.ManagedBytes is not null)];
+        double? wskcManaged = wskcP2.Count == 0 ? null : Stats.Median(wskcP2.Select(r => (double)r.ManagedBytes!.Value / r.Succeeded));
+        long? wskcVerifier = P1.Concat(P2).Where(r => r.Peer == "wsk-c").Select(r => r.VerifierProblems).Aggregate((long?)null, (a, b) => b is null ? a : (a ?? 0) + b);
         AllocFigure? bdnCycle = P3?.BenchmarkDotNet.FirstOrDefault(f => f.Name.Contains("WskConnectEx", StringComparison.Ordinal));
         AllocFigure? bdnSendRecv = P3?.BenchmarkDotNet.FirstOrDefault(f => f.Name.Contains("WskSend", StringComparison.Ordinal));
         AllocFigure? directCycle = P3?.Direct.FirstOrDefault(f => f.Name.StartsWith("wsk: connect cycle", StringComparison.Ordinal));
@@ -95,6 +101,11 @@ internal sealed class Report(Plan plan, Orchestrator.RunContext ctx)
             new("P2 client CPU per connection, ours (TFO, default options) / C tfo", cpuVsC, "≤ 1.20", Le(cpuVsC, 1.20), Margin(cpuVsC, 1.20, lowerIsBetter: true)),
             new("P2 connections/s, ours (TFO, CompleteOnEventLoop) / C tfo", p2ElVsC, "≥ 0.75", Ge(p2ElVsC, 0.75), Margin(p2ElVsC, 0.75, lowerIsBetter: false)),
             new("P2 client CPU per connection, ours (TFO, CompleteOnEventLoop) / C tfo", cpuElVsC, "≤ 1.25", Le(cpuElVsC, 1.25), Margin(cpuElVsC, 1.25, lowerIsBetter: true)),
+            new("P1 TTFB p50, wsk-c (WSK driver code in C over the native face) / C sendto(MSG_FASTOPEN)", p1WskcVsC, "≤ 1.02", Le(p1WskcVsC, 1.02), Margin(p1WskcVsC, 1.02, lowerIsBetter: true)),
+            new("P2 client CPU per connection, wsk-c / C tfo", cpuWskcVsC, "≤ 1.30", Le(cpuWskcVsC, 1.30), Margin(cpuWskcVsC, 1.30, lowerIsBetter: true)),
+            new("P2 connections/s, wsk-c / C tfo", p2WskcVsC, "(no target)", null, "ours (wsk-tfo) / C tfo is the goal above"),
+            new("P2 wsk-c managed bytes per connection (WskSocket+TCP_FASTOPEN+WskBind+WskConnectEx+WskReceive+WskCloseSocket; the C face's counter)", wskcManaged, "(no target; the steady-state send/receive target is native/tests/wsk steady_state_no_managed_allocation)", null,
+                wskcVerifier is null ? "" : string.Create(Inv, $"verifier problems at the end of the wsk-c runs: {wskcVerifier}")),
             new("P3 WskSend+WskReceive steady state, B/op", allocSendRecv, "0", allocSendRecv is { } s ? s < 1 : null, bdnSendRecv is null ? "direct measurement" : "BenchmarkDotNet MemoryDiagnoser"),
             new("P3 connect cycle (WskSocket+WskBind+WskConnectEx+WskCloseSocket, + receive), B/op", allocCycle, "≤ 512", Le(allocCycle, 512), Margin(allocCycle, 512, lowerIsBetter: true)),
             new("P5 bulk throughput, ours WskSend / .NET SendAsync", p5VsDotnet, "≥ 0.95", Ge(p5VsDotnet, 0.95), Margin(p5VsDotnet, 0.95, lowerIsBetter: false)),
@@ -114,7 +125,7 @@ internal sealed class Report(Plan plan, Orchestrator.RunContext ctx)
                 string.Create(Inv, $"{p4.FdsBefore} / {p4.FdsHeld} / {p4.FdsAfter} (sockets {p4.SocketsBefore} / {p4.SocketsHeld} / {p4.SocketsAfter}) {p4.Note}")));
         }
 
-        foreach ((string peer, bool tfo) in new[] { ("wsk-tfo", true), ("c-tfo", true), ("dotnet-saea-fo", true), ("wsk", false), ("c-connect", false), ("dotnet", false), ("dotnet-fo", false) })
+        foreach ((string peer, bool tfo) in new[] { ("wsk-tfo", true), ("c-tfo", true), ("dotnet-saea-fo", true), ("wsk", false), ("c-connect", false), ("dotnet", false), ("dotnet-fo", false), ("wsk-c", true) })
         {
             if (p1.FirstOrDefault(r => r.Peer == peer) is { } row && row.N > 0)
             {
@@ -130,6 +141,7 @@ internal sealed class Report(Plan plan, Orchestrator.RunContext ctx)
         ratios.Append(Inv, $" cpu_vs_c={F(cpuVsC)} alloc_connectex_bytes={F(allocCycle, "F0")} alloc_sendrecv_bytes={F(allocSendRecv, "F0")}");
         ratios.Append(Inv, $" blackhole_vs_dotnet={F(blackholeVsDotnet)} p2_el_vs_c={F(p2ElVsC)} cpu_el_vs_c={F(cpuElVsC)}");
         ratios.Append(Inv, $" blackhole_proc_vs_dotnet={F(procVsDotnet)} p2_await_vs_c={F(p2AwaitVsC)} cpu_await_vs_c={F(cpuAwaitVsC)}");
+        ratios.Append(Inv, $" p1_wskc_vs_c_tfo={F(p1WskcVsC)} p2_wskc_vs_c={F(p2WskcVsC)} cpu_wskc_vs_c={F(cpuWskcVsC)}");
         ratios.Append(Inv, $" p4_concurrent={p4?.Held.ToString(Inv) ?? "NA"} p4_failed={(p4 is null ? "NA" : (p4.OpenFailed + p4.CloseFailed).ToString(Inv))} p4_bytes_per_conn={F(p4?.ManagedBytesPerConnection, "F0")} p4_rss_bytes_per_conn={F(p4?.RssBytesPerConnection, "F0")}");
         ratios.Append(Inv, $" p4_fds_before_held_after={(p4 is null ? "NA" : $"{p4.FdsBefore}/{p4.FdsHeld}/{p4.FdsAfter}")}");
         ratios.Append(Inv, $" p4_dotnet_concurrent={p4Dotnet?.Held.ToString(Inv) ?? "NA"} p4_dotnet_failed={(p4Dotnet is null ? "NA" : (p4Dotnet.OpenFailed + p4Dotnet.CloseFailed).ToString(Inv))} p4_dotnet_bytes_per_conn={F(p4Dotnet?.ManagedBytesPerConnection, "F0")} p4_dotnet_rss_bytes_per_conn={F(p4Dotnet?.RssBytesPerConnection, "F0")}");
@@ -281,6 +293,7 @@ internal sealed class Report(Plan plan, Orchestrator.RunContext ctx)
         ["dotnet"] = ".NET `ConnectAsync` + `SendAsync` (what most code does)",
         ["dotnet-fo"] = ".NET `SocketOptionName.FastOpen` + `ConnectAsync` + `SendAsync`",
         ["dotnet-saea-fo"] = ".NET FastOpen + `ConnectAsync(SocketAsyncEventArgs)` with the buffer (its best Fast Open shape)",
+        ["wsk-c"] = "WSK driver code in C (`ntddk.h`, `wsk.h`; bench/native/wsk_client.c) over the native face: the wsk-tfo calls, each issued from the previous call's completion routine",
     };
 
     private string Markdown(List<LatencyRow> p1, List<RateRow> p2, List<BulkRow> p5, List<Goal> goals, string line)
@@ -347,7 +360,7 @@ internal sealed class Report(Plan plan, Orchestrator.RunContext ctx)
             RateRow? ours = p2.FirstOrDefault(r => r.Peer == "wsk-tfo");
             foreach (RateRow r in p2)
             {
-                md.AppendLine(Inv, $"| {r.Peer} | {r.Ok} | {r.Failed} | {r.Cps:F0} | {r.CpsMin:F0}–{r.CpsMax:F0} | {r.CpuUs:F1} | {r.CpuUsMin:F1}–{r.CpuUsMax:F1} | {r.UserUs:F1} / {r.SysUs:F1} | {(r.Peer.StartsWith("c-", StringComparison.Ordinal) ? "—" : r.JitMs.ToString("F1", Inv))} | {(r.Checked == 0 ? "not reported" : $"{r.Acked}/{r.Checked}")} | {(ours?.Cps ?? double.NaN) / r.Cps:F3} | {Paired(P2, "wsk-tfo", r.Peer, x => x.ConnectionsPerSecond):F3} | {(ours?.CpuUs ?? double.NaN) / r.CpuUs:F3} | {Paired(P2, "wsk-tfo", r.Peer, x => x.CpuUsPerConnection):F3} |");
+                md.AppendLine(Inv, $"| {r.Peer} | {r.Ok} | {r.Failed} | {r.Cps:F0} | {r.CpsMin:F0}–{r.CpsMax:F0} | {r.CpuUs:F1} | {r.CpuUsMin:F1}–{r.CpuUsMax:F1} | {r.UserUs:F1} / {r.SysUs:F1} | {(r.Peer.StartsWith("c-", StringComparison.Ordinal) || r.Peer == "wsk-c" ? "—" : r.JitMs.ToString("F1", Inv))} | {(r.Checked == 0 ? "not reported" : $"{r.Acked}/{r.Checked}")} | {(ours?.Cps ?? double.NaN) / r.Cps:F3} | {Paired(P2, "wsk-tfo", r.Peer, x => x.ConnectionsPerSecond):F3} | {(ours?.CpuUs ?? double.NaN) / r.CpuUs:F3} | {Paired(P2, "wsk-tfo", r.Peer, x => x.CpuUsPerConnection):F3} |");
             }
 
             AppendErrors(md, p2.Select(r => (r.Peer, r.Errors)));

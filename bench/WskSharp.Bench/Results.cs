@@ -38,6 +38,10 @@ public sealed class PeerRun
     public double JitMsDuringMeasure { get; set; }
     public long JitMethodsDuringMeasure { get; set; }
     public int Gen0DuringMeasure { get; set; }
+    /// <summary>wsk-c only: bytes the WSK layer's managed runtime allocated over the measured connections (the C face's
+    /// allocation counter), and the problems WskSharp's verifier reported when the client ended.</summary>
+    public long? ManagedBytes { get; set; }
+    public long? VerifierProblems { get; set; }
 
     public void AddError(string what, long n = 1)
     {

@@ -21,3 +21,13 @@ fi
 
 make CC="$CC" all "$@"
 echo "build.sh: built $(pwd)/bin/echo_server, $(pwd)/bin/client and $(pwd)/bin/sink_server"
+
+# The wsk-c peer: WskSharp's native face (NativeAOT, needs the .NET SDK) installed under bin/wsksharp, then
+# bin/wsk_client built against it. Skipped with WSKSHARP_NO_WSK_C=1; a failure here leaves the C peers usable.
+if [ "${WSKSHARP_NO_WSK_C:-0}" != 1 ]; then
+    if bash ../../native/build.sh "$(pwd)/bin/wsksharp" >bin/wsksharp-build.log 2>&1 && make CC="$CC" wsk "$@"; then
+        echo "build.sh: built $(pwd)/bin/wsk_client (over $(pwd)/bin/wsksharp)"
+    else
+        echo "build.sh: the wsk-c peer was not built (see $(pwd)/bin/wsksharp-build.log): its runs will fail" >&2
+    fi
+fi

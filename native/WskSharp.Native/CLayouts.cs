@@ -44,10 +44,27 @@ internal struct CIrpPairing
     public ulong Magic;
 }
 
+/// <summary>
+/// The 16 bytes IoAllocateMdl puts before an MDL (native/shim/pairing.h, WSKSHARP_MDL_HEADER): how many pending requests
+/// use the MDL, so that IoFreeMdl catches an MDL freed under one.
+/// </summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct CMdlHeader
+{
+    public const ulong Magic = 0x4c444d4b53575357UL;
+
+    public int InUse;
+    public uint Reserved;
+    public ulong HeaderMagic;
+}
+
 /// <summary><c>MDL</c> (0x30 bytes).</summary>
 [StructLayout(LayoutKind.Explicit, Size = 0x30)]
 internal unsafe struct CMdl
 {
+    /// <summary><c>MDL_ALLOCATED_FIXED_SIZE</c>: set by IoAllocateMdl (which puts a <see cref="CMdlHeader"/> before it).</summary>
+    public const short AllocatedFixedSize = 0x0008;
+
     [FieldOffset(0x00)] public CMdl* Next;
     [FieldOffset(0x08)] public short Size;
     [FieldOffset(0x0A)] public short MdlFlags;
@@ -55,6 +72,15 @@ internal unsafe struct CMdl
     [FieldOffset(0x20)] public nint StartVa;
     [FieldOffset(0x28)] public uint ByteCount;
     [FieldOffset(0x2C)] public uint ByteOffset;
+}
+
+/// <summary><c>UNICODE_STRING</c> (16 bytes): lengths in bytes, the buffer at 8.</summary>
+[StructLayout(LayoutKind.Explicit, Size = 16)]
+internal unsafe struct CUnicodeString
+{
+    [FieldOffset(0)] public ushort Length;
+    [FieldOffset(2)] public ushort MaximumLength;
+    [FieldOffset(8)] public char* Buffer;
 }
 
 /// <summary><c>WSK_BUF</c> (24 bytes).</summary>

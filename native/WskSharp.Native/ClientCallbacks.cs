@@ -130,7 +130,8 @@ internal static unsafe class ClientCallbacks
             }
             else
             {
-                NativeSocket.Retire(accepted); // The WSK layer closes the refused connection.
+                NativeSocket.BeginClose(accepted); // The WSK layer closes the refused connection.
+                NativeSocket.Retire(accepted);
             }
 
             return status;

@@ -18,7 +18,7 @@ internal static unsafe class DispatchTables
         (nint)(delegate* unmanaged<nint, uint, nuint, byte*, nuint, byte*, nuint*, CIrp*, int>)&ProviderFunctions.ControlClient,
         (nint)(delegate* unmanaged<nint, ushort*, ushort*, uint, Guid*, byte*, nint*, nint, nint, CIrp*, int>)&ProviderFunctions.GetAddressInfo,
         (nint)(delegate* unmanaged<nint, byte*, void>)&ProviderFunctions.FreeAddressInfo,
-        (nint)(delegate* unmanaged<nint, byte*, uint, nint, nint, uint, nint, nint, CIrp*, int>)&ProviderFunctions.GetNameInfo);
+        (nint)(delegate* unmanaged<nint, byte*, uint, CUnicodeString*, CUnicodeString*, uint, nint, nint, CIrp*, int>)&ProviderFunctions.GetNameInfo);
 
     private static readonly nint ControlSocket = (nint)(delegate* unmanaged<CWskSocket*, int, uint, uint, nuint, byte*, nuint, byte*, nuint*, CIrp*, int>)&SocketFunctions.ControlSocket;
     private static readonly nint CloseSocket = (nint)(delegate* unmanaged<CWskSocket*, CIrp*, int>)&SocketFunctions.CloseSocket;

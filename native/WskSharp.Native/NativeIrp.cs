@@ -56,7 +56,7 @@ internal sealed unsafe class NativeIrp
     public StrongBox<SockAddr>? RemoteBox;
 
     /// <summary>A request that writes a result into C memory at completion (WskGetAddressInfo): how, and its state.</summary>
-    public Action<NativeIrp, NtStatus>? WriteResult;
+    public Func<NativeIrp, NtStatus, NtStatus>? WriteResult;
 
     /// <summary>The managed state <see cref="WriteResult"/> reads.</summary>
     public object? ResultState;
@@ -114,14 +114,19 @@ internal sealed unsafe class NativeIrp
         {
             if (pairing->Managed != 0)
             {
-                GCHandle.FromIntPtr(pairing->Managed).Free();
+                GCHandle handle = GCHandle.FromIntPtr(pairing->Managed);
+                ((NativeIrp)handle.Target!).Buffer.Release(); // a request the WSK layer refused without completing it
+                handle.Free();
                 pairing->Managed = 0;
             }
 
             return;
         }
 
-        Unpaired.TryRemove((nint)irp, out _);
+        if (Unpaired.TryRemove((nint)irp, out NativeIrp? unpaired))
+        {
+            unpaired.Buffer.Release();
+        }
     }
 
     /// <summary>
@@ -174,7 +179,7 @@ internal sealed unsafe class NativeIrp
 
         if (self.WriteResult is { } write)
         {
-            write(self, status);
+            status = write(self, status); // may refuse what does not fit the client's buffers
             self.WriteResult = null;
             self.ResultState = null;
             self.ResultOut = 0;

@@ -16,6 +16,9 @@ internal sealed unsafe class NativeMdlChain
 
     private readonly List<(Mdl Mdl, NativeMemoryManager Memory)> _entries = [];
 
+    // The C MDLs of the current request that IoAllocateMdl made: counted in use until the request completes.
+    private readonly List<nint> _counted = [];
+
     /// <summary>The managed WSK_BUF for <paramref name="buffer"/>; null for a null pointer.</summary>
     public WskBuf? Map(CWskBuf* buffer)
     {
@@ -24,10 +27,12 @@ internal sealed unsafe class NativeMdlChain
             return null;
         }
 
+        Uncount(); // A request refused before the WSK layer took it never reached Release.
         Mdl? head = null, tail = null;
         int index = 0;
         for (CMdl* c = buffer->Mdl; c is not null && index < MaxEntries; c = c->Next, index++)
         {
+            CountIn(c);
             if (index == _entries.Count)
             {
                 var memory = new NativeMemoryManager();
@@ -56,11 +61,37 @@ internal sealed unsafe class NativeMdlChain
     /// <summary>Lets go of the client's memory once the request has completed.</summary>
     public void Release()
     {
+        Uncount();
         foreach ((Mdl mdl, NativeMemoryManager manager) in _entries)
         {
             manager.Reset(null, 0);
             mdl.Memory = Memory<byte>.Empty;
             mdl.Next = null;
         }
+    }
+
+    private void CountIn(CMdl* c)
+    {
+        if ((c->MdlFlags & CMdl.AllocatedFixedSize) == 0)
+        {
+            return; // The driver's own MDL (MmInitializeMdl): no header before it.
+        }
+
+        var header = (CMdlHeader*)c - 1;
+        if (header->HeaderMagic == CMdlHeader.Magic)
+        {
+            Interlocked.Increment(ref header->InUse);
+            _counted.Add((nint)header);
+        }
+    }
+
+    private void Uncount()
+    {
+        foreach (nint header in _counted)
+        {
+            Interlocked.Decrement(ref ((CMdlHeader*)header)->InUse);
+        }
+
+        _counted.Clear();
     }
 }

@@ -54,7 +54,7 @@ internal static unsafe class NativeResolution
     }
 
     /// <summary>Completion of WskGetAddressInfo: the C list (or NULL) goes to <c>*Result</c>.</summary>
-    public static void WriteResult(NativeIrp request, NtStatus status)
+    public static NtStatus WriteResult(NativeIrp request, NtStatus status)
     {
         var box = (StrongBox<WskAddrInfo?>)request.ResultState!;
         var result = (nint*)request.ResultOut;
@@ -62,6 +62,8 @@ internal static unsafe class NativeResolution
         {
             *result = status.IsSuccess && box.Value is { } list ? Build(list) : 0;
         }
+
+        return status;
     }
 
     /// <summary>One native block per entry: the ADDRINFOEXW, its SOCKADDR (28 bytes room), then its canonical name.</summary>

@@ -17,6 +17,8 @@ internal sealed unsafe class NativeSocket
 
     private static int s_open;
     private GCHandle _handle;
+    private int _closing;
+    private bool _retired; // in Closed (under its lock): a flag, since Queue.Contains scans all 1024 on every close
 
     /// <summary>Sockets handed to C and not closed yet (the verifier reports them at unload).</summary>
     public static int Open => Volatile.Read(ref s_open);
@@ -60,6 +62,35 @@ internal sealed unsafe class NativeSocket
         return self.C;
     }
 
+    /// <summary>
+    /// WskCloseSocket is called: the socket stops counting as open before the WSK layer can complete the close, since a
+    /// driver may report (unload) as soon as its close routine has run, before the call returns. FALSE if it was closing.
+    /// </summary>
+    public static bool BeginClose(CWskSocket* socket)
+    {
+        if (socket is null || socket->Managed == 0)
+        {
+            return false;
+        }
+
+        var self = (NativeSocket)GCHandle.FromIntPtr(socket->Managed).Target!;
+        if (Interlocked.Exchange(ref self._closing, 1) != 0)
+        {
+            return false;
+        }
+
+        Interlocked.Decrement(ref s_open);
+        return true;
+    }
+
+    /// <summary>The WSK layer refused the close that <see cref="BeginClose"/> counted: the socket is open again.</summary>
+    public static void AbortClose(CWskSocket* socket)
+    {
+        var self = (NativeSocket)GCHandle.FromIntPtr(socket->Managed).Target!;
+        Interlocked.Increment(ref s_open);
+        Volatile.Write(ref self._closing, 0);
+    }
+
     /// <summary>WskCloseSocket completed: the C structure is kept a while (see <see cref="ClosedKept"/>), then freed.</summary>
     public static void Retire(CWskSocket* socket)
     {
@@ -72,13 +103,13 @@ internal sealed unsafe class NativeSocket
         NativeSocket? oldest = null;
         lock (Closed)
         {
-            if (Closed.Contains(self))
+            if (self._retired)
             {
                 return;
             }
 
+            self._retired = true;
             Closed.Enqueue(self);
-            Interlocked.Decrement(ref s_open);
             if (Closed.Count > ClosedKept)
             {
                 oldest = Closed.Dequeue();

@@ -19,6 +19,13 @@ internal static unsafe class ProviderFunctions
             return refused;
         }
 
+        // Datagram sockets have no C dispatch table yet (WSK_PROVIDER_DATAGRAM_DISPATCH is declared, not bridged): refused
+        // here, as the WSK layer refused them before it had them, rather than handed out with a connection table.
+        if (flags == WskConstants.WSK_FLAG_DATAGRAM_SOCKET || socketType == Ws2Def.SOCK_DGRAM)
+        {
+            return Refuse(managedIrp!, NtStatus.NotSupported);
+        }
+
         // The new socket's context is its C face; the C event table becomes the WSK layer's client dispatch.
         return (int)(WskProvider.Socket(NativeClient.Of(client)!, addressFamily, socketType, protocol, flags,
             new NativeSocket(socketContext), ClientCallbacks.For(flags, dispatch), null, null, null, managedIrp!)).Value;
@@ -70,7 +77,8 @@ internal static unsafe class ProviderFunctions
         return (int)status.Value;
     }
 
-    private static readonly Action<NativeIrp, NtStatus> WriteAddressInfo = NativeResolution.WriteResult;
+    private static readonly Func<NativeIrp, NtStatus, NtStatus> WriteAddressInfo = NativeResolution.WriteResult;
+    private static readonly Func<NativeIrp, NtStatus, NtStatus> WriteNames = NativeNameInfo.WriteResult;
 
     [UnmanagedCallersOnly]
     public static int GetAddressInfo(nint client, ushort* nodeName, ushort* serviceName, uint nameSpace, Guid* provider, byte* hints,
@@ -98,21 +106,39 @@ internal static unsafe class ProviderFunctions
     [UnmanagedCallersOnly]
     public static void FreeAddressInfo(nint client, byte* addrInfo) => NativeResolution.Free(addrInfo);
 
-    /// <summary>Reverse resolution is not offered through the C face yet: STATUS_NOT_IMPLEMENTED.</summary>
+    /// <summary>
+    /// WskGetNameInfo: the WSK layer's reverse resolution; the names are written into the client's UNICODE_STRINGs (their
+    /// Buffer and MaximumLength, NUL-terminated) when the request completes, before the routine runs (see
+    /// <see cref="NativeNameInfo"/>).
+    /// </summary>
     [UnmanagedCallersOnly]
-    public static int GetNameInfo(nint client, byte* sockAddr, uint sockAddrLength, nint nodeName, nint serviceName, uint flags,
-        nint owningProcess, nint owningThread, CIrp* irp) => NotImplemented(irp);
-
-    private static int NotImplemented(CIrp* irp)
+    public static int GetNameInfo(nint client, byte* sockAddr, uint sockAddrLength, CUnicodeString* nodeName, CUnicodeString* serviceName,
+        uint flags, nint owningProcess, nint owningThread, CIrp* irp)
     {
         if (SocketFunctions.Start(irp, out NativeIrp? request, out Irp? managedIrp) is { } refused)
         {
             return refused;
         }
 
-        // A refusal before any I/O, as the WSK layer makes them: put in the IRP (its routine runs now) and returned.
-        managedIrp!.TryStart();
-        managedIrp.CompleteInline(NtStatus.NotImplemented);
-        return (int)(NtStatus.NotImplemented).Value;
+        // The address must be all there: SockAddrLength covers its family's structure (16 or 28 bytes).
+        if (sockAddr is null || sockAddrLength < 2
+            || sockAddrLength < (*(ushort*)sockAddr == Ws2Def.AF_INET6 ? Ws2Def.SOCKADDR_IN6_SIZE : Ws2Def.SOCKADDR_IN_SIZE))
+        {
+            return Refuse(managedIrp!, NtStatus.InvalidParameter);
+        }
+
+        var state = new NativeNameInfo(nodeName, serviceName);
+        request!.WriteResult = WriteNames;
+        request.ResultState = state;
+        return (int)WskProvider.GetNameInfo(NativeClient.Of(client)!, NativeAddress.Read(sockAddr), state.Node, state.Service, flags,
+            null, null, managedIrp!).Value;
+    }
+
+    // A refusal before any I/O, as the WSK layer makes them: put in the IRP (its routine runs now) and returned.
+    private static int Refuse(Irp irp, NtStatus status)
+    {
+        irp.TryStart();
+        irp.CompleteInline(status);
+        return (int)status.Value;
     }
 }

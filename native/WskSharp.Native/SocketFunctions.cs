@@ -71,10 +71,15 @@ internal static unsafe class SocketFunctions
             return refused;
         }
 
+        bool counted = NativeSocket.BeginClose(socket);
         NtStatus status = (WskProvider.CloseSocket(NativeSocket.Of(socket)!, managedIrp!));
         if (status.IsSuccess)
         {
             NativeSocket.Retire(socket);
+        }
+        else if (counted)
+        {
+            NativeSocket.AbortClose(socket);
         }
 
         return (int)status.Value;

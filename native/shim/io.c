@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <wdm.h>
 #include "pairing.h"
+#include "../runtime/internal.h"
 
 PIRP IoAllocateIrp(CCHAR StackSize, BOOLEAN ChargeQuota)
 {
@@ -35,6 +36,14 @@ VOID IoFreeIrp(PIRP Irp)
     if (Irp == NULL) {
         return;
     }
+    WSKSHARP_IRP_PAIRING *pairing = (Irp->AllocationFlags & WSKSHARP_IRP_PAIRED) ? (WSKSHARP_IRP_PAIRING *)Irp - 1 : NULL;
+    if (pairing != NULL && pairing->Magic == WSKSHARP_IRP_FREED_MAGIC) {
+        char first[160];
+        WskSharpDescribeSite(first, sizeof(first), NULL, 0, pairing->Managed);
+        WskSharpVerifierViolation("IRP_DOUBLE_FREE", NULL, 0, __builtin_return_address(0),
+            "IoFreeIrp of an IRP already freed (first freed at %s)", first);
+        return;
+    }
     if (WskSharpNativeIrpPending(Irp)) {
         /* Windows would bug-check; here the IRP is left allocated, since the WSK layer will still complete it. */
         WskSharpVerifierViolation("IRP_FREED_PENDING", NULL, 0, __builtin_return_address(0),
@@ -42,10 +51,12 @@ VOID IoFreeIrp(PIRP Irp)
         return;
     }
     WskSharpNativeIrpFreed(Irp); /* drops the managed pairing, whichever way the IRP was allocated */
-    if (Irp->AllocationFlags & WSKSHARP_IRP_PAIRED) {
-        WSKSHARP_IRP_PAIRING *pairing = (WSKSHARP_IRP_PAIRING *)Irp - 1;
-        pairing->Magic = 0;
-        free(pairing);
+    if (pairing != NULL) {
+        /* Kept a while, marked freed: a second IoFreeIrp is caught, not a heap corruption. AllocationFlags stays. */
+        pairing->Magic = WSKSHARP_IRP_FREED_MAGIC;
+        pairing->Managed = __builtin_return_address(0);
+        Irp->Type = 0;
+        WskSharpQuarantine(pairing);
         WskSharpHeldIrps(-1);
     }
 }

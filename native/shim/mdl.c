@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <wdm.h>
 #include "pairing.h"
+#include "../runtime/internal.h"
 
 SIZE_T MmSizeOfMdl(PVOID Base, SIZE_T Length)
 {
@@ -16,10 +17,12 @@ PMDL IoAllocateMdl(PVOID VirtualAddress, ULONG Length, BOOLEAN SecondaryBuffer, 
     if (size > 0x7fff) {
         return NULL; /* MDL.Size is a CSHORT: about 32 MB is the most one MDL describes, as on Windows */
     }
-    PMDL mdl = calloc(1, size);
-    if (mdl == NULL) {
+    WSKSHARP_MDL_HEADER *header = calloc(1, sizeof(WSKSHARP_MDL_HEADER) + size);
+    if (header == NULL) {
         return NULL;
     }
+    header->Magic = WSKSHARP_MDL_MAGIC;
+    PMDL mdl = (PMDL)(header + 1);
     MmInitializeMdl(mdl, VirtualAddress, Length);
     mdl->MdlFlags = MDL_ALLOCATED_FIXED_SIZE;
     WskSharpHeldMdls(1);
@@ -39,10 +42,33 @@ PMDL IoAllocateMdl(PVOID VirtualAddress, ULONG Length, BOOLEAN SecondaryBuffer, 
 
 VOID IoFreeMdl(PMDL Mdl)
 {
-    if (Mdl != NULL) {
-        WskSharpHeldMdls(-1);
-        free(Mdl);
+    if (Mdl == NULL) {
+        return;
     }
+    WSKSHARP_MDL_HEADER *header = (WSKSHARP_MDL_HEADER *)Mdl - 1;
+    if (header->Magic == WSKSHARP_MDL_FREED_MAGIC) {
+        char first[160];
+        WskSharpDescribeSite(first, sizeof(first), NULL, 0, Mdl->MappedSystemVa);
+        WskSharpVerifierViolation("MDL_DOUBLE_FREE", NULL, 0, __builtin_return_address(0),
+            "IoFreeMdl of an MDL already freed (first freed at %s)", first);
+        return;
+    }
+    if (header->Magic != WSKSHARP_MDL_MAGIC) {
+        WskSharpVerifierViolation("MDL_BAD_FREE", NULL, 0, __builtin_return_address(0),
+            "IoFreeMdl of an MDL IoAllocateMdl did not make; not freed");
+        return;
+    }
+    if (InterlockedCompareExchange(&header->InUse, 0, 0) != 0) {
+        /* Windows would bug-check (or the transport would read freed memory); here the MDL stays allocated. */
+        WskSharpVerifierViolation("MDL_FREED_IN_USE", NULL, 0, __builtin_return_address(0),
+            "IoFreeMdl of an MDL a pending WSK request still uses (free it after the request's completion routine ran)");
+        return;
+    }
+    WskSharpHeldMdls(-1);
+    header->Magic = WSKSHARP_MDL_FREED_MAGIC;
+    Mdl->Next = NULL;
+    Mdl->MappedSystemVa = __builtin_return_address(0); /* the free site, for a second IoFreeMdl's report */
+    WskSharpQuarantine(header);
 }
 
 static VOID FillPfns(PMDL Mdl)

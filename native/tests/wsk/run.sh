@@ -25,6 +25,23 @@ printf '#include <ntddk.h>\n#include <wsk.h>\n#include <ws2def.h>\n' > "$out/hea
 msg=$(gcc -std=c11 -Wall -Werror -pedantic $cflags -fsyntax-only "$out/headers.c" 2>&1); report wsk_headers_c11_pedantic $? "$msg"
 msg=$(g++ -std=c++17 -Wall -Werror $cflags -fsyntax-only -x c++ "$out/headers.c" 2>&1); report wsk_headers_cxx $? "$msg"
 
+# The library exports its API only: every dynamic symbol it defines is named in the installed headers (WSKSHARP_API),
+# except NativeAOT's own debugger header. The runtime's and shim's shared helpers are built hidden, the bridge's entry
+# points for the shim are made local, so none of them is reachable (or interposable) from a client.
+lib="$prefix/lib/libwsksharp.so"
+exported=$(nm -D --defined-only "$lib" 2>/dev/null | awk '$2 != "A" { sub(/@.*/, "", $3); print $3 }' | sort -u) # A: the version node
+if [ -z "$exported" ]; then
+  report library_exports_api_only 1 "nm -D listed nothing in $lib"
+else
+  stray=""
+  for symbol in $exported; do
+    case $symbol in DotNetRuntimeDebugHeader) continue ;; esac
+    grep -rqw -- "$symbol" "$prefix/include/wsksharp" || stray="$stray $symbol"
+  done
+  report library_exports_api_only "$([ -z "$stray" ] && echo 0 || echo 1)" "exported but not in the headers:$stray"
+  echo "# libwsksharp.so exports $(wc -w <<<"$exported") symbols"
+fi
+
 # The CMake package: find_package(WskSharp) and the imported target build the same kind of client.
 if command -v cmake >/dev/null 2>&1; then
   mkdir -p "$out/cmake"

@@ -5,9 +5,6 @@
  * (a thread pool thread starting) is a few hundred, once. */
 #include "wsktest.h"
 
-/* WskSharp's diagnostic export: bytes the managed runtime in libwsksharp.so has allocated since it started. */
-WSKSHARP_API LONGLONG WskSharpManagedAllocatedBytes(void);
-
 static WSKTEST t;
 
 static BOOLEAN RoundTrips(PWSK_SOCKET client, PWSK_SOCKET server, SYNC_IRP *send, SYNC_IRP *receive, PWSK_BUF out,

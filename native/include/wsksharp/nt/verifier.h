@@ -31,6 +31,9 @@ WSKSHARP_API ULONG WskSharpVerifierViolationCount(const char *Rule);
 WSKSHARP_API VOID WskSharpVerifierClearViolations(void);
 /* Pool still held under Tag (all tags when 0): blocks and bytes. */
 WSKSHARP_API ULONG WskSharpPoolOutstanding(ULONG Tag, SIZE_T *Bytes);
+/* Bytes the WSK layer's managed runtime (inside libwsksharp.so) has allocated since it started, every thread's: for
+ * tests and benchmarks that check a path allocates nothing managed. Not in a program built without the library. */
+WSKSHARP_API LONGLONG WskSharpManagedAllocatedBytes(void);
 
 WSKSHARP_END_DECLS
 
