@@ -48,6 +48,9 @@ internal static class Orchestrator
 
     public static readonly string[] P1Peers = ["wsk-tfo", "c-tfo", "dotnet-saea-fo", "wsk", "c-connect", "dotnet", "dotnet-fo", "wsk-c"];
     public static readonly string[] P2Peers = ["wsk-tfo", "c-tfo", "dotnet-saea-fo", "wsk", "c-connect", "dotnet", "wsk-tfo-await", "wsk-tfo-el", "wsk-c"];
+
+    /// <summary>Peers of the P2 loops phase: wsk-tfo on a registration with 1 event loop, and with 2.</summary>
+    public static readonly string[] P2LoopsPeers = ["wsk-tfo-loops1", "wsk-tfo-loops2"];
     public static readonly string[] P5Peers = ["wsk", "dotnet"];
     public static readonly string[] ChurnPeers = ["wsk-tfo", "c-tfo", "dotnet"];
     public static readonly string[] P4Peers = ["wsk", "dotnet"];
@@ -61,7 +64,7 @@ internal static class Orchestrator
         string results = Path.GetFullPath(o.Get("results", Path.Combine(repo, "bench", "results")));
         string? lab = o.Get("lab");
         string prefix = o.Get("ns-prefix", lab ?? $"wskb{Environment.ProcessId}");
-        var phases = new HashSet<string>((o.Get("phases") ?? "p1,blackhole,blackhole-proc,p2,churn,p3,p5,p4").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        var phases = new HashSet<string>((o.Get("phases") ?? "p1,blackhole,blackhole-proc,p2,p2-loops,churn,p3,p5,p4").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         bool profile = !o.Flag("no-profile");
         string logs = Path.Combine(results, "logs");
         Directory.CreateDirectory(logs);
@@ -103,6 +106,11 @@ internal static class Orchestrator
             if (phases.Contains("p2"))
             {
                 RunPhase(ctx, report, "P2", () => P2(ctx, report));
+            }
+
+            if (phases.Contains("p2-loops"))
+            {
+                RunPhase(ctx, report, "P2 loops", () => P2Loops(ctx, report));
             }
 
             if (phases.Contains("churn"))
@@ -301,22 +309,54 @@ internal static class Orchestrator
                     return;
                 }
 
-                // A fresh namespace per run: its own loopback, TIME_WAIT table and ephemeral ports, so no peer
-                // inherits another's leftovers.
-                using var ns = Netns.Create(ctx.Prefix);
-                using Server server = Server.Start(ns.Name, Path.Combine(ctx.Native, "echo_server"), "--bind", "127.0.0.1", "--port", "0", "--fastopen", "4096");
-                var timeout = TimeSpan.FromSeconds(90);
-                PeerRun run = IsNative(peer)
-                    ? NativeClient(ctx, ns.Name, peer, "127.0.0.1", server.Port, plan.P2Count, plan.P2Concurrency, 2, samples: false, timeout,
-                        warmupConcurrent: peer == "wsk-c" ? plan.P2Warmup : 0)
-                    : WorkerConn(ctx, ns.Name, peer, "127.0.0.1", ctx.LoopbackLocal, server.Port, plan.P2Count, plan.P2Concurrency, 2, plan.P2Warmup, samples: false, timeout);
-                run.Phase = "p2";
-                run.Round = round;
-                report.P2.Add(run);
-                Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"  P2 round {round} {peer,-15} ok {run.Succeeded,6} failed {run.Failed} {run.ConnectionsPerSecond,8:F0} conn/s  cpu {run.CpuUsPerConnection,6:F1} us/conn  SYN-data acked {run.SynDataAcked}/{run.TfoChecked}"));
+                P2Run(ctx, report, "p2", peer, round);
             }
         }
+    }
+
+    /// <summary>
+    /// The P2 work with one event loop and with two (<c>WskProviderOptions.EventLoopCount</c>), back to back in each
+    /// round, the order swapped every round: whether a second loop buys connections per second on this machine.
+    /// </summary>
+    private static void P2Loops(RunContext ctx, Report report)
+    {
+        Plan plan = ctx.Plan;
+        report.Meta["p2_loops_load_average_start"] = ReadLoad();
+        for (int round = 1; round <= plan.P2Rounds * 2; round++)
+        {
+            foreach (string peer in round % 2 == 1 ? P2LoopsPeers : Enumerable.Reverse(P2LoopsPeers))
+            {
+                if (ctx.OverBudget)
+                {
+                    report.Notes.Add("P2 loops stopped early: time budget spent.");
+                    return;
+                }
+
+                P2Run(ctx, report, "p2-loops", peer, round);
+            }
+        }
+
+        report.Meta["p2_loops_load_average_end"] = ReadLoad();
+    }
+
+    private static void P2Run(RunContext ctx, Report report, string phase, string peer, int round)
+    {
+        Plan plan = ctx.Plan;
+
+        // A fresh namespace per run: its own loopback, TIME_WAIT table and ephemeral ports, so no peer
+        // inherits another's leftovers.
+        using var ns = Netns.Create(ctx.Prefix);
+        using Server server = Server.Start(ns.Name, Path.Combine(ctx.Native, "echo_server"), "--bind", "127.0.0.1", "--port", "0", "--fastopen", "4096");
+        var timeout = TimeSpan.FromSeconds(90);
+        PeerRun run = IsNative(peer)
+            ? NativeClient(ctx, ns.Name, peer, "127.0.0.1", server.Port, plan.P2Count, plan.P2Concurrency, 2, samples: false, timeout,
+                warmupConcurrent: peer == "wsk-c" ? plan.P2Warmup : 0)
+            : WorkerConn(ctx, ns.Name, peer, "127.0.0.1", ctx.LoopbackLocal, server.Port, plan.P2Count, plan.P2Concurrency, 2, plan.P2Warmup, samples: false, timeout);
+        run.Phase = phase;
+        run.Round = round;
+        report.P2.Add(run);
+        Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  {(phase == "p2" ? "P2" : "P2 loops")} round {round} {peer,-15} ok {run.Succeeded,6} failed {run.Failed} {run.ConnectionsPerSecond,8:F0} conn/s  cpu {run.CpuUsPerConnection,6:F1} us/conn  SYN-data acked {run.SynDataAcked}/{run.TfoChecked}"));
     }
 
     // --- P2 churn: sustained connection churn in one namespace ---------------------------------------------------

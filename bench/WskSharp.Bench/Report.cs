@@ -50,7 +50,7 @@ internal sealed class Report(Plan plan, Orchestrator.RunContext ctx)
     {
         Directory.CreateDirectory(dir);
         List<LatencyRow> p1 = [.. Orchestrator.P1Peers.Where(p => P1.Any(r => r.Peer == p)).Select(Latency)];
-        List<RateRow> p2 = [.. Orchestrator.P2Peers.Where(p => P2.Any(r => r.Peer == p)).Select(Rate)];
+        List<RateRow> p2 = [.. Orchestrator.P2Peers.Concat(Orchestrator.P2LoopsPeers).Where(p => P2.Any(r => r.Peer == p)).Select(Rate)];
         List<BulkRow> p5 = [.. Orchestrator.P5Peers.Where(p => P5.Any(r => r.Peer == p)).Select(Bulk)];
 
         double? P1Of(string peer) => p1.FirstOrDefault(r => r.Peer == peer) is { N: > 0 } r ? r.P50 : null;
@@ -75,6 +75,12 @@ internal sealed class Report(Plan plan, Orchestrator.RunContext ctx)
         List<PeerRun> wskcP2 = [.. P2.Where(r => r.Peer == "wsk-c" && r.Succeeded > 0 && r.ManagedBytes is not null)];
         double? wskcManaged = wskcP2.Count == 0 ? null : Stats.Median(wskcP2.Select(r => (double)r.ManagedBytes!.Value / r.Succeeded));
         long? wskcVerifier = P1.Concat(P2).Where(r => r.Peer == "wsk-c").Select(r => r.VerifierProblems).Aggregate((long?)null, (a, b) => b is null ? a : (a ?? 0) + b);
+
+        // Two loops against one, paired within each round (the two ran back to back): the NaN of no pair is "NA".
+        double loops2VsLoops1 = Paired(P2, "wsk-tfo-loops2", "wsk-tfo-loops1", x => x.ConnectionsPerSecond);
+        double? p2Loops2VsLoops1 = double.IsNaN(loops2VsLoops1) ? null : loops2VsLoops1;
+        double cpuLoops = Paired(P2, "wsk-tfo-loops2", "wsk-tfo-loops1", x => x.CpuUsPerConnection);
+        double? cpuLoops2VsLoops1 = double.IsNaN(cpuLoops) ? null : cpuLoops;
         AllocFigure? bdnCycle = P3?.BenchmarkDotNet.FirstOrDefault(f => f.Name.Contains("WskConnectEx", StringComparison.Ordinal));
         AllocFigure? bdnSendRecv = P3?.BenchmarkDotNet.FirstOrDefault(f => f.Name.Contains("WskSend", StringComparison.Ordinal));
         AllocFigure? directCycle = P3?.Direct.FirstOrDefault(f => f.Name.StartsWith("wsk: connect cycle", StringComparison.Ordinal));
@@ -142,6 +148,7 @@ internal sealed class Report(Plan plan, Orchestrator.RunContext ctx)
         ratios.Append(Inv, $" blackhole_vs_dotnet={F(blackholeVsDotnet)} p2_el_vs_c={F(p2ElVsC)} cpu_el_vs_c={F(cpuElVsC)}");
         ratios.Append(Inv, $" blackhole_proc_vs_dotnet={F(procVsDotnet)} p2_await_vs_c={F(p2AwaitVsC)} cpu_await_vs_c={F(cpuAwaitVsC)}");
         ratios.Append(Inv, $" p1_wskc_vs_c_tfo={F(p1WskcVsC)} p2_wskc_vs_c={F(p2WskcVsC)} cpu_wskc_vs_c={F(cpuWskcVsC)}");
+        ratios.Append(Inv, $" p2_loops2_vs_loops1={F(p2Loops2VsLoops1)} cpu_loops2_vs_loops1={F(cpuLoops2VsLoops1)}");
         ratios.Append(Inv, $" p4_concurrent={p4?.Held.ToString(Inv) ?? "NA"} p4_failed={(p4 is null ? "NA" : (p4.OpenFailed + p4.CloseFailed).ToString(Inv))} p4_bytes_per_conn={F(p4?.ManagedBytesPerConnection, "F0")} p4_rss_bytes_per_conn={F(p4?.RssBytesPerConnection, "F0")}");
         ratios.Append(Inv, $" p4_fds_before_held_after={(p4 is null ? "NA" : $"{p4.FdsBefore}/{p4.FdsHeld}/{p4.FdsAfter}")}");
         ratios.Append(Inv, $" p4_dotnet_concurrent={p4Dotnet?.Held.ToString(Inv) ?? "NA"} p4_dotnet_failed={(p4Dotnet is null ? "NA" : (p4Dotnet.OpenFailed + p4Dotnet.CloseFailed).ToString(Inv))} p4_dotnet_bytes_per_conn={F(p4Dotnet?.ManagedBytesPerConnection, "F0")} p4_dotnet_rss_bytes_per_conn={F(p4Dotnet?.RssBytesPerConnection, "F0")}");
@@ -286,6 +293,8 @@ internal sealed class Report(Plan plan, Orchestrator.RunContext ctx)
     {
         ["wsk-tfo"] = "**ours**, as a driver writes it: WskSocket, TCP_FASTOPEN, WskBind, WskConnectEx(64 B), WskReceive, WskCloseSocket, each issued from the IRP's completion routine (default options: routines on the event loop)",
         ["wsk-tfo-await"] = "ours, the same calls awaited (`await irp`, default options: the awaiting code resumes on the thread pool)",
+        ["wsk-tfo-loops1"] = "ours, wsk-tfo on a registration with `WskProviderOptions.EventLoopCount = 1` (P2 loops phase)",
+        ["wsk-tfo-loops2"] = "ours, wsk-tfo with `EventLoopCount = 2`: sockets round robin over two event loops (P2 loops phase)",
         ["wsk-tfo-el"] = "ours, as wsk-tfo-await, with `WskProviderOptions.CompleteOnEventLoop` (awaiting code resumes on the event loop, no thread-pool hop)",
         ["wsk"] = "ours without TCP_FASTOPEN (WskConnectEx sends the buffer after the handshake)",
         ["c-tfo"] = "C `sendto(MSG_FASTOPEN)`",

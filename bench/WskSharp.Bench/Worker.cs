@@ -83,10 +83,19 @@ internal static class Worker
             request[i] = (byte)('A' + (i % 26));
         }
 
+        // "wsk-tfo-loopsN" is wsk-tfo on a registration with N event loops; --loops N sets it for any wsk peer.
+        string shape = peer;
+        int? loops = o.Get("loops") is { } l ? int.Parse(l, CultureInfo.InvariantCulture) : null;
+        if (peer.LastIndexOf("-loops", StringComparison.Ordinal) is > 0 and int at)
+        {
+            loops = int.Parse(peer.AsSpan(at + "-loops".Length), CultureInfo.InvariantCulture);
+            shape = peer[..at];
+        }
+
         using WskSession? session = peer.StartsWith("wsk", StringComparison.Ordinal)
-            ? new WskSession(completeOnEventLoop: peer.EndsWith("-el", StringComparison.Ordinal), fastOpenMemoryFile: o.Get("tfo-memory-file"))
+            ? new WskSession(completeOnEventLoop: shape.EndsWith("-el", StringComparison.Ordinal), fastOpenMemoryFile: o.Get("tfo-memory-file"), eventLoops: loops)
             : null;
-        IConnector Make() => peer switch
+        IConnector Make() => shape switch
         {
             "wsk-tfo" => new WskDriverAdapter(new WskDriverConnector(session!.Npi, new WskExchange(local, remote, request, replyBytes, fastOpen: true))),
             "wsk-tfo-await" or "wsk-tfo-el" => new WskAdapter(new WskConnector(session!.Npi, new WskExchange(local, remote, request, replyBytes, fastOpen: true))),

@@ -15,11 +15,16 @@ internal sealed class WskSession : IDisposable
     /// <param name="completeOnEventLoop"><see cref="WskProviderOptions.CompleteOnEventLoop"/>: requests that complete later
     /// finish on the event loop instead of the thread pool.</param>
     /// <param name="fastOpenMemoryFile"><see cref="WskProviderOptions.FastOpenMemoryFile"/> (null: the memory lasts this process).</param>
-    public WskSession(string? networkNamespace = null, bool completeOnEventLoop = false, string? fastOpenMemoryFile = null)
+    /// <param name="eventLoops"><see cref="WskProviderOptions.EventLoopCount"/> (null: the default).</param>
+    public WskSession(string? networkNamespace = null, bool completeOnEventLoop = false, string? fastOpenMemoryFile = null, int? eventLoops = null)
     {
-        NtStatus s = WskApi.WskRegister(new WskClientNpi(null, new WskClientDispatch(WskConstants.WSK_V1_0)),
-            new WskProviderOptions { NetworkNamespace = networkNamespace, CompleteOnEventLoop = completeOnEventLoop, FastOpenMemoryFile = fastOpenMemoryFile },
-            out WskRegistration? registration);
+        var options = new WskProviderOptions { NetworkNamespace = networkNamespace, CompleteOnEventLoop = completeOnEventLoop, FastOpenMemoryFile = fastOpenMemoryFile };
+        if (eventLoops is { } n)
+        {
+            options = options with { EventLoopCount = n };
+        }
+
+        NtStatus s = WskApi.WskRegister(new WskClientNpi(null, new WskClientDispatch(WskConstants.WSK_V1_0)), options, out WskRegistration? registration);
         if (!s.IsSuccess)
         {
             throw new InvalidOperationException($"WskRegister: {s}");

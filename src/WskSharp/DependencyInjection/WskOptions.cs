@@ -34,6 +34,9 @@ public sealed class WskOptions
     /// <inheritdoc cref="WskProviderOptions.EventLoopWatchdogThreshold"/>
     public TimeSpan EventLoopWatchdogThreshold { get; set; } = Defaults.EventLoopWatchdogThreshold;
 
+    /// <inheritdoc cref="WskProviderOptions.EventLoopCount"/>
+    public int EventLoopCount { get; set; } = Defaults.EventLoopCount;
+
     /// <inheritdoc cref="WskProviderOptions.NetworkNamespace"/>
     public string? NetworkNamespace { get; set; } = Defaults.NetworkNamespace;
 
@@ -47,6 +50,7 @@ public sealed class WskOptions
         FastOpenMemoryFile = FastOpenMemoryFile,
         CompleteOnEventLoop = CompleteOnEventLoop,
         EventLoopWatchdogThreshold = EventLoopWatchdogThreshold,
+        EventLoopCount = EventLoopCount,
         NetworkNamespace = NetworkNamespace,
         LoggerFactory = loggerFactory,
         TimeProvider = timeProvider,

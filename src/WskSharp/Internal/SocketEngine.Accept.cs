@@ -6,7 +6,7 @@ namespace WskSharp.Internal;
 /// <summary>The listening half of the engine: pending WskAccept requests and the sockets they take.</summary>
 internal sealed partial class SocketEngine
 {
-    private SocketEngine(ushort family, bool accepted) : this(family)
+    private SocketEngine(ushort family, SocketEngineSettings settings, bool accepted) : this(family, settings)
     {
         if (accepted)
         {
@@ -55,7 +55,7 @@ internal sealed partial class SocketEngine
     /// <summary>accept4 into a new engine, registered with the event loop and connected.</summary>
     private NtStatus TryAcceptHost(out SocketEngine? accepted)
     {
-        var engine = new SocketEngine(Family, accepted: true) { CompleteOnEventLoop = CompleteOnEventLoop, Watchdog = Watchdog, Logger = Logger };
+        var engine = new SocketEngine(Family, _settings, accepted: true);
         NtStatus status = _host!.Accept(engine, out engine._host);
         accepted = status == NtStatus.Success ? engine : null;
         return status;

@@ -33,19 +33,15 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
     private IrpQueue _accepts;
     private WskFastOpenReport _fastOpen;
     private int _fastOpenQueue;
-    private FastOpenMemory? _memory;
+    private readonly SocketEngineSettings _settings;
     private SockAddr? _deferredBind;
     private bool _fastOpenTried;  // this connect put (or tried to put) its buffer in the SYN
     private SockAddr _remote;
 
     /// <summary>Creates the engine and its host socket; null with the host's status on failure.</summary>
-    public static NtStatus Create(IHostStack stack, ushort family, FastOpenMemory? memory, bool completeOnEventLoop, CompletionWatchdog? watchdog,
-        ILogger? logger, out SocketEngine? engine)
+    public static NtStatus Create(IHostStack stack, ushort family, SocketEngineSettings settings, out SocketEngine? engine)
     {
-        engine = new SocketEngine(family)
-        {
-            _memory = memory, CompleteOnEventLoop = completeOnEventLoop, Watchdog = watchdog, Logger = logger ?? NullLogger.Instance,
-        };
+        engine = new SocketEngine(family, settings);
         NtStatus status = stack.CreateStreamSocket(family, engine, out engine._host);
         if (status != NtStatus.Success)
         {
@@ -55,23 +51,27 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
         return status;
     }
 
-    private SocketEngine(ushort family) => Family = family;
+    private SocketEngine(ushort family, SocketEngineSettings settings)
+    {
+        Family = family;
+        _settings = settings;
+    }
 
     /// <summary>The address family fixed at creation.</summary>
     public ushort Family { get; }
 
     /// <summary>Code awaiting this socket's IRPs may resume on the event loop too, not only their completion routines
     /// (the WSK layer's <c>WskProviderOptions.CompleteOnEventLoop</c>).</summary>
-    public bool CompleteOnEventLoop { get; private init; }
+    public bool CompleteOnEventLoop => _settings.CompleteOnEventLoop;
 
     /// <summary>Times the completions the event loop runs for this socket (null: none).</summary>
-    public CompletionWatchdog? Watchdog { get; private init; }
+    public CompletionWatchdog? Watchdog => _settings.Watchdog;
 
     /// <inheritdoc/>
     bool IIrpCancelHandler.ContinueOnEventLoop => CompleteOnEventLoop;
 
     /// <summary>Where the engine logs what no caller can be told at once (the registration's logger, or none).</summary>
-    public ILogger Logger { get; private init; } = NullLogger.Instance;
+    public ILogger Logger => _settings.Logger;
 
     /// <summary>The current state (a snapshot: the engine re-checks under its lock).</summary>
     public SocketState State => _state;
@@ -278,7 +278,7 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
             bool fastOpen = FastOpen && length > 0;
             WskFastOpenFlags flags = fastOpen ? WskFastOpenFlags.Requested : WskFastOpenFlags.None;
             DateTimeOffset? skippedUntil = null;
-            if (fastOpen && _memory is { } memory)
+            if (fastOpen && _settings.Memory is { } memory)
             {
                 switch (memory.Decide(remote, out skippedUntil))
                 {
@@ -377,7 +377,7 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
         _fastOpen = _fastOpen with { Flags = flags };
         if (_fastOpenTried)
         {
-            _memory?.Record(_remote, Outcome(_fastOpen));
+            _settings.Memory?.Record(_remote, Outcome(_fastOpen));
         }
 
         RequestDelivery(); // Events enabled before the connect may flow now (send backlog, data).
@@ -396,7 +396,7 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
         {
             if (_fastOpenTried)
             {
-                _memory?.Record(_remote, WskFastOpenOutcome.ConnectFailed);
+                _settings.Memory?.Record(_remote, WskFastOpenOutcome.ConnectFailed);
             }
 
             Fail();

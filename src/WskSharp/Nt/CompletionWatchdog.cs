@@ -6,7 +6,7 @@ namespace WskSharp.Nt;
 
 /// <summary>
 /// The user-mode counterpart of a DISPATCH_LEVEL rule: a completion routine (or, where a registration opted in, awaiting
-/// code) that holds the event loop longer than a threshold stalls every socket of the process. The event loop times each
+/// code) that holds an event loop longer than a threshold stalls every socket of that loop. The event loop times each
 /// completion it runs; one over the threshold is logged once per call site, naming it.
 /// </summary>
 internal sealed class CompletionWatchdog

@@ -10,7 +10,8 @@ namespace WskSharp.Transport;
 internal static class HostStacks
 {
     /// <summary>
-    /// Opens the default stack (the Linux kernel's) for one registration, which owns it and disposes it at WskDeregister.
+    /// Opens the default stack (the Linux kernel's) for one registration, which owns it, and so its event loops, and
+    /// disposes it at WskDeregister.
     /// </summary>
     /// <returns>Success; for <see cref="HostStackOptions.NetworkNamespace"/>: STATUS_INVALID_PARAMETER if there is no such
     /// file, STATUS_ACCESS_DENIED if it may not be opened, STATUS_OBJECT_TYPE_MISMATCH if it is not a network namespace.</returns>
@@ -20,12 +21,12 @@ internal static class HostStacks
         stack = null;
         if (options.NetworkNamespace is { } ns)
         {
-            NtStatus opened = LinuxHostStack.Open(ns, logger, out LinuxHostStack? inNamespace);
+            NtStatus opened = LinuxHostStack.Open(ns, options.EventLoopCount, logger, out LinuxHostStack? inNamespace);
             stack = inNamespace;
             return opened;
         }
 
-        stack = LinuxHostStack.Create(logger);
+        stack = LinuxHostStack.Create(options.EventLoopCount, logger);
         return NtStatus.Success;
     }
 }

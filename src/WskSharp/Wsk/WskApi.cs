@@ -43,12 +43,19 @@ public static class WskApi
             return NtStatus.InvalidParameter; // Backoffs are added to the clock: a bound keeps them in range.
         }
 
-        // A given stack (the simulated network) is its owner's; the default one, chosen by the transport, is this registration's.
+        int eventLoops = options?.EventLoopCount ?? WskProviderOptions.DefaultEventLoopCount;
+        if (eventLoops is < 1 or > WskProviderOptions.MaxEventLoopCount)
+        {
+            return NtStatus.InvalidParameter;
+        }
+
+        // A given stack (the simulated network) is its owner's; the default one, chosen by the transport, is this registration's,
+        // and so are its event loops: WskDeregister stops them (no loop outlives its users).
         IHostStack? stack = options?.HostStack;
         IDisposable? owned = null;
         if (stack is null)
         {
-            var stackOptions = new HostStackOptions { NetworkNamespace = options?.NetworkNamespace };
+            var stackOptions = new HostStackOptions { NetworkNamespace = options?.NetworkNamespace, EventLoopCount = eventLoops };
             NtStatus opened = HostStacks.Open(stackOptions, options?.LoggerFactory?.CreateLogger("WskSharp.Transport"), out stack);
             if (opened != NtStatus.Success)
             {

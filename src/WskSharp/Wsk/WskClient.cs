@@ -20,18 +20,16 @@ public sealed class WskClient : IAcceptedSocketFactory
     {
         Registration = registration;
         Stack = stack;
-        CompleteOnEventLoop = options.CompleteOnEventLoop;
-        if (options.EventLoopWatchdogThreshold > TimeSpan.Zero)
-        {
-            Watchdog = new CompletionWatchdog(options.EventLoopWatchdogThreshold,
-                options.LoggerFactory?.CreateLogger("WskSharp.EventLoop") ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
-        }
-
-        EngineLogger = options.LoggerFactory?.CreateLogger("WskSharp.Socket");
-        IrpLogger = options.LoggerFactory?.CreateLogger("WskSharp.Irp");
+        CompletionWatchdog? watchdog = options.EventLoopWatchdogThreshold > TimeSpan.Zero
+            ? new CompletionWatchdog(options.EventLoopWatchdogThreshold,
+                options.LoggerFactory?.CreateLogger("WskSharp.EventLoop") ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance)
+            : null;
         FastOpenMemory = new FastOpenMemory(options.FastOpenMode, options.FastOpenBackoffMinimum, options.FastOpenBackoffMaximum,
             options.FastOpenMemoryCapacity, options.TimeProvider, options.LoggerFactory?.CreateLogger("WskSharp.FastOpen"),
             options.FastOpenMemoryFile);
+        EngineSettings = new SocketEngineSettings(FastOpenMemory, options.CompleteOnEventLoop, watchdog,
+            options.LoggerFactory?.CreateLogger("WskSharp.Socket"));
+        IrpLogger = options.LoggerFactory?.CreateLogger("WskSharp.Irp");
     }
 
     /// <summary>The adaptive Fast Open memory of this client's provider: one per registration, shared by its sockets.</summary>
@@ -41,17 +39,12 @@ public sealed class WskClient : IAcceptedSocketFactory
 
     internal IHostStack Stack { get; }
 
-    /// <summary>Times what the event loop runs for this registration's sockets (<see cref="WskProviderOptions.EventLoopWatchdogThreshold"/>).</summary>
-    internal CompletionWatchdog? Watchdog { get; }
-
-    /// <summary>Where this client's sockets log (null: silent).</summary>
-    internal ILogger? EngineLogger { get; }
+    /// <summary>What this registration's sockets share: the Fast Open memory, <see cref="WskProviderOptions.CompleteOnEventLoop"/>,
+    /// the watchdog (<see cref="WskProviderOptions.EventLoopWatchdogThreshold"/>) and the sockets' logger.</summary>
+    internal SocketEngineSettings EngineSettings { get; }
 
     /// <summary>Where the completion of this client's IRPs reports a completion routine that throws (null: silent).</summary>
     internal ILogger? IrpLogger { get; }
-
-    /// <summary><see cref="WskProviderOptions.CompleteOnEventLoop"/> of the registration.</summary>
-    internal bool CompleteOnEventLoop { get; }
 
     /// <summary>Sockets created and not yet closed.</summary>
     public int OpenSockets => Volatile.Read(ref _openSockets);

@@ -39,7 +39,8 @@ internal static partial class WskProvider
             return status;
         }
 
-        status = DatagramEngine.Create(client.Stack, addressFamily, client.CompleteOnEventLoop, client.Watchdog, client.EngineLogger,
+        SocketEngineSettings settings = client.EngineSettings;
+        status = DatagramEngine.Create(client.Stack, addressFamily, settings.CompleteOnEventLoop, settings.Watchdog, settings.Logger,
             out DatagramEngine? engine);
         if (!status.IsSuccess)
         {

@@ -81,8 +81,7 @@ internal static partial class WskProvider
             return status;
         }
 
-        status = SocketEngine.Create(client.Stack, addressFamily, client.FastOpenMemory, client.CompleteOnEventLoop, client.Watchdog,
-            client.EngineLogger, out SocketEngine? engine);
+        status = SocketEngine.Create(client.Stack, addressFamily, client.EngineSettings, out SocketEngine? engine);
         if (!status.IsSuccess)
         {
             client.RemoveSocket();

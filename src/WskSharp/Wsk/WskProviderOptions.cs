@@ -55,6 +55,22 @@ public sealed record WskProviderOptions
     public TimeSpan EventLoopWatchdogThreshold { get; init; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>
+    /// How many epoll event loops (threads "WskSharp epoll 0", "WskSharp epoll 1", ...) this registration's sockets are
+    /// spread over, round robin as they are created or accepted; each socket stays on its loop. 1 to
+    /// <see cref="MaxEventLoopCount"/>, else WskRegister returns STATUS_INVALID_PARAMETER. A loop starts with its first
+    /// socket and stops at WskDeregister. Ignored by a simulated stack. Default <see cref="DefaultEventLoopCount"/>: on a
+    /// 2-core machine with the peer on the same host, a second loop cost 3-22 % more CPU per connection and never gave
+    /// more connections per second (bench/README.md, P2 loops); more loops may pay where the client has cores to itself.
+    /// </summary>
+    public int EventLoopCount { get; init; } = DefaultEventLoopCount;
+
+    /// <summary>The default <see cref="EventLoopCount"/>: 1.</summary>
+    public const int DefaultEventLoopCount = 1;
+
+    /// <summary>The most event loops a registration may have (64).</summary>
+    public const int MaxEventLoopCount = 64;
+
+    /// <summary>
     /// Create every socket of this registration inside the named Linux network namespace (as <c>ip netns</c> names
     /// it, or a path to its file). Needs CAP_SYS_ADMIN (root). Null, the default, is the process's own namespace.
     /// </summary>

@@ -84,7 +84,7 @@ public sealed class WskSocket : ISocketEventSink, IDatagramEventSink
         }
         catch (Exception ex)
         {
-            if (Client.EngineLogger is { } logger)
+            if (Client.EngineSettings.Logger is { } logger)
             {
                 WskLog.ReceiveFromEventThrew(logger, ex);
             }
@@ -138,7 +138,7 @@ public sealed class WskSocket : ISocketEventSink, IDatagramEventSink
         }
         catch (Exception ex)
         {
-            if (Client.EngineLogger is { } logger)
+            if (Client.EngineSettings.Logger is { } logger)
             {
                 WskLog.ReceiveEventThrew(logger, ex);
             }
@@ -177,7 +177,7 @@ public sealed class WskSocket : ISocketEventSink, IDatagramEventSink
         }
         catch (Exception ex)
         {
-            if (Client.EngineLogger is { } logger)
+            if (Client.EngineSettings.Logger is { } logger)
             {
                 WskLog.AcceptEventThrew(logger, ex);
             }
@@ -203,7 +203,7 @@ public sealed class WskSocket : ISocketEventSink, IDatagramEventSink
         }
         catch (Exception ex)
         {
-            if (Client.EngineLogger is { } logger)
+            if (Client.EngineSettings.Logger is { } logger)
             {
                 WskLog.EventCallbackThrew(logger, callback, ex);
             }

@@ -8,7 +8,7 @@ using WskSharp.Wsk;
 namespace WskSharp.Tests.Reliability;
 
 /// <summary>
-/// The process-wide event loop starts with the first connect or listen. If that start fails (the descriptor table is
+/// A registration's event loop starts with its first connect or listen. If that start fails (the descriptor table is
 /// full), the call returns a status and completes its IRP, and a later call starts the loop once descriptors are free:
 /// nothing is cached. It needs a process whose loop has not started, so the test runs itself again in a child process,
 /// with a real full descriptor table there (a lowered RLIMIT_NOFILE, filled).

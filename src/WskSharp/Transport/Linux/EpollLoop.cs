@@ -4,52 +4,72 @@ using Microsoft.Extensions.Logging;
 namespace WskSharp.Transport.Linux;
 
 /// <summary>
-/// The process-wide epoll event loop: one thread, edge-triggered registrations, readiness handed to each
-/// socket's <see cref="IHostSocketEvents"/>. Sockets try their syscalls first on the caller's thread; only
-/// "not now" waits for this loop (the System.Net.Sockets shape).
+/// One epoll event loop of a <see cref="LinuxHostStack"/>: one thread ("WskSharp epoll N"), edge-triggered registrations,
+/// readiness handed to each socket's <see cref="IHostSocketEvents"/>. Sockets try their syscalls first on the caller's
+/// thread; only "not now" waits for a loop (the System.Net.Sockets shape). The loop starts with the first socket of its
+/// own that needs it and stops when its stack is disposed (at WskDeregister): the thread ends and closes the epoll and
+/// wake-up descriptors.
 /// </summary>
 internal sealed unsafe partial class EpollLoop
 {
     private const int MaxEvents = 256;
 
-    private static readonly Lock s_startLock = new();
-    private static EpollLoop? s_instance;
+    /// <summary>The token of the wake-up eventfd: no registration has it (slot numbers stay far below).</summary>
+    private const ulong StopToken = ulong.MaxValue;
 
-    private readonly int _epfd;
+    private readonly Lock _startLock = new();
     private readonly Lock _lock = new();
     private IHostSocketEvents?[] _handlers = new IHostSocketEvents?[64];
     private uint[] _generations = new uint[64];
     private readonly Stack<int> _free = new();
     private int _next;
-    private readonly ILogger? _logger;
+    private int _epfd = -1;
+    private int _wakeFd = -1;
+    private Thread? _thread;
+    private volatile bool _running;
+    private bool _stopped;
 
-    private EpollLoop(int epfd, ILogger? logger)
+    public EpollLoop(LinuxHostStack stack, int index, ILogger? logger)
     {
-        _epfd = epfd;
-        _logger = logger;
+        Stack = stack;
+        Index = index;
+        Logger = logger;
     }
 
-    /// <summary>The loop, once <see cref="TryStart"/> has started it.</summary>
-    public static EpollLoop Instance => Volatile.Read(ref s_instance) ?? throw new InvalidOperationException("The event loop has not started.");
+    /// <summary>The stack that owns the loop (an accepted socket takes that stack's next loop).</summary>
+    public LinuxHostStack Stack { get; }
+
+    /// <summary>The loop's number within its stack (its thread is "WskSharp epoll <see cref="Index"/>").</summary>
+    public int Index { get; }
+
+    /// <summary>The stack's logger (an errno outside the mapping table), kept here so that a socket need not hold it.</summary>
+    public ILogger? Logger { get; }
+
+    /// <summary>The loop's thread while it runs (tests check that it ends).</summary>
+    public Thread? Thread => _thread;
 
     /// <summary>
-    /// Starts the loop on first use: 0 if it runs, else the errno that stopped it (EMFILE with a full descriptor table).
-    /// A failure is not kept: the caller gets a status for it, and the next call tries again.
+    /// Starts the loop on first use: 0 if it runs, else the errno that stopped it (EMFILE with a full descriptor table,
+    /// ESHUTDOWN once the stack is disposed). A failure is not kept: the caller gets a status for it, and the next call
+    /// tries again.
     /// </summary>
-    /// <param name="logger">Where the loop reports what stops it or what a handler threw: the logger of the registration
-    /// whose socket starts the process-wide loop (null: silent).</param>
-    public static int TryStart(ILogger? logger)
+    public int TryStart()
     {
-        if (Volatile.Read(ref s_instance) is not null)
+        if (_running)
         {
             return 0;
         }
 
-        lock (s_startLock)
+        lock (_startLock)
         {
-            if (s_instance is not null)
+            if (_running)
             {
                 return 0;
+            }
+
+            if (_stopped)
+            {
+                return Errno.ESHUTDOWN;
             }
 
             int epfd = Interop.epoll_create1(Interop.EPOLL_CLOEXEC);
@@ -58,19 +78,63 @@ internal sealed unsafe partial class EpollLoop
                 return Marshal.GetLastPInvokeError();
             }
 
-            var loop = new EpollLoop(epfd, logger);
+            int wakeFd = Interop.eventfd(0, Interop.EFD_CLOEXEC | Interop.EFD_NONBLOCK);
+            Interop.EpollEvent ev = new() { Events = Interop.EPOLLIN, Data = StopToken };
+            if (wakeFd < 0 || Interop.epoll_ctl(epfd, Interop.EPOLL_CTL_ADD, wakeFd, &ev) != 0)
+            {
+                int errno = Marshal.GetLastPInvokeError();
+                CloseDescriptors(epfd, wakeFd);
+                return errno;
+            }
+
+            var thread = new Thread(Run) { IsBackground = true, Name = $"WskSharp epoll {Index}" };
+            _epfd = epfd;
+            _wakeFd = wakeFd;
             try
             {
-                new Thread(loop.Run) { IsBackground = true, Name = "WskSharp epoll" }.UnsafeStart();
+                thread.UnsafeStart();
             }
             catch (Exception ex) when (ex is OutOfMemoryException or ThreadStartException)
             {
-                Interop.close(epfd);
+                CloseDescriptors(epfd, wakeFd);
+                _epfd = _wakeFd = -1;
                 return Errno.ENOMEM; // No thread could be made: resources, as the kernel would say.
             }
 
-            Volatile.Write(ref s_instance, loop);
+            _thread = thread;
+            _running = true;
             return 0;
+        }
+    }
+
+    /// <summary>
+    /// Stops the loop for good: its thread finishes the readiness it is handling, ends and closes the loop's
+    /// descriptors. Waits for that unless called on the loop's own thread (a routine may deregister) or the thread
+    /// overruns <paramref name="timeout"/> (a routine that blocks: logged, the thread still closes them when it ends).
+    /// </summary>
+    public void Stop(TimeSpan timeout)
+    {
+        Thread? thread;
+        lock (_startLock)
+        {
+            _stopped = true;
+            if (!_running)
+            {
+                return;
+            }
+
+            _running = false;
+            thread = _thread;
+            ulong one = 1;
+            _ = Interop.write(_wakeFd, &one, sizeof(ulong)); // Cannot fail short of a counter at 2^64-2 wake-ups.
+        }
+
+        if (thread is not null && thread != Thread.CurrentThread && !thread.Join(timeout))
+        {
+            if (Logger is { } logger)
+            {
+                LogStopOverrun(logger, Index, timeout.TotalSeconds);
+            }
         }
     }
 
@@ -78,6 +142,12 @@ internal sealed unsafe partial class EpollLoop
     /// or -1 with <paramref name="errno"/> set.</summary>
     public long Register(int fd, IHostSocketEvents handler, out int errno)
     {
+        if (!_running)
+        {
+            errno = Errno.ESHUTDOWN; // Stopped: its epoll descriptor is closed, or about to be.
+            return -1;
+        }
+
         int slot;
         uint generation;
         lock (_lock)
@@ -130,11 +200,31 @@ internal sealed unsafe partial class EpollLoop
 
     private void Run()
     {
+        try
+        {
+            RunUntilStopped(_epfd);
+        }
+        finally
+        {
+            // The loop's own descriptors go with its thread, so nothing can use them after they close; under the start
+            // lock, so that Stop never writes to a number that is no longer the loop's.
+            lock (_startLock)
+            {
+                CloseDescriptors(_epfd, _wakeFd);
+                _epfd = _wakeFd = -1;
+                _running = false; // Only after a failure of epoll_wait does this matter: a later start makes a new loop.
+            }
+        }
+    }
+
+    private void RunUntilStopped(int epfd)
+    {
         Interop.EpollEvent* events = stackalloc Interop.EpollEvent[MaxEvents];
         var ready = new IHostSocketEvents?[MaxEvents];
-        while (true)
+        bool stop = false;
+        while (!stop)
         {
-            int n = Interop.epoll_wait(_epfd, events, MaxEvents, -1);
+            int n = Interop.epoll_wait(epfd, events, MaxEvents, -1);
             if (n < 0)
             {
                 int errno = Marshal.GetLastPInvokeError();
@@ -143,9 +233,9 @@ internal sealed unsafe partial class EpollLoop
                     continue;
                 }
 
-                if (_logger is not null)
+                if (Logger is { } logger)
                 {
-                    LogWaitFailed(_logger, errno);
+                    LogWaitFailed(logger, Index, errno);
                 }
                 return;
             }
@@ -154,6 +244,13 @@ internal sealed unsafe partial class EpollLoop
             {
                 for (int i = 0; i < n; i++)
                 {
+                    if (events[i].Data == StopToken)
+                    {
+                        stop = true; // This pass's other readiness is still handed out.
+                        ready[i] = null;
+                        continue;
+                    }
+
                     long token = (long)events[i].Data;
                     int slot = (int)(uint)token;
                     ready[i] = _generations[slot] == (uint)(token >> 32) ? _handlers[slot] : null;
@@ -180,18 +277,35 @@ internal sealed unsafe partial class EpollLoop
                 catch (Exception ex)
                 {
                     // A handler bug must not stop every other socket's I/O.
-                    if (_logger is not null)
+                    if (Logger is { } logger)
                     {
-                        LogHandlerThrew(_logger, ex);
+                        LogHandlerThrew(logger, Index, ex);
                     }
                 }
             }
         }
     }
 
-    [LoggerMessage(EventId = 210, Level = LogLevel.Critical, Message = "epoll_wait failed (errno {Errno}); the event loop stops")]
-    private static partial void LogWaitFailed(ILogger logger, int errno);
+    private static void CloseDescriptors(int epfd, int wakeFd)
+    {
+        if (wakeFd >= 0)
+        {
+            Interop.close(wakeFd);
+        }
 
-    [LoggerMessage(EventId = 211, Level = LogLevel.Error, Message = "A readiness handler threw; the event loop serves the other sockets")]
-    private static partial void LogHandlerThrew(ILogger logger, Exception exception);
+        if (epfd >= 0)
+        {
+            Interop.close(epfd);
+        }
+    }
+
+    [LoggerMessage(EventId = 201, Level = LogLevel.Warning,
+        Message = "Event loop {Index} did not stop within {Seconds} s: a routine on it blocks (the loop closes its descriptors when it ends)")]
+    private static partial void LogStopOverrun(ILogger logger, int index, double seconds);
+
+    [LoggerMessage(EventId = 210, Level = LogLevel.Critical, Message = "epoll_wait failed (errno {Errno}); event loop {Index} stops")]
+    private static partial void LogWaitFailed(ILogger logger, int index, int errno);
+
+    [LoggerMessage(EventId = 211, Level = LogLevel.Error, Message = "A readiness handler threw on event loop {Index}; the loop serves the other sockets")]
+    private static partial void LogHandlerThrew(ILogger logger, int index, Exception exception);
 }

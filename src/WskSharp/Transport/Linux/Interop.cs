@@ -129,6 +129,9 @@ internal static unsafe partial class Interop
     public static partial int eventfd(uint initval, int flags);
 
     [LibraryImport(Libc, SetLastError = true)]
+    public static partial nint write(int fd, void* buf, nint count);
+
+    [LibraryImport(Libc, SetLastError = true)]
     public static partial int setns(int fd, int nstype);
 
     [LibraryImport(Libc, SetLastError = true)]

@@ -19,19 +19,22 @@ internal sealed unsafe class LinuxHostDatagramSocket : IHostDatagramSocket
     private const int ControlSpace = 64; // room for one in6_pktinfo (20 bytes) with its header, or an error report's head
     private readonly SafeFileDescriptor _fd;
     private readonly IHostSocketEvents _events;
-    private readonly ILogger? _logger;
+    private readonly EpollLoop _loop;
     private readonly ushort _family;
     private long _token = -1;
     private int _pendingIcmpError; // an ICMP error a send took from the kernel: the next receive reports it
     private bool _packetInfo;
 
-    public LinuxHostDatagramSocket(SafeFileDescriptor fd, ushort family, IHostSocketEvents events, ILogger? logger)
+    public LinuxHostDatagramSocket(SafeFileDescriptor fd, ushort family, IHostSocketEvents events, EpollLoop loop)
     {
         _fd = fd;
         _family = family;
         _events = events;
-        _logger = logger;
+        _loop = loop;
     }
+
+    /// <summary>The stack's logger, reached through the socket's event loop.</summary>
+    private ILogger? Logger => _loop.Logger;
 
     public int LastError { get; private set; }
 
@@ -46,11 +49,11 @@ internal sealed unsafe class LinuxHostDatagramSocket : IHostDatagramSocket
 
     public NtStatus Bind(in SockAddr local)
     {
-        int errno = EpollLoop.TryStart(_logger);
+        int errno = _loop.TryStart();
         if (errno != 0)
         {
             LastError = errno;
-            return ErrnoMapping.ToNtStatus(errno, _logger);
+            return ErrnoMapping.ToNtStatus(errno, Logger);
         }
 
         byte* addr = stackalloc byte[NativeSockAddr.MaxSize];
@@ -62,11 +65,11 @@ internal sealed unsafe class LinuxHostDatagramSocket : IHostDatagramSocket
         }
 
         // Joins the loop once bound: before that nothing can arrive, and an edge-triggered registration now reports what does.
-        _token = EpollLoop.Instance.Register(_fd.Fd, _events, out errno);
+        _token = _loop.Register(_fd.Fd, _events, out errno);
         if (_token < 0)
         {
             LastError = errno;
-            return ErrnoMapping.ToNtStatus(errno, _logger);
+            return ErrnoMapping.ToNtStatus(errno, Logger);
         }
 
         return NtStatus.Success;
@@ -109,7 +112,7 @@ internal sealed unsafe class LinuxHostDatagramSocket : IHostDatagramSocket
                 }
 
                 LastError = errno;
-                return ErrnoMapping.ToDatagramNtStatus(errno, _logger);
+                return ErrnoMapping.ToDatagramNtStatus(errno, Logger);
             }
         }
     }
@@ -121,7 +124,7 @@ internal sealed unsafe class LinuxHostDatagramSocket : IHostDatagramSocket
         {
             LastError = _pendingIcmpError;
             _pendingIcmpError = 0;
-            return ErrnoMapping.ToDatagramNtStatus(LastError, _logger);
+            return ErrnoMapping.ToDatagramNtStatus(LastError, Logger);
         }
 
         byte* addr = stackalloc byte[NativeSockAddr.MaxSize];
@@ -142,7 +145,7 @@ internal sealed unsafe class LinuxHostDatagramSocket : IHostDatagramSocket
         if (n < 0)
         {
             LastError = Marshal.GetLastPInvokeError();
-            NtStatus status = ErrnoMapping.ToDatagramNtStatus(LastError, _logger);
+            NtStatus status = ErrnoMapping.ToDatagramNtStatus(LastError, Logger);
             if (status.IsError)
             {
                 datagram = datagram with { Remote = DrainErrorQueue() };
@@ -214,7 +217,7 @@ internal sealed unsafe class LinuxHostDatagramSocket : IHostDatagramSocket
         {
             address = default;
             LastError = Marshal.GetLastPInvokeError();
-            return ErrnoMapping.ToNtStatus(LastError, _logger);
+            return ErrnoMapping.ToNtStatus(LastError, Logger);
         }
 
         return NativeSockAddr.TryRead(new ReadOnlySpan<byte>(buffer, len), out address) ? NtStatus.Success : NtStatus.InvalidAddress;
@@ -224,7 +227,7 @@ internal sealed unsafe class LinuxHostDatagramSocket : IHostDatagramSocket
     {
         if (_token >= 0)
         {
-            EpollLoop.Instance.Unregister(_token);
+            _loop.Unregister(_token);
             _token = -1;
         }
 
@@ -338,6 +341,6 @@ internal sealed unsafe class LinuxHostDatagramSocket : IHostDatagramSocket
         }
 
         LastError = Marshal.GetLastPInvokeError();
-        return ErrnoMapping.ToNtStatus(LastError, _logger);
+        return ErrnoMapping.ToNtStatus(LastError, Logger);
     }
 }

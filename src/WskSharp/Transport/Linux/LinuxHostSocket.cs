@@ -5,20 +5,23 @@ using WskSharp.Ws2;
 
 namespace WskSharp.Transport.Linux;
 
-/// <summary>One non-blocking Linux TCP socket: each method is one syscall (or two), errno mapped once.</summary>
+/// <summary>One non-blocking Linux TCP socket: each method is one syscall (or two), errno mapped once. It keeps the event
+/// loop its stack gave it for life (the stack's logger is reached through it, one field less per socket).</summary>
 internal sealed unsafe class LinuxHostSocket : IHostSocket
 {
     private readonly SafeFileDescriptor _fd;
     private readonly IHostSocketEvents _events;
-    private readonly ILogger? _logger;
+    private readonly EpollLoop _loop;
     private long _token = -1;
 
-    public LinuxHostSocket(SafeFileDescriptor fd, IHostSocketEvents events, ILogger? logger)
+    public LinuxHostSocket(SafeFileDescriptor fd, IHostSocketEvents events, EpollLoop loop)
     {
         _fd = fd;
         _events = events;
-        _logger = logger;
+        _loop = loop;
     }
+
+    private ILogger? Logger => _loop.Logger;
 
     public int LastError { get; private set; }
 
@@ -90,7 +93,7 @@ internal sealed unsafe class LinuxHostSocket : IHostSocket
         }
 
         LastError = error;
-        return ErrnoMapping.ToNtStatus(error, _logger);
+        return ErrnoMapping.ToNtStatus(error, Logger);
     }
 
     public NtStatus Send(ReadOnlySpan<byte> data, out int sent)
@@ -165,8 +168,14 @@ internal sealed unsafe class LinuxHostSocket : IHostSocket
             return Fail();
         }
 
-        var socket = new LinuxHostSocket(new SafeFileDescriptor(fd), events, _logger);
-        NtStatus status = socket.Register(NtStatus.Success);
+        // Round robin, as a created socket: a busy listener's connections spread over every loop.
+        var socket = new LinuxHostSocket(new SafeFileDescriptor(fd), events, _loop.Stack.NextLoop());
+        NtStatus status = socket.StartLoop();
+        if (status == NtStatus.Success)
+        {
+            status = socket.Register(NtStatus.Success);
+        }
+
         if (status != NtStatus.Success)
         {
             socket.Dispose();
@@ -199,7 +208,7 @@ internal sealed unsafe class LinuxHostSocket : IHostSocket
     {
         if (_token >= 0)
         {
-            EpollLoop.Instance.Unregister(_token);
+            _loop.Unregister(_token);
         }
 
         _fd.Dispose();
@@ -225,11 +234,11 @@ internal sealed unsafe class LinuxHostSocket : IHostSocket
     {
         if (_token < 0)
         {
-            _token = EpollLoop.Instance.Register(_fd.Fd, _events, out int errno);
+            _token = _loop.Register(_fd.Fd, _events, out int errno);
             if (_token < 0)
             {
                 LastError = errno;
-                return ErrnoMapping.ToNtStatus(errno, _logger);
+                return ErrnoMapping.ToNtStatus(errno, Logger);
             }
         }
 
@@ -241,14 +250,14 @@ internal sealed unsafe class LinuxHostSocket : IHostSocket
     /// call tries again.</summary>
     private NtStatus StartLoop()
     {
-        int errno = EpollLoop.TryStart(_logger);
+        int errno = _loop.TryStart();
         if (errno == 0)
         {
             return NtStatus.Success;
         }
 
         LastError = errno;
-        return ErrnoMapping.ToNtStatus(errno, _logger);
+        return ErrnoMapping.ToNtStatus(errno, Logger);
     }
 
     private NtStatus Result(int rc) => rc == 0 ? NtStatus.Success : Fail();
@@ -256,6 +265,6 @@ internal sealed unsafe class LinuxHostSocket : IHostSocket
     private NtStatus Fail()
     {
         LastError = Marshal.GetLastPInvokeError();
-        return ErrnoMapping.ToNtStatus(LastError, _logger);
+        return ErrnoMapping.ToNtStatus(LastError, Logger);
     }
 }

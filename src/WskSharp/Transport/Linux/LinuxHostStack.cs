@@ -6,29 +6,43 @@ using WskSharp.Ws2;
 namespace WskSharp.Transport.Linux;
 
 /// <summary>
-/// The Linux kernel's TCP stack. With a network namespace name, sockets are created inside that namespace
-/// (the creating thread enters it for the one <c>socket</c> call and returns; a descriptor keeps its namespace
-/// for life), so one process can drive hosts of a lab without running inside it.
+/// The Linux kernel's TCP stack, for one registration: it owns that registration's epoll event loops (each started with
+/// its first socket, all stopped by <see cref="Dispose"/> at WskDeregister) and gives each new socket the next loop,
+/// round robin. With a network namespace name, sockets are created inside that namespace (the creating thread enters it
+/// for the one <c>socket</c> call and returns; a descriptor keeps its namespace for life), so one process can drive hosts
+/// of a lab without running inside it.
 /// </summary>
 internal sealed class LinuxHostStack : IHostStack, IDisposable
 {
+    /// <summary>How long <see cref="Dispose"/> waits for each loop's thread to end.</summary>
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(10);
+
     private readonly SafeFileDescriptor? _namespace;
     private readonly SafeFileDescriptor? _home;
     private readonly ILogger? _logger;
+    private readonly EpollLoop[] _loops;
+    private uint _nextLoop;
 
-    private LinuxHostStack(ILogger? logger) => _logger = logger;
+    private LinuxHostStack(int eventLoops, ILogger? logger)
+    {
+        _logger = logger;
+        _loops = new EpollLoop[eventLoops];
+        for (int i = 0; i < eventLoops; i++)
+        {
+            _loops[i] = new EpollLoop(this, i, logger);
+        }
+    }
 
-    private LinuxHostStack(string networkNamespace, SafeFileDescriptor target, SafeFileDescriptor home, ILogger? logger)
+    private LinuxHostStack(string networkNamespace, SafeFileDescriptor target, SafeFileDescriptor home, int eventLoops, ILogger? logger)
+        : this(eventLoops, logger)
     {
         _namespace = target;
         _home = home;
-        _logger = logger;
         NetworkNamespace = networkNamespace;
     }
 
-    /// <summary>The stack of the process's own namespace; <paramref name="logger"/> (may be null) hears of an errno outside
-    /// the table.</summary>
-    public static LinuxHostStack Create(ILogger? logger) => new(logger);
+    /// <summary>The stack of the process's own namespace with <paramref name="eventLoops"/> event loops (at least 1).</summary>
+    public static LinuxHostStack Create(int eventLoops, ILogger? logger) => new(eventLoops, logger);
 
     /// <summary>
     /// A stack whose sockets live in the named namespace (<c>/var/run/netns/NAME</c>, as <c>ip netns</c> makes, or a path):
@@ -36,7 +50,7 @@ internal sealed class LinuxHostStack : IHostStack, IDisposable
     /// STATUS_OBJECT_TYPE_MISMATCH if the file is not a network namespace (<c>/dev/null</c>, a mount namespace, ...), which
     /// would otherwise be found out only at the first WskSocket.
     /// </summary>
-    public static NtStatus Open(string networkNamespace, ILogger? logger, out LinuxHostStack? stack)
+    public static NtStatus Open(string networkNamespace, int eventLoops, ILogger? logger, out LinuxHostStack? stack)
     {
         stack = null;
         string path = networkNamespace.Contains('/', StringComparison.Ordinal) ? networkNamespace : "/var/run/netns/" + networkNamespace;
@@ -53,9 +67,12 @@ internal sealed class LinuxHostStack : IHostStack, IDisposable
             return status;
         }
 
-        stack = new LinuxHostStack(networkNamespace, target!, home!, logger);
+        stack = new LinuxHostStack(networkNamespace, target!, home!, eventLoops, logger);
         return NtStatus.Success;
     }
+
+    /// <summary>The stack's event loops (tests look at their threads).</summary>
+    public IReadOnlyList<EpollLoop> Loops => _loops;
 
     /// <summary>The namespace this stack's sockets live in, or null for the process's own.</summary>
     public string? NetworkNamespace { get; }
@@ -70,7 +87,7 @@ internal sealed class LinuxHostStack : IHostStack, IDisposable
         NtStatus status = CreateDescriptor(family, Interop.SOCK_STREAM, Interop.IPPROTO_TCP, out SafeFileDescriptor? fd);
         if (status == NtStatus.Success)
         {
-            socket = new LinuxHostSocket(fd!, events, _logger);
+            socket = new LinuxHostSocket(fd!, events, NextLoop());
         }
 
         return status;
@@ -86,7 +103,7 @@ internal sealed class LinuxHostStack : IHostStack, IDisposable
             return status;
         }
 
-        var datagram = new LinuxHostDatagramSocket(fd!, family, events, _logger);
+        var datagram = new LinuxHostDatagramSocket(fd!, family, events, NextLoop());
         status = datagram.EnableErrorReports();
         if (status != NtStatus.Success)
         {
@@ -171,9 +188,18 @@ internal sealed class LinuxHostStack : IHostStack, IDisposable
         return NtStatus.Success;
     }
 
-    /// <inheritdoc/>
+    /// <summary>The loop of the next socket, round robin (a socket keeps its loop for life).</summary>
+    internal EpollLoop NextLoop() => _loops.Length == 1 ? _loops[0] : _loops[(Interlocked.Increment(ref _nextLoop) - 1) % (uint)_loops.Length];
+
+    /// <summary>Stops every loop (their threads end and close their descriptors), then lets go of the namespace.
+    /// WskDeregister calls it once every socket is closed.</summary>
     public void Dispose()
     {
+        foreach (EpollLoop loop in _loops)
+        {
+            loop.Stop(StopTimeout);
+        }
+
         _namespace?.Dispose();
         _home?.Dispose();
     }
