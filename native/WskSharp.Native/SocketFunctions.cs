@@ -261,7 +261,9 @@ internal static unsafe class SocketFunctions
             return refused;
         }
 
-        return (int)(WskProvider.InspectComplete(NativeSocket.Of(listenSocket)!, inspectId, action, managedIrp!)).Value;
+        // WSK_INSPECT_ID { ULONG_PTR Key; ULONG SerialNumber; } (x64: Key at 0, SerialNumber at 8); null is a bad id.
+        var id = inspectId == 0 ? new WskInspectId(nuint.MaxValue, uint.MaxValue) : new WskInspectId(*(nuint*)inspectId, *(uint*)(inspectId + 8));
+        return (int)(WskProvider.InspectComplete(NativeSocket.Of(listenSocket)!, id, (WskInspectAction)action, managedIrp!)).Value;
     }
 
     /// <summary>Takes the C IRP for a request; the NTSTATUS to return at once if it cannot be (null, or no stack location left,

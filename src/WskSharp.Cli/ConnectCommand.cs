@@ -21,17 +21,18 @@ internal static class ConnectCommand
         var netns = new Option<string?>("--netns") { Description = "Create the socket inside this network namespace (needs root)." };
         var timeout = CommandOptions.Timeout("the connection, and then for the reply");
         var json = new Option<bool>("--json") { Description = "Print one JSON object per connection (and errors as JSON)." };
+        var udp = new Option<bool>("--udp") { Description = "Send the data as one UDP datagram per --count (WskSendTo) and print each reply (WskReceiveFrom)." };
         var command = new Command("connect", "Connect with WskConnectEx, sending data during connection setup, and print the reply and the Fast Open report.")
         {
-            target, data, file, fastOpen, repeat, netns, timeout, json,
+            target, data, file, fastOpen, repeat, netns, timeout, json, udp,
         };
         command.SetAction((parse, ct) => RunAsync(parse.GetValue(target)!, parse.GetValue(data), parse.GetValue(file), parse.GetValue(fastOpen),
-            parse.GetValue(repeat), parse.GetValue(netns), parse.GetValue(timeout), parse.GetValue(json), ct));
+            parse.GetValue(repeat), parse.GetValue(netns), parse.GetValue(timeout), parse.GetValue(json), parse.GetValue(udp), ct));
         return command;
     }
 
     private static async Task<int> RunAsync(string target, string? text, FileInfo? file, bool fastOpen, int count, string? netns,
-        double timeoutSeconds, bool json, CancellationToken ct)
+        double timeoutSeconds, bool json, bool udp, CancellationToken ct)
     {
         WskSession.SplitEndPoint(target, "endpoint");
         CommandOptions.CheckCount(count);
@@ -40,6 +41,16 @@ internal static class ConnectCommand
 
         using var session = new WskSession(netns);
         SockAddr server = await session.ResolveAsync(target, "endpoint", ct).ConfigureAwait(false);
+        if (udp)
+        {
+            if (fastOpen)
+            {
+                throw CliError.Usage("--fastopen", "is a TCP option", "leave it out with --udp");
+            }
+
+            return await UdpEcho.ConnectAsync(session, server, payload, count, timeout, json, ct).ConfigureAwait(false);
+        }
+
         for (int i = 1; i <= count; i++)
         {
             var stopwatch = Stopwatch.StartNew();

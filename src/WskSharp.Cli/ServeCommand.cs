@@ -16,16 +16,17 @@ internal static class ServeCommand
         var count = new Option<int?>("--count") { Description = "Stop after this many connections, at least 1 (default: until Ctrl-C)." };
         var netns = new Option<string?>("--netns") { Description = "Create the sockets inside this network namespace (as 'ip netns' names it; needs root)." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object per connection instead of text (and errors as JSON)." };
+        var udp = new Option<bool>("--udp") { Description = "Echo UDP datagrams instead (WskReceiveFrom, WskSendTo back to the sender); --count counts datagrams." };
         var command = new Command("serve", "Run an echo server on WSK listen/accept (optionally accepting Fast Open SYN data).")
         {
-            address, port, fastOpen, count, netns, json,
+            address, port, fastOpen, count, netns, json, udp,
         };
         command.SetAction((parse, ct) => RunAsync(parse.GetValue(address)!, parse.GetValue(port), parse.GetValue(fastOpen),
-            parse.GetValue(count), parse.GetValue(netns), parse.GetValue(json), ct));
+            parse.GetValue(count), parse.GetValue(netns), parse.GetValue(json), parse.GetValue(udp), ct));
         return command;
     }
 
-    private static async Task<int> RunAsync(string address, int port, bool fastOpen, int? count, string? netns, bool json, CancellationToken ct)
+    private static async Task<int> RunAsync(string address, int port, bool fastOpen, int? count, string? netns, bool json, bool udp, CancellationToken ct)
     {
         if (port is < 0 or > 65535)
         {
@@ -39,6 +40,16 @@ internal static class ServeCommand
 
         using var session = new WskSession(netns);
         SockAddr local = await session.ResolveAsync(address, port, ct).ConfigureAwait(false);
+        if (udp)
+        {
+            if (fastOpen)
+            {
+                throw CliError.Usage("--fastopen", "is a TCP option", "leave it out with --udp");
+            }
+
+            return await UdpEcho.ServeAsync(session, local, count, json, ct).ConfigureAwait(false);
+        }
+
         WskSocket listener = session.Listener(local, fastOpen);
         try
         {

@@ -277,7 +277,15 @@ internal sealed class DatagramEngine : IHostSocketEvents, IIrpCancelHandler, IRe
             }
 
             datagram.HeldByClient = false;
-            ReturnHeld(datagram);
+            if (datagram.InCallback)
+            {
+                datagram.ReleasedEarly = true; // The event has not returned yet: its return gives the memory back.
+            }
+            else
+            {
+                ReturnHeld(datagram);
+            }
+
             return NtStatus.Success;
         }
     }
@@ -428,7 +436,13 @@ internal sealed class DatagramEngine : IHostSocketEvents, IIrpCancelHandler, IRe
                 lock (_lock)
                 {
                     datagram = _receiveEvents && _host is not null && _refused is null && _receives.IsEmpty && EventSink is not null ? ReceiveHeld() : null;
-                    if (datagram is null)
+                    if (datagram is not null)
+                    {
+                        datagram.HeldByClient = true; // The client's from the indication on (see HeldDatagram.HeldByClient).
+                        datagram.InCallback = true;
+                        datagram.ReleasedEarly = false;
+                    }
+                    else
                     {
                         if (_deliverAgain)
                         {
@@ -444,16 +458,19 @@ internal sealed class DatagramEngine : IHostSocketEvents, IIrpCancelHandler, IRe
                 NtStatus answer = EventSink!.OnReceiveFrom(datagram);
                 lock (_lock)
                 {
-                    if (answer == NtStatus.Pending)
+                    datagram.InCallback = false;
+                    if (answer == NtStatus.Pending && datagram.HeldByClient)
                     {
-                        datagram.HeldByClient = true; // The client's until WskRelease.
+                        // The client's until WskRelease.
                     }
-                    else if (answer == NtStatus.DataNotAccepted && _state == SocketState.Bound)
+                    else if (answer == NtStatus.DataNotAccepted && datagram.HeldByClient && _state == SocketState.Bound)
                     {
+                        datagram.HeldByClient = false;
                         _refused = datagram; // Kept for the next WskReceiveFrom; no more indications until then.
                     }
                     else
                     {
+                        datagram.HeldByClient = false; // Consumed, or released already while the event ran.
                         ReturnHeld(datagram);
                     }
                 }

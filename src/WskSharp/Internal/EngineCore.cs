@@ -38,8 +38,8 @@ internal static class EngineCore
         }
     }
 
-    /// <summary>Runs a readiness report inside a completion batch: completion routines run when it closes, on the event loop,
-    /// after the handler has left its lock. A handler that throws is reported to its <see cref="IReadinessHandler.Failed"/>.</summary>
+    /// <summary>Runs a readiness report inside a completion batch (both engines' OnReady): completion routines run when it
+    /// closes, on the event loop (and continuations, if opted in), after the handler has left its lock. A handler that throws is reported to its <see cref="IReadinessHandler.Failed"/>.</summary>
     public static void OnReady<T>(T engine, CompletionWatchdog? watchdog, bool readable, bool writable, bool hangup)
         where T : IReadinessHandler
     {

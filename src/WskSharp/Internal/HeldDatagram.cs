@@ -40,8 +40,15 @@ internal sealed class HeldDatagram
     /// <summary>Bytes of <see cref="Control"/> in use.</summary>
     public int ControlLength { get; set; }
 
-    /// <summary>True while a client holds it (its event returned STATUS_PENDING), until WskRelease.</summary>
+    /// <summary>True from the indication until WskRelease (or until the event returns anything but STATUS_PENDING): a client may
+    /// hand the indication to another thread that releases it before the callback has even returned.</summary>
     public bool HeldByClient { get; set; }
+
+    /// <summary>True while the receive-from event that was given it runs.</summary>
+    public bool InCallback { get; set; }
+
+    /// <summary>WskRelease came while the event was still running: the memory returns once the event has returned.</summary>
+    public bool ReleasedEarly { get; set; }
 
     /// <summary>The WSK layer's indication object for this datagram, made once and reused.</summary>
     public object? Indication { get; set; }

@@ -26,4 +26,11 @@ internal interface ISocketEventSink
     /// <summary>A listening socket accepted <paramref name="accepted"/>; the sink offers it to the client and closes it
     /// if the client refuses it.</summary>
     void OnAccept(SocketEngine accepted, in SockAddr local, in SockAddr remote);
+
+    /// <summary>Conditional accept: a connection from <paramref name="remote"/> asks to be accepted; the client decides.
+    /// (<paramref name="key"/>, <paramref name="serial"/>) identify it until it is decided or dropped.</summary>
+    InspectVerdict OnInspect(in SockAddr local, in SockAddr remote, long key, uint serial);
+
+    /// <summary>Conditional accept: a connection accepted or pended by inspection was reset before an accept took it.</summary>
+    void OnInspectAborted(long key, uint serial);
 }

@@ -24,7 +24,7 @@ internal sealed partial class SocketEngine
         var request = (AcceptRequest)irp.Stack.Context!;
         while (true)
         {
-            NtStatus status = TryAcceptHost(out SocketEngine? accepted);
+            NtStatus status = TakeConnection(out SocketEngine? accepted);
             if (status != NtStatus.Success)
             {
                 return status;
@@ -56,6 +56,7 @@ internal sealed partial class SocketEngine
     private NtStatus TryAcceptHost(out SocketEngine? accepted)
     {
         var engine = new SocketEngine(Family, _settings, accepted: true);
+        engine.NoDelay = NoDelay; // The host socket inherits TCP_NODELAY from the listener; the engine's record of it must too.
         NtStatus status = _host!.Accept(engine, out engine._host);
         accepted = status == NtStatus.Success ? engine : null;
         return status;

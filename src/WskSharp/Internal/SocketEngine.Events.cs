@@ -86,7 +86,7 @@ internal sealed partial class SocketEngine
     /// <summary>Asks for a delivery pass on the thread pool (called under the lock; the pass runs after it is released).</summary>
     private void RequestDelivery()
     {
-        if (_events != SocketEvents.None)
+        if (_events != SocketEvents.None || _conditional)
         {
             ThreadPool.UnsafeQueueUserWorkItem(static engine => engine.DeliverEventsOffLoop(), this, preferLocal: false);
         }
@@ -199,7 +199,7 @@ internal sealed partial class SocketEngine
         {
             _deliverAgain = false;
             ISocketEventSink? sink = EventSink;
-            if (sink is null || _events == SocketEvents.None)
+            if (sink is null || (_events == SocketEvents.None && !_conditional))
             {
                 return null;
             }
@@ -216,9 +216,14 @@ internal sealed partial class SocketEngine
                 return (_events & SocketEvents.Receive) != 0 ? PendingEvent.Failed() : null;
             }
 
+            if (_conditional && _state == SocketState.Listening && NextInspectionEvent() is { } inspection)
+            {
+                return inspection;
+            }
+
             if (_state == SocketState.Listening && (_events & SocketEvents.Accept) != 0 && _accepts.IsEmpty)
             {
-                if (TryAcceptHost(out SocketEngine? accepted) == NtStatus.Success)
+                if (TakeConnection(out SocketEngine? accepted) == NtStatus.Success)
                 {
                     accepted!.GetAddress(remote: false, out SockAddr local);
                     accepted.GetAddress(remote: true, out SockAddr remote);
@@ -342,6 +347,10 @@ internal sealed partial class SocketEngine
 
         public static PendingEvent Accept(SocketEngine accepted, SockAddr local, SockAddr remote) => new() { _kind = EventKind.Accept, _accepted = accepted, _local = local, _remote = remote };
 
+        public static PendingEvent Inspect(SocketEngine connection, SockAddr local, SockAddr remote) => new() { _kind = EventKind.Inspect, _accepted = connection, _local = local, _remote = remote };
+
+        public static PendingEvent InspectAbort(uint serial) => new() { _kind = EventKind.InspectAbort, _count = (int)serial };
+
         public void Deliver(SocketEngine engine)
         {
             ISocketEventSink sink = engine.EventSink!;
@@ -360,6 +369,12 @@ internal sealed partial class SocketEngine
                 case EventKind.Backlog:
                     sink.OnSendBacklog(_count);
                     break;
+                case EventKind.Inspect:
+                    engine.OnInspected(_accepted!, sink.OnInspect(_local, _remote, engine.InspectKey, _accepted!._inspectSerial));
+                    break;
+                case EventKind.InspectAbort:
+                    sink.OnInspectAborted(engine.InspectKey, (uint)_count);
+                    break;
                 default:
                     sink.OnAccept(_accepted!, _local, _remote);
                     break;
@@ -374,6 +389,8 @@ internal sealed partial class SocketEngine
             Failed,
             Backlog,
             Accept,
+            Inspect,
+            InspectAbort,
         }
     }
 }

@@ -15,7 +15,7 @@ namespace WskSharp.Internal;
 /// event loop reports readiness. One lock orders everything on the socket, including every host call, so a close
 /// never races a syscall. Event callbacks are delivered by <see cref="SocketEngine"/>'s event half (SocketEngine.Events.cs).
 /// </summary>
-internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandler
+internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandler, IReadinessHandler
 {
     private const int SynGatherLimit = 2048;
     private const int DrainChunk = 16 * 1024;
@@ -127,7 +127,7 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
                 return StateError(_state);
             }
 
-            if (listener && _host!.AllowTimeWaitPort() is var allowed && allowed != NtStatus.Success)
+            if (listener && !_exclusiveAddressUse && _host!.AllowTimeWaitPort() is var allowed && allowed != NtStatus.Success)
             {
                 return allowed;
             }
@@ -653,22 +653,11 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
     }
 
     /// <summary>Readiness from the event loop: finish a connect, then pump the queues, then deliver events.</summary>
-    public void OnReady(bool readable, bool writable, bool hangup)
-    {
-        IrpCompletionBatch? batch = IrpCompletionBatch.Open(Watchdog);
-        try
-        {
-            Ready(readable, writable, hangup);
-        }
-        catch (Exception ex)
-        {
-            HandlerFailed(ex);
-        }
-        finally
-        {
-            batch?.Close(); // Outside every lock: completion routines run here, on the event loop (and continuations, if opted in).
-        }
-    }
+    public void OnReady(bool readable, bool writable, bool hangup) => EngineCore.OnReady(this, Watchdog, readable, writable, hangup);
+
+    void IReadinessHandler.Ready(bool readable, bool writable, bool hangup) => Ready(readable, writable, hangup);
+
+    void IReadinessHandler.Failed(Exception exception) => HandlerFailed(exception);
 
     private void Ready(bool readable, bool writable, bool hangup)
     {
@@ -729,9 +718,14 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
             }
         }
 
-        if (_events != SocketEvents.None)
+        if (_events != SocketEvents.None || _conditional)
         {
-            DeliverEvents(); // Only sockets with events enabled pay for a delivery pass.
+            DeliverEvents(); // Only sockets with events enabled (or inspections to make) pay for a delivery pass.
+        }
+
+        if (hangup && _inspectOwner is { } owner)
+        {
+            owner.InspectedHungUp(this); // Waiting for its listener's decision: a reset drops it (WskAbortEvent).
         }
     }
 
@@ -858,6 +852,7 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
     public NtStatus Close()
     {
         PendingRequests pending;
+        List<SocketEngine>? inspected;
         lock (_lock)
         {
             if (_state == SocketState.Closed)
@@ -865,6 +860,7 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
                 return NtStatus.InvalidHandle;
             }
 
+            inspected = TakeInspected();
             pending = TakePending();
             _state = SocketState.Closed;
             if (pending.Any)
@@ -881,6 +877,14 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
         }
 
         pending.CompleteAll(NtStatus.Cancelled);
+        if (inspected is not null)
+        {
+            foreach (SocketEngine connection in inspected)
+            {
+                connection.Reject(); // Waiting for a decision or an accept that will never come.
+            }
+        }
+
         return NtStatus.Success;
     }
 

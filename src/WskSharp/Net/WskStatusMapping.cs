@@ -21,6 +21,7 @@ internal static class WskStatusMapping
         _ when status == NtStatus.IoTimeout => (SocketError.TimedOut, "the operation timed out"),
         _ when status == NtStatus.NetworkUnreachable => (SocketError.NetworkUnreachable, "the network is unreachable"),
         _ when status == NtStatus.HostUnreachable => (SocketError.HostUnreachable, "the host is unreachable"),
+        _ when status == NtStatus.PortUnreachable => (SocketError.ConnectionReset, "a datagram sent earlier came back port unreachable (nothing listens there)"),
         _ when status == NtStatus.NotFound => (SocketError.HostNotFound, "the name was not found"),
         _ when status == NtStatus.AddressAlreadyAssociated => (SocketError.AddressAlreadyInUse, "the local address is already in use"),
         _ when status == NtStatus.AddressAlreadyExists => (SocketError.AddressAlreadyInUse, "the address already exists"),

@@ -45,6 +45,12 @@ internal interface IHostSocket : IDisposable
     /// <summary>Sets or clears the no-delay (Nagle off) option.</summary>
     NtStatus SetNoDelay(bool on);
 
+    /// <summary>Sets a socket option (<see cref="HostSocketOption"/> says the unit): Success, or the host's refusal.</summary>
+    NtStatus SetOption(HostSocketOption option, int value);
+
+    /// <summary>Reads a socket option, in the unit it is set in.</summary>
+    NtStatus GetOption(HostSocketOption option, out int value);
+
     /// <summary>Reads the kernel's Fast Open outcome of the finished handshake.</summary>
     NtStatus GetFastOpenInfo(out HostFastOpenInfo info);
 

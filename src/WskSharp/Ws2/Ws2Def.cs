@@ -26,6 +26,14 @@ public static class Ws2Def
     public const uint SO_SNDBUF = 0x1001;
     public const uint SO_RCVBUF = 0x1002;
     public const uint SO_WSK_EVENT_CALLBACK = 0x4002;
+    public const uint SO_CONDITIONAL_ACCEPT = 0x3002;
+
+    /// <summary><c>((int)(~SO_REUSEADDR))</c>.</summary>
+    public const uint SO_EXCLUSIVEADDRUSE = 0xFFFFFFFB;
+
+    public const uint IP_TTL = 4;
+    public const uint IPV6_UNICAST_HOPS = 4;
+    public const uint IPV6_V6ONLY = 27;
 
     // IPPROTO_IP / IPPROTO_IPV6 options (ws2ipdef.h): ask for the datagram's destination address and interface.
     public const uint IP_PKTINFO = 19;
@@ -39,6 +47,9 @@ public static class Ws2Def
 
     public const uint TCP_NODELAY = 1;
     public const uint TCP_KEEPALIVE = 3;
+
+    /// <summary>ws2ipdef.h defines it as <see cref="TCP_KEEPALIVE"/>: seconds idle before the first probe.</summary>
+    public const uint TCP_KEEPIDLE = 3;
     public const uint TCP_MAXSEG = 4;
     public const uint TCP_FASTOPEN = 15;
     public const uint TCP_KEEPCNT = 16;

@@ -15,6 +15,7 @@ public sealed class WskClient : IAcceptedSocketFactory
 {
     private readonly object _lock = new();
     private int _openSockets;
+    private bool _socketsMade; // WSK_SET_STATIC_EVENT_CALLBACKS is allowed only before the first socket
 
     internal WskClient(WskRegistration registration, IHostStack stack, WskProviderOptions options)
     {
@@ -59,6 +60,27 @@ public sealed class WskClient : IAcceptedSocketFactory
             }
 
             _openSockets++;
+            _socketsMade = true;
+            return NtStatus.Success;
+        }
+    }
+
+    /// <summary>The WSK_EVENT_* mask set by WSK_SET_STATIC_EVENT_CALLBACKS (0: none): enabled on every socket made
+    /// afterwards, for the events of its category, and never disabled.</summary>
+    internal uint StaticEvents { get; private set; }
+
+    /// <summary>WSK_SET_STATIC_EVENT_CALLBACKS: must come before the client makes any socket (STATUS_INVALID_DEVICE_STATE
+    /// after), as the documentation requires.</summary>
+    internal NtStatus SetStaticEvents(uint mask)
+    {
+        lock (_lock)
+        {
+            if (_socketsMade)
+            {
+                return NtStatus.InvalidDeviceState;
+            }
+
+            StaticEvents = mask;
             return NtStatus.Success;
         }
     }
@@ -73,7 +95,7 @@ public sealed class WskClient : IAcceptedSocketFactory
     }
 
     /// <summary>The socket object for a connection a listening socket accepted: a connection socket, counted like any other.</summary>
-    internal object? CreateAcceptedSocket(SocketEngine engine, object? context, object? dispatch)
+    internal WskSocket? CreateAcceptedSocket(SocketEngine engine, object? context, object? dispatch)
     {
         if (TryAddSocket() != NtStatus.Success)
         {
@@ -83,8 +105,14 @@ public sealed class WskClient : IAcceptedSocketFactory
         return new WskSocket(this, engine, WskConstants.WSK_FLAG_CONNECTION_SOCKET, WskProviderConnectionDispatch.Instance, context, dispatch);
     }
 
+    /// <summary>For WskAccept: the dispatch is known now, so static events start at once (WskAcceptEvent's path starts
+    /// them once the client has returned its dispatch).</summary>
     object? IAcceptedSocketFactory.CreateAcceptedSocket(SocketEngine engine, object? context, object? dispatch)
-        => CreateAcceptedSocket(engine, context, dispatch);
+    {
+        WskSocket? socket = CreateAcceptedSocket(engine, context, dispatch);
+        socket?.EnableStaticEvents();
+        return socket;
+    }
 
     /// <summary>Blocks until every socket is closed.</summary>
     internal void WaitForSockets()

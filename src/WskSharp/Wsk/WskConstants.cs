@@ -33,6 +33,10 @@ public static class WskConstants
     public const uint WSK_EVENT_ACCEPT = 0x200;
     public const uint WSK_EVENT_DISABLE = 0x80000000;
 
+    /// <summary>WskControlClient code: event callbacks enabled on every socket the client creates afterwards
+    /// (input: <see cref="WskEventCallbackControl"/>; no output, no IRP; only before the client's first socket).</summary>
+    public const uint WSK_SET_STATIC_EVENT_CALLBACKS = 7;
+
     // Socket I/O controls of wsk.h: _WSAIOW(IOC_WSK, n), IOC_WSK = IOC_WS2 | 0x07000000 = 0x0F000000, IOC_IN = 0x80000000.
     public const uint SIO_WSK_SET_REMOTE_ADDRESS = 0x8F000001;
     public const uint SIO_WSK_SET_SENDTO_ADDRESS = 0x8F000006;

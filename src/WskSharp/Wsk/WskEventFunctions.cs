@@ -26,8 +26,12 @@ public delegate NtStatus PfnWskSendBacklogEvent(object? socketContext, nuint ide
 public delegate NtStatus PfnWskAcceptEvent(object? socketContext, uint flags, in SockAddr localAddress, in SockAddr remoteAddress,
     WskSocket? acceptSocket, out object? acceptSocketContext, out object? acceptSocketDispatch);
 
-/// <summary><c>PFN_WSK_INSPECT_EVENT</c> (conditional accept; WskSharp does not offer conditional accept, so it is never called).</summary>
-public delegate int PfnWskInspectEvent(object? socketContext, in SockAddr localAddress, in SockAddr remoteAddress, object inspectId);
+/// <summary><c>PFN_WSK_INSPECT_EVENT</c>: on a listener with SO_CONDITIONAL_ACCEPT, a connection request arrived. Return
+/// <see cref="WskInspectAction.WskInspectAccept"/>, <see cref="WskInspectAction.WskInspectReject"/>, or
+/// <see cref="WskInspectAction.WskInspectPend"/> and decide later with WskInspectComplete, keeping a copy of
+/// <paramref name="inspectId"/>. (A null id would mean the listener is no longer functional; WskSharp does not send one.)</summary>
+public delegate WskInspectAction PfnWskInspectEvent(object? socketContext, in SockAddr localAddress, in SockAddr remoteAddress, WskInspectId? inspectId);
 
-/// <summary><c>PFN_WSK_ABORT_EVENT</c> (conditional accept; never called).</summary>
-public delegate NtStatus PfnWskAbortEvent(object? socketContext, object inspectId);
+/// <summary><c>PFN_WSK_ABORT_EVENT</c>: a request the client accepted or pended was dropped (the peer reset it) before an
+/// accept took it; its id is no longer valid. Return <see cref="NtStatus.Success"/>.</summary>
+public delegate NtStatus PfnWskAbortEvent(object? socketContext, in WskInspectId inspectId);

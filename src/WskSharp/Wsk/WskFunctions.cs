@@ -85,8 +85,9 @@ public delegate NtStatus PfnWskListen(WskSocket socket, Irp irp);
 public delegate NtStatus PfnWskAccept(WskSocket listenSocket, uint flags, object? acceptSocketContext, object? acceptSocketDispatch,
     StrongBox<SockAddr>? localAddress, StrongBox<SockAddr>? remoteAddress, Irp irp);
 
-/// <summary><c>PFN_WSK_INSPECT_COMPLETE</c>.</summary>
-public delegate NtStatus PfnWskInspectComplete(WskSocket listenSocket, object inspectId, int action, Irp irp);
+/// <summary><c>PFN_WSK_INSPECT_COMPLETE</c>: the decision (<see cref="WskInspectAction.WskInspectAccept"/> or
+/// <see cref="WskInspectAction.WskInspectReject"/>) on a request the client pended.</summary>
+public delegate NtStatus PfnWskInspectComplete(WskSocket listenSocket, in WskInspectId inspectId, WskInspectAction action, Irp irp);
 
 /// <summary><c>PFN_WSK_CLIENT_EVENT</c>: the client's provider-level event callback.</summary>
 public delegate NtStatus PfnWskClientEvent(object? clientContext, uint eventType, ReadOnlySpan<byte> information);

@@ -16,4 +16,7 @@ internal static partial class WskLog
 
     [LoggerMessage(EventId = 303, Level = LogLevel.Error, Message = "WskReceiveFromEvent threw; the datagram stays for WskReceiveFrom")]
     public static partial void ReceiveFromEventThrew(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 304, Level = LogLevel.Error, Message = "WskInspectEvent threw; the connection is rejected")]
+    public static partial void InspectEventThrew(ILogger logger, Exception exception);
 }

@@ -60,13 +60,9 @@ internal static partial class WskProvider
             WskConstants.WSK_FLAG_CONNECTION_SOCKET => WskProviderConnectionDispatch.Instance,
             WskConstants.WSK_FLAG_STREAM_SOCKET => WskProviderStreamDispatch.Instance,
             WskConstants.WSK_FLAG_LISTEN_SOCKET => WskProviderListenDispatch.Instance,
+            WskConstants.WSK_FLAG_BASIC_SOCKET => WskProviderBasicDispatch.BasicInstance, // WskControlSocket and WskCloseSocket only.
             _ => null,
         };
-        if (flags is WskConstants.WSK_FLAG_BASIC_SOCKET or WskConstants.WSK_FLAG_DATAGRAM_SOCKET)
-        {
-            return NtStatus.NotSupported; // Basic and datagram sockets are not provided.
-        }
-
         if (providerDispatch is null
             || addressFamily is not (Ws2Def.AF_INET or Ws2Def.AF_INET6)
             || socketType != Ws2Def.SOCK_STREAM
@@ -88,7 +84,15 @@ internal static partial class WskProvider
             return status;
         }
 
+        if (addressFamily == Ws2Def.AF_INET6 && engine!.SetOption(Transport.HostSocketOption.Ipv6Only, 1) is var v6 && v6 != NtStatus.Success)
+        {
+            engine.Close(); // IPV6_V6ONLY is on by default on Windows; Linux's default follows a sysctl.
+            client.RemoveSocket();
+            return v6;
+        }
+
         socket = new WskSocket(client, engine!, flags, providerDispatch, socketContext, dispatch);
+        socket.EnableStaticEvents();
         return NtStatus.Success;
     }
 
@@ -168,10 +172,28 @@ internal static partial class WskProvider
         NtStatus status = client is null || inputSize > (nuint)inputBuffer.Length || outputSize > (nuint)outputBuffer.Length
             ? NtStatus.InvalidParameter
             : client.Registration.IsDeregistering ? NtStatus.DeviceNotReady // As every other call once WskDeregister began.
+            : controlCode == WskConstants.WSK_SET_STATIC_EVENT_CALLBACKS ? SetStaticEvents(client, inputBuffer[..(int)inputSize], outputSize, irp)
             : WskFastOpenMemory.Control(client.FastOpenMemory, controlCode, inputBuffer[..(int)inputSize], outputBuffer[..(int)outputSize], out returned);
         outputSizeReturned = returned;
         irp?.CompleteInline(status, returned);
         return status;
+    }
+
+    /// <summary>WSK_SET_STATIC_EVENT_CALLBACKS: a WSK_EVENT_CALLBACK_CONTROL of NPI_WSK_INTERFACE_ID with a mask of known
+    /// events (no WSK_EVENT_DISABLE: static events are never turned off), no output and no IRP (all documented); only
+    /// before the client's first socket.</summary>
+    private static NtStatus SetStaticEvents(WskClient client, ReadOnlySpan<byte> input, nuint outputSize, Irp? irp)
+    {
+        const uint known = WskConstants.WSK_EVENT_ACCEPT | ConnectionEvents;
+        if (irp is not null || outputSize != 0 || input.Length != WskEventCallbackControl.Size
+            || !WskEventCallbackControl.TryRead(input, out WskEventCallbackControl control)
+            || control.NpiId != WskEventCallbackControl.NPI_WSK_INTERFACE_ID
+            || control.EventMask == 0 || (control.EventMask & ~known) != 0)
+        {
+            return NtStatus.InvalidParameter;
+        }
+
+        return client.SetStaticEvents(control.EventMask);
     }
 
     public static NtStatus GetAddressInfo(WskClient client, string? nodeName, string? serviceName, uint nameSpace, Guid? provider,
@@ -312,8 +334,15 @@ internal static partial class WskProvider
                 returned = (nuint)engine.FastOpenReport.WriteTo(outputBuffer);
                 return NtStatus.Success;
 
+            case WskControlSocketType.WskSetOption when WskSocketOptions.Handles(level, controlCode):
+                return engine.State == SocketState.Failed ? NtStatus.FileForcedClosed
+                    : WskSocketOptions.Set(socket, level, controlCode, inputBuffer[..(int)inputSize]);
+
+            case WskControlSocketType.WskGetOption when WskSocketOptions.Handles(level, controlCode):
+                return WskSocketOptions.Get(socket, level, controlCode, outputBuffer[..(int)outputSize], out returned);
+
             case WskControlSocketType.WskSetOption or WskControlSocketType.WskGetOption or WskControlSocketType.WskIoctl:
-                return NtStatus.NotSupported; // An option or control code WskSharp does not provide.
+                return NtStatus.NotSupported; // An option or control code WskSharp does not provide (README: socket options).
 
             default:
                 return NtStatus.InvalidParameter;
@@ -341,22 +370,18 @@ internal static partial class WskProvider
             return NtStatus.InvalidParameter;
         }
 
-        uint allowed = socket.Category switch
-        {
-            WskConstants.WSK_FLAG_LISTEN_SOCKET => WskConstants.WSK_EVENT_ACCEPT,
-            WskConstants.WSK_FLAG_STREAM_SOCKET => WskConstants.WSK_EVENT_ACCEPT | ConnectionEvents,
-            _ => ConnectionEvents,
-        };
         uint mask = control.EventMask & ~WskConstants.WSK_EVENT_DISABLE;
-        if (mask == 0 || (mask & ~allowed) != 0)
+        if (mask == 0 || (mask & ~socket.AllowedEvents) != 0)
         {
-            return NtStatus.InvalidParameter; // An event this kind of socket does not have.
+            return NtStatus.InvalidParameter; // An event this kind of socket does not have (a basic socket has none).
         }
 
-        SocketEvents events = ((mask & WskConstants.WSK_EVENT_RECEIVE) != 0 ? SocketEvents.Receive : 0)
-            | ((mask & WskConstants.WSK_EVENT_DISCONNECT) != 0 ? SocketEvents.Disconnect : 0)
-            | ((mask & WskConstants.WSK_EVENT_SEND_BACKLOG) != 0 ? SocketEvents.SendBacklog : 0)
-            | ((mask & WskConstants.WSK_EVENT_ACCEPT) != 0 ? SocketEvents.Accept : 0);
+        if ((mask & socket.StaticEvents) != 0)
+        {
+            return NtStatus.InvalidDeviceState; // Enabled by WSK_SET_STATIC_EVENT_CALLBACKS: never disabled or re-enabled.
+        }
+
+        SocketEvents events = WskSocket.ToSocketEvents(mask);
         bool disable = (control.EventMask & WskConstants.WSK_EVENT_DISABLE) != 0;
         if (!disable && !socket.HasCallbacksFor(events))
         {
@@ -706,7 +731,40 @@ internal static partial class WskProvider
         return listenSocket.Engine.Accept(new AcceptRequest(acceptSocketContext, acceptSocketDispatch, localAddress, remoteAddress), irp);
     }
 
-    public static NtStatus InspectComplete(WskSocket listenSocket, object inspectId, int action, Irp irp) => NotImplemented(irp, listenSocket);
+    /// <summary>WskInspectComplete: on a listener with SO_CONDITIONAL_ACCEPT (STATUS_INVALID_DEVICE_REQUEST on another kind of
+    /// socket, STATUS_INVALID_DEVICE_STATE on a listener without it), Accept or Reject (anything else:
+    /// STATUS_INVALID_PARAMETER) a request the client pended (another id: STATUS_INVALID_PARAMETER). Completes at once.</summary>
+    public static NtStatus InspectComplete(WskSocket listenSocket, in WskInspectId inspectId, WskInspectAction action, Irp irp)
+    {
+        if (!Start(irp, listenSocket))
+        {
+            return NtStatus.InvalidParameter;
+        }
+
+        NtStatus status = CheckSocket(listenSocket, 0);
+        if (status.IsSuccess && listenSocket.Category is not (WskConstants.WSK_FLAG_LISTEN_SOCKET or WskConstants.WSK_FLAG_STREAM_SOCKET))
+        {
+            status = NtStatus.InvalidDeviceRequest;
+        }
+
+        if (status.IsSuccess && !listenSocket.Engine.ConditionalAccept)
+        {
+            status = NtStatus.InvalidDeviceState;
+        }
+
+        if (status.IsSuccess && action is not (WskInspectAction.WskInspectAccept or WskInspectAction.WskInspectReject))
+        {
+            status = NtStatus.InvalidParameter;
+        }
+
+        if (status.IsSuccess)
+        {
+            status = listenSocket.Engine.CompleteInspection((long)inspectId.Key, inspectId.SerialNumber, action == WskInspectAction.WskInspectAccept);
+        }
+
+        irp.CompleteInline(status);
+        return status;
+    }
 
     // --- helpers --------------------------------------------------------------------------------------------------
 
@@ -753,8 +811,6 @@ internal static partial class WskProvider
     /// <summary>A SOCK_DGRAM socket (its calls go to the datagram half). Not a null check the compiler learns from: a null
     /// socket goes on to the refusal of the call it was given to.</summary>
     private static bool IsDatagram(WskSocket socket) => socket is not null && socket.Datagram is not null;
-
-    private static NtStatus NotImplemented(Irp irp, WskSocket? socket) => Start(irp, socket) ? Refuse(irp, NtStatus.NotImplemented) : NtStatus.InvalidParameter;
 
     internal static void Discard(WskSocket? socket)
     {

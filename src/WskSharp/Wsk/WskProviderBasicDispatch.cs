@@ -7,6 +7,9 @@ namespace WskSharp.Wsk;
 /// </summary>
 public class WskProviderBasicDispatch
 {
+    /// <summary>The table of a basic socket (WSK_FLAG_BASIC_SOCKET): only these two functions.</summary>
+    internal static readonly WskProviderBasicDispatch BasicInstance = new();
+
     private protected WskProviderBasicDispatch()
     {
     }

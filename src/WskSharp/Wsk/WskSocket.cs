@@ -120,6 +120,97 @@ public sealed class WskSocket : ISocketEventSink, IDatagramEventSink
         _ => null,
     };
 
+    /// <summary>The WSK_EVENT_* flags a socket of this category has.</summary>
+    internal uint AllowedEvents => Category switch
+    {
+        WskConstants.WSK_FLAG_LISTEN_SOCKET => WskConstants.WSK_EVENT_ACCEPT,
+        WskConstants.WSK_FLAG_STREAM_SOCKET => WskConstants.WSK_EVENT_ACCEPT | ConnectionEvents,
+        WskConstants.WSK_FLAG_CONNECTION_SOCKET => ConnectionEvents,
+        _ => 0, // A basic socket has no events.
+    };
+
+    /// <summary>The events WSK_SET_STATIC_EVENT_CALLBACKS enabled on this socket: they cannot be disabled or re-enabled.</summary>
+    internal uint StaticEvents { get; private set; }
+
+    private const uint ConnectionEvents = WskConstants.WSK_EVENT_RECEIVE | WskConstants.WSK_EVENT_DISCONNECT | WskConstants.WSK_EVENT_SEND_BACKLOG;
+
+    /// <summary>WSK_EVENT_* flags as the engine's events.</summary>
+    internal static SocketEvents ToSocketEvents(uint mask)
+        => ((mask & WskConstants.WSK_EVENT_RECEIVE) != 0 ? SocketEvents.Receive : 0)
+        | ((mask & WskConstants.WSK_EVENT_DISCONNECT) != 0 ? SocketEvents.Disconnect : 0)
+        | ((mask & WskConstants.WSK_EVENT_SEND_BACKLOG) != 0 ? SocketEvents.SendBacklog : 0)
+        | ((mask & WskConstants.WSK_EVENT_ACCEPT) != 0 ? SocketEvents.Accept : 0);
+
+    /// <summary>Turns on the client's static event callbacks (WSK_SET_STATIC_EVENT_CALLBACKS) that this socket's category
+    /// has and its client dispatch has a callback for: a listener made for WskAccept IRPs, with no WskAcceptEvent, keeps
+    /// its connections for them rather than refusing each one.</summary>
+    internal void EnableStaticEvents()
+    {
+        uint mask = Client.StaticEvents & AllowedEvents;
+        if (mask == 0)
+        {
+            return;
+        }
+
+        uint enabled = 0;
+        foreach (uint flag in (ReadOnlySpan<uint>)[WskConstants.WSK_EVENT_ACCEPT, WskConstants.WSK_EVENT_RECEIVE, WskConstants.WSK_EVENT_DISCONNECT, WskConstants.WSK_EVENT_SEND_BACKLOG])
+        {
+            if ((mask & flag) != 0 && HasCallbacksFor(ToSocketEvents(flag)))
+            {
+                enabled |= flag;
+            }
+        }
+
+        if (enabled != 0 && Engine.SetEvents(ToSocketEvents(enabled), disable: false) == NtStatus.Success)
+        {
+            StaticEvents = enabled;
+        }
+    }
+
+    private PfnWskInspectEvent? InspectEvent => ClientDispatch switch
+    {
+        WskClientListenDispatch l => l.WskInspectEvent,
+        WskClientStreamDispatch s => s.WskInspectEvent,
+        _ => null,
+    };
+
+    private PfnWskAbortEvent? AbortEvent => ClientDispatch switch
+    {
+        WskClientListenDispatch l => l.WskAbortEvent,
+        WskClientStreamDispatch s => s.WskAbortEvent,
+        _ => null,
+    };
+
+    /// <summary>Conditional accept needs both of its callbacks in the client dispatch.</summary>
+    internal bool HasInspectCallbacks => InspectEvent is not null && AbortEvent is not null;
+
+    InspectVerdict ISocketEventSink.OnInspect(in SockAddr local, in SockAddr remote, long key, uint serial)
+    {
+        WskInspectAction action;
+        try
+        {
+            action = InspectEvent?.Invoke(Context, local, remote, new WskInspectId((nuint)key, serial)) ?? WskInspectAction.WskInspectReject;
+        }
+        catch (Exception ex)
+        {
+            if (Client.EngineSettings.Logger is { } logger)
+            {
+                WskLog.InspectEventThrew(logger, ex);
+            }
+            action = WskInspectAction.WskInspectReject;
+        }
+
+        return action switch
+        {
+            WskInspectAction.WskInspectAccept => InspectVerdict.Accept,
+            WskInspectAction.WskInspectPend => InspectVerdict.Pend,
+            _ => InspectVerdict.Reject, // WskInspectReject, or a value outside WSK_INSPECT_ACTION.
+        };
+    }
+
+    void ISocketEventSink.OnInspectAborted(long key, uint serial) => Guard("WskAbortEvent",
+        () => AbortEvent?.Invoke(Context, new WskInspectId((nuint)key, serial)));
+
     /// <summary>True if the client dispatch has a callback for every event in <paramref name="events"/>.</summary>
     internal bool HasCallbacksFor(SocketEvents events)
         => ((events & SocketEvents.Receive) == 0 || ReceiveEvent is not null)
@@ -188,6 +279,7 @@ public sealed class WskSocket : ISocketEventSink, IDatagramEventSink
         {
             socket.Context = context;
             socket.ClientDispatch = dispatch;
+            socket.EnableStaticEvents(); // Only now: its events need the context and dispatch the client just gave.
         }
         else
         {

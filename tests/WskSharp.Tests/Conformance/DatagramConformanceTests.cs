@@ -399,6 +399,31 @@ public abstract class DatagramConformanceTests
     });
 
     [Fact]
+    public Task An_indication_released_before_its_event_returns_is_released_once() => WithPairAsync(async (client, server, _) =>
+    {
+        var (a, _) = Bound(client, Ws2Def.AF_INET);
+        var results = new System.Collections.Concurrent.BlockingCollection<(NtStatus First, NtStatus Second)>();
+        WskSocket? b = null;
+        var dispatch = new WskClientDatagramDispatch((_, _, indication) =>
+        {
+            // As a driver that hands the indication to a worker which finishes before the callback returns.
+            NtStatus first = Dg(b!).WskRelease(b!, indication!);
+            NtStatus second = Dg(b!).WskRelease(b!, indication!);
+            results.Add((first, second));
+            return NtStatus.Pending;
+        });
+        (b, SockAddr bAddress) = Bound(server, Ws2Def.AF_INET, dispatch);
+        Assert.Equal(NtStatus.Success, WskEvents.Enable(b, WskConstants.WSK_EVENT_RECEIVE_FROM));
+
+        for (int i = 0; i < 3; i++) // the memory came back each time: the next datagram reuses it
+        {
+            Assert.Equal(NtStatus.Success, await SendAsync(a, [(byte)i], bAddress));
+            Assert.True(results.TryTake(out var released, TimeSpan.FromSeconds(20)));
+            Assert.Equal((NtStatus.Success, NtStatus.InvalidParameter), released);
+        }
+    });
+
+    [Fact]
     public Task A_datagram_the_event_does_not_accept_stays_for_WskReceiveFrom() => WithPairAsync(async (client, server, _) =>
     {
         var (a, aAddress) = Bound(client, Ws2Def.AF_INET);

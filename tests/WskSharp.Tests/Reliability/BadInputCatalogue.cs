@@ -65,12 +65,41 @@ internal static class BadInputCatalogue
             (nuint)inputSize, input, 0, default, out _, irp);
     }
 
+    private static readonly WskClientListenDispatch InspectingDispatch = new(
+        WskInspectEvent: (object? _, in SockAddr _, in SockAddr _, WskInspectId? _) => WskInspectAction.WskInspectPend,
+        WskAbortEvent: (object? _, in WskInspectId _) => NtStatus.Success);
+
+    /// <summary>A listening socket with SO_CONDITIONAL_ACCEPT, bound to loopback.</summary>
+    private static WskSocket ConditionalListener(BadInputContext ctx)
+    {
+        WskSocket listener = ctx.Client.CreateSocket(Ws2Def.AF_INET, WskConstants.WSK_FLAG_LISTEN_SOCKET, null, InspectingDispatch);
+        Assert.Equal(NtStatus.Success, SetOption(listener, Ws2Def.SOL_SOCKET, Ws2Def.SO_CONDITIONAL_ACCEPT, 1, 4, null));
+        Assert.Equal(NtStatus.Success, WskProviderListenDispatch.Instance.WskBind(listener, V4(0), 0, new Irp()));
+        return listener;
+    }
+
+    private static NtStatus SetOption(WskSocket socket, uint level, uint name, uint value, int inputSize, Irp? irp)
+    {
+        byte[] input = new byte[8];
+        BinaryPrimitives.WriteUInt32LittleEndian(input, value);
+        return ((WskProviderBasicDispatch)socket.Dispatch).WskControlSocket(socket, WskControlSocketType.WskSetOption, name, level,
+            (nuint)inputSize, input, 0, default, out _, irp);
+    }
+
     private static NtStatus SetEvents(WskSocket socket, Guid npi, uint mask, Irp? irp)
     {
         Span<byte> input = stackalloc byte[WskEventCallbackControl.Size];
         new WskEventCallbackControl(npi, mask).WriteTo(input);
-        return Conn(socket).Basic.WskControlSocket(socket, WskControlSocketType.WskSetOption, Ws2Def.SO_WSK_EVENT_CALLBACK,
+        return ((WskProviderBasicDispatch)socket.Dispatch).WskControlSocket(socket, WskControlSocketType.WskSetOption, Ws2Def.SO_WSK_EVENT_CALLBACK,
             Ws2Def.SOL_SOCKET, (nuint)input.Length, input, 0, default, out _, irp);
+    }
+
+    private static NtStatus SetStaticEvents(BadInputContext ctx, Guid npi, uint mask, int size, Irp? irp)
+    {
+        byte[] input = new byte[WskEventCallbackControl.Size];
+        new WskEventCallbackControl(npi, mask).WriteTo(input);
+        return ctx.Client.Npi.Dispatch.WskControlClient(ctx.Client.Npi.Client, WskConstants.WSK_SET_STATIC_EVENT_CALLBACKS,
+            (nuint)size, input, 0, default, out _, irp);
     }
 
     /// <summary>WskRegister with <paramref name="options"/>; a registration it made (the refusal under test failed) is undone.</summary>
@@ -177,6 +206,28 @@ internal static class BadInputCatalogue
             ctx => ctx.Client.Npi.Dispatch.WskControlClient(ctx.Client.Npi.Client, 0x12345678, 0, default, 0, default, out _, ctx.Irp)),
         Case("WskControlClient: an input size beyond the input buffer", NtStatus.InvalidParameter, IrpUse.Completed,
             ctx => ctx.Client.Npi.Dispatch.WskControlClient(ctx.Client.Npi.Client, 0x12345678, 4, new byte[2], 0, default, out _, ctx.Irp)),
+        Case("WskControlClient: WSK_SET_STATIC_EVENT_CALLBACKS with an IRP (documented: none)", NtStatus.InvalidParameter, IrpUse.Completed,
+            ctx => SetStaticEvents(ctx, WskEventCallbackControl.NPI_WSK_INTERFACE_ID, WskConstants.WSK_EVENT_RECEIVE, WskEventCallbackControl.Size, ctx.Irp)),
+        Case("WskControlClient: WSK_SET_STATIC_EVENT_CALLBACKS with WSK_EVENT_DISABLE", NtStatus.InvalidParameter, IrpUse.Untouched,
+            ctx => SetStaticEvents(ctx, WskEventCallbackControl.NPI_WSK_INTERFACE_ID, WskConstants.WSK_EVENT_RECEIVE | WskConstants.WSK_EVENT_DISABLE, WskEventCallbackControl.Size, null)),
+        Case("WskControlClient: WSK_SET_STATIC_EVENT_CALLBACKS with an empty mask", NtStatus.InvalidParameter, IrpUse.Untouched,
+            ctx => SetStaticEvents(ctx, WskEventCallbackControl.NPI_WSK_INTERFACE_ID, 0, WskEventCallbackControl.Size, null)),
+        Case("WskControlClient: WSK_SET_STATIC_EVENT_CALLBACKS with an unknown event bit", NtStatus.InvalidParameter, IrpUse.Untouched,
+            ctx => SetStaticEvents(ctx, WskEventCallbackControl.NPI_WSK_INTERFACE_ID, 0x1000, WskEventCallbackControl.Size, null)),
+        Case("WskControlClient: WSK_SET_STATIC_EVENT_CALLBACKS for another NPI", NtStatus.InvalidParameter, IrpUse.Untouched,
+            ctx => SetStaticEvents(ctx, Guid.NewGuid(), WskConstants.WSK_EVENT_RECEIVE, WskEventCallbackControl.Size, null)),
+        Case("WskControlClient: WSK_SET_STATIC_EVENT_CALLBACKS with a 19-byte input", NtStatus.InvalidParameter, IrpUse.Untouched,
+            ctx => SetStaticEvents(ctx, WskEventCallbackControl.NPI_WSK_INTERFACE_ID, WskConstants.WSK_EVENT_RECEIVE, WskEventCallbackControl.Size - 1, null)),
+        Case("WskControlClient: WSK_SET_STATIC_EVENT_CALLBACKS after the client's first socket", NtStatus.InvalidDeviceState, IrpUse.Untouched, ctx =>
+        {
+            ctx.Client.CreateSocket();
+            return SetStaticEvents(ctx, WskEventCallbackControl.NPI_WSK_INTERFACE_ID, WskConstants.WSK_EVENT_RECEIVE, WskEventCallbackControl.Size, null);
+        }),
+        Case("WskControlSocket: SO_WSK_EVENT_CALLBACK on a basic socket (it has no events)", NtStatus.InvalidParameter, IrpUse.Untouched, ctx =>
+        {
+            WskSocket s = ctx.Client.CreateSocket(Ws2Def.AF_INET, WskConstants.WSK_FLAG_BASIC_SOCKET, null, null);
+            return SetEvents(s, WskEventCallbackControl.NPI_WSK_INTERFACE_ID, WskConstants.WSK_EVENT_RECEIVE, null);
+        }),
         Case("WskGetAddressInfo: neither a node nor a service (EAI_NONAME)", NtStatus.NotFound, IrpUse.Completed,
             ctx => GetAddressInfo(ctx, null, null, null)),
         Case("WskGetAddressInfo: a null IRP", NtStatus.InvalidParameter, IrpUse.Untouched,
@@ -568,10 +619,44 @@ internal static class BadInputCatalogue
             Assert.Equal(NtStatus.Success, await WskTestClient.Complete(StreamTable.WskConnect(s, server, 0, irp), irp));
             return StreamTable.WskListen(s, ctx.Irp);
         }),
-        Case("WskInspectComplete: not provided", NtStatus.NotImplemented, IrpUse.Completed, ctx =>
+        Case("WskInspectComplete: a listener without SO_CONDITIONAL_ACCEPT", NtStatus.InvalidDeviceState, IrpUse.Completed, ctx =>
         {
             var (listener, _) = ctx.Client.CreateListener();
-            return ((WskProviderListenDispatch)listener.Dispatch).WskInspectComplete(listener, new object(), 0, ctx.Irp);
+            return ((WskProviderListenDispatch)listener.Dispatch).WskInspectComplete(listener, new WskInspectId(1, 1),
+                WskInspectAction.WskInspectAccept, ctx.Irp);
+        }),
+        Case("WskInspectComplete: a connection socket", NtStatus.InvalidDeviceRequest, IrpUse.Completed, ctx =>
+        {
+            WskSocket s = ctx.Client.CreateBoundSocket();
+            return WskProviderListenDispatch.Instance.WskInspectComplete(s, new WskInspectId(1, 1), WskInspectAction.WskInspectAccept, ctx.Irp);
+        }),
+        Case("WskInspectComplete: WskInspectPend as the decision", NtStatus.InvalidParameter, IrpUse.Completed, ctx =>
+        {
+            WskSocket listener = ConditionalListener(ctx);
+            return WskProviderListenDispatch.Instance.WskInspectComplete(listener, new WskInspectId((nuint)listener.Engine.InspectKey, 1),
+                WskInspectAction.WskInspectPend, ctx.Irp);
+        }),
+        Case("WskInspectComplete: an id the listener never pended", NtStatus.InvalidParameter, IrpUse.Completed, ctx =>
+        {
+            WskSocket listener = ConditionalListener(ctx);
+            return WskProviderListenDispatch.Instance.WskInspectComplete(listener, new WskInspectId((nuint)listener.Engine.InspectKey, 12345),
+                WskInspectAction.WskInspectAccept, ctx.Irp);
+        }),
+        Case("WskInspectComplete: a closed listener", NtStatus.InvalidHandle, IrpUse.Completed, ctx =>
+        {
+            WskSocket listener = ConditionalListener(ctx);
+            Assert.Equal(NtStatus.Success, WskProviderListenDispatch.Instance.Basic.WskCloseSocket(listener, new Irp()));
+            return WskProviderListenDispatch.Instance.WskInspectComplete(listener, new WskInspectId(1, 1), WskInspectAction.WskInspectReject, ctx.Irp);
+        }),
+        Case("WskControlSocket: SO_CONDITIONAL_ACCEPT on a connection socket", NtStatus.InvalidParameter, IrpUse.Completed,
+            ctx => SetOption(ctx.Client.CreateSocket(), Ws2Def.SOL_SOCKET, Ws2Def.SO_CONDITIONAL_ACCEPT, 1, 4, ctx.Irp)),
+        Case("WskControlSocket: SO_CONDITIONAL_ACCEPT on a listener with no WskInspectEvent/WskAbortEvent", NtStatus.InvalidParameter, IrpUse.Completed,
+            ctx => SetOption(ctx.Client.CreateSocket(Ws2Def.AF_INET, WskConstants.WSK_FLAG_LISTEN_SOCKET, null, new WskClientListenDispatch()),
+                Ws2Def.SOL_SOCKET, Ws2Def.SO_CONDITIONAL_ACCEPT, 1, 4, ctx.Irp)),
+        Case("WskControlSocket: SO_CONDITIONAL_ACCEPT on a listener already listening", NtStatus.InvalidDeviceState, IrpUse.Completed, ctx =>
+        {
+            var (listener, _) = ctx.Client.CreateListener(clientDispatch: InspectingDispatch);
+            return SetOption(listener, Ws2Def.SOL_SOCKET, Ws2Def.SO_CONDITIONAL_ACCEPT, 1, 4, ctx.Irp);
         }),
 
         // --- WskGetLocalAddress / WskGetRemoteAddress ------------------------------------------------------------
@@ -657,6 +742,60 @@ internal static class BadInputCatalogue
             byte[] output = new byte[WskFastOpenReport.Size - 1];
             return Conn(s).Basic.WskControlSocket(s, WskControlSocketType.WskIoctl, WskFastOpen.SIO_WSKSHARP_FASTOPEN_REPORT, 0,
                 0, default, (nuint)output.Length, output, out _, ctx.Irp);
+        }),
+        Case("WskControlSocket: SO_KEEPALIVE with a 2-byte input", NtStatus.InvalidParameter, IrpUse.Completed,
+            ctx => SetOption(ctx.Client.CreateSocket(), Ws2Def.SOL_SOCKET, Ws2Def.SO_KEEPALIVE, 1, 2, ctx.Irp)),
+        Case("WskControlSocket: SO_RCVBUF over 2 GiB", NtStatus.InvalidParameter, IrpUse.Completed,
+            ctx => SetOption(ctx.Client.CreateSocket(), Ws2Def.SOL_SOCKET, Ws2Def.SO_RCVBUF, 0x80000000, 4, ctx.Irp)),
+        Case("WskControlSocket: get SO_RCVBUF into 2 bytes", NtStatus.BufferTooSmall, IrpUse.Completed, ctx =>
+        {
+            WskSocket s = ctx.Client.CreateSocket();
+            return Conn(s).Basic.WskControlSocket(s, WskControlSocketType.WskGetOption, Ws2Def.SO_RCVBUF, Ws2Def.SOL_SOCKET,
+                0, default, 2, new byte[2], out _, ctx.Irp);
+        }),
+        Case("WskControlSocket: IPV6_V6ONLY on an IPv4 socket", NtStatus.InvalidParameter, IrpUse.Completed,
+            ctx => SetOption(ctx.Client.CreateSocket(), Ws2Def.IPPROTO_IPV6, Ws2Def.IPV6_V6ONLY, 0, 4, ctx.Irp)),
+        Case("WskControlSocket: get IPV6_UNICAST_HOPS on an IPv4 socket", NtStatus.InvalidParameter, IrpUse.Completed, ctx =>
+        {
+            WskSocket s = ctx.Client.CreateSocket();
+            return Conn(s).Basic.WskControlSocket(s, WskControlSocketType.WskGetOption, Ws2Def.IPV6_UNICAST_HOPS, Ws2Def.IPPROTO_IPV6,
+                0, default, 4, new byte[4], out _, ctx.Irp);
+        }),
+        Case("WskControlSocket: IPV6_V6ONLY after the bind", NtStatus.InvalidDeviceState, IrpUse.Completed,
+            ctx => SetOption(ctx.Client.CreateBoundSocket(Ws2Def.AF_INET6), Ws2Def.IPPROTO_IPV6, Ws2Def.IPV6_V6ONLY, 0, 4, ctx.Irp)),
+        Case("WskControlSocket: SO_EXCLUSIVEADDRUSE while SO_REUSEADDR is on", NtStatus.InvalidParameter, IrpUse.Completed, ctx =>
+        {
+            WskSocket s = ctx.Client.CreateSocket();
+            Assert.Equal(NtStatus.Success, SetOption(s, Ws2Def.SOL_SOCKET, Ws2Def.SO_REUSEADDR, 1, 4, null));
+            return SetOption(s, Ws2Def.SOL_SOCKET, Ws2Def.SO_EXCLUSIVEADDRUSE, 1, 4, ctx.Irp);
+        }),
+        Case("WskControlSocket: SO_REUSEADDR while SO_EXCLUSIVEADDRUSE is on", NtStatus.InvalidParameter, IrpUse.Completed, ctx =>
+        {
+            WskSocket s = ctx.Client.CreateSocket();
+            Assert.Equal(NtStatus.Success, SetOption(s, Ws2Def.SOL_SOCKET, Ws2Def.SO_EXCLUSIVEADDRUSE, 1, 4, null));
+            return SetOption(s, Ws2Def.SOL_SOCKET, Ws2Def.SO_REUSEADDR, 1, 4, ctx.Irp);
+        }),
+        Case("WskControlSocket: SO_EXCLUSIVEADDRUSE after the bind", NtStatus.InvalidDeviceState, IrpUse.Completed,
+            ctx => SetOption(ctx.Client.CreateBoundSocket(), Ws2Def.SOL_SOCKET, Ws2Def.SO_EXCLUSIVEADDRUSE, 1, 4, ctx.Irp)),
+        Case("WskControlSocket: TCP_KEEPALIVE of 0 s", NtStatus.InvalidParameter, IrpUse.Completed,
+            ctx => SetOption(ctx.Client.CreateSocket(), Ws2Def.IPPROTO_TCP, Ws2Def.TCP_KEEPALIVE, 0, 4, ctx.Irp)),
+        Case("WskControlSocket: TCP_KEEPINTVL over Linux's 32,767 s", NtStatus.NotSupported, IrpUse.Completed,
+            ctx => SetOption(ctx.Client.CreateSocket(), Ws2Def.IPPROTO_TCP, Ws2Def.TCP_KEEPINTVL, 40_000, 4, ctx.Irp)),
+        Case("WskControlSocket: TCP_KEEPCNT 200 (Windows takes it, Linux stops at 127)", NtStatus.NotSupported, IrpUse.Completed,
+            ctx => SetOption(ctx.Client.CreateSocket(), Ws2Def.IPPROTO_TCP, Ws2Def.TCP_KEEPCNT, 200, 4, ctx.Irp)),
+        Case("WskControlSocket: TCP_KEEPCNT 300", NtStatus.InvalidParameter, IrpUse.Completed,
+            ctx => SetOption(ctx.Client.CreateSocket(), Ws2Def.IPPROTO_TCP, Ws2Def.TCP_KEEPCNT, 300, 4, ctx.Irp)),
+        Case("WskControlSocket: IP_TTL 256", NtStatus.InvalidParameter, IrpUse.Completed,
+            ctx => SetOption(ctx.Client.CreateSocket(), Ws2Def.IPPROTO_IP, Ws2Def.IP_TTL, 256, 4, ctx.Irp)),
+        Case("WskControlSocket: IP_TTL 0 (Linux needs 1 or more)", NtStatus.NotSupported, IrpUse.Completed,
+            ctx => SetOption(ctx.Client.CreateSocket(), Ws2Def.IPPROTO_IP, Ws2Def.IP_TTL, 0, 4, ctx.Irp)),
+        Case("WskControlSocket: SO_PORT_SCALABILITY (Windows only)", NtStatus.NotSupported, IrpUse.Completed,
+            ctx => SetOption(ctx.Client.CreateSocket(), Ws2Def.SOL_SOCKET, 0x3006, 1, 4, ctx.Irp)),
+        Case("WskControlSocket: SO_KEEPALIVE on a closed basic socket", NtStatus.InvalidHandle, IrpUse.Completed, ctx =>
+        {
+            WskSocket s = ctx.Client.CreateSocket(Ws2Def.AF_INET, WskConstants.WSK_FLAG_BASIC_SOCKET, null, null);
+            Assert.Equal(NtStatus.Success, ((WskProviderBasicDispatch)s.Dispatch).WskCloseSocket(s, new Irp()));
+            return SetOption(s, Ws2Def.SOL_SOCKET, Ws2Def.SO_KEEPALIVE, 1, 4, ctx.Irp);
         }),
         Case("WskControlSocket: a closed socket", NtStatus.InvalidHandle, IrpUse.Completed, ctx =>
         {

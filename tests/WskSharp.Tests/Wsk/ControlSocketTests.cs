@@ -100,9 +100,9 @@ public sealed class ControlSocketTests : IDisposable
     [Theory]
     [InlineData(WskControlSocketType.WskSetOption, Ws2Def.IPPROTO_TCP, 99u)]
     [InlineData(WskControlSocketType.WskGetOption, Ws2Def.IPPROTO_TCP, 99u)]
-    [InlineData(WskControlSocketType.WskSetOption, Ws2Def.IPPROTO_TCP, Ws2Def.TCP_KEEPALIVE)]
-    [InlineData(WskControlSocketType.WskSetOption, Ws2Def.SOL_SOCKET, Ws2Def.SO_KEEPALIVE)]
-    [InlineData(WskControlSocketType.WskGetOption, Ws2Def.SOL_SOCKET, Ws2Def.SO_RCVBUF)]
+    [InlineData(WskControlSocketType.WskSetOption, Ws2Def.SOL_SOCKET, 0x3006u)] // SO_PORT_SCALABILITY: Windows only.
+    [InlineData(WskControlSocketType.WskGetOption, Ws2Def.SOL_SOCKET, 0x3005u)] // SO_RANDOMIZE_PORT: Windows only.
+    [InlineData(WskControlSocketType.WskSetOption, Ws2Def.IPPROTO_TCP, Ws2Def.TCP_MAXSEG)]
     [InlineData(WskControlSocketType.WskSetOption, Ws2Def.SOL_SOCKET, Ws2Def.TCP_NODELAY)] // The right code at the wrong level.
     [InlineData(WskControlSocketType.WskIoctl, 0u, 0x12345678u)]
     public void An_option_or_control_code_WskSharp_does_not_provide_is_STATUS_NOT_SUPPORTED(WskControlSocketType type, uint level, uint code)

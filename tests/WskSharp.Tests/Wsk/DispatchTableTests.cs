@@ -97,6 +97,8 @@ public sealed class DispatchTableTests
         { "MSG_TRUNC", 0x0100 }, { "MSG_CTRUNC", 0x0200 }, { "MSG_BCAST", 0x0400 }, { "MSG_MCAST", 0x0800 },
         { "SOL_SOCKET", 0xFFFF },
         { "SO_REUSEADDR", 0x4 }, { "SO_KEEPALIVE", 0x8 }, { "SO_SNDBUF", 0x1001 }, { "SO_RCVBUF", 0x1002 }, { "SO_WSK_EVENT_CALLBACK", 0x4002 },
+        { "SO_CONDITIONAL_ACCEPT", 0x3002 }, { "SO_EXCLUSIVEADDRUSE", 0xFFFFFFFB }, { "IP_TTL", 4 },
+        { "IPV6_UNICAST_HOPS", 4 }, { "IPV6_V6ONLY", 27 }, { "TCP_KEEPIDLE", 3 },
         { "TCP_NODELAY", 1 }, { "TCP_KEEPALIVE", 3 }, { "TCP_MAXSEG", 4 }, { "TCP_FASTOPEN", 15 }, { "TCP_KEEPCNT", 16 }, { "TCP_KEEPINTVL", 17 },
         { "SOCKADDR_IN_SIZE", 16 }, { "SOCKADDR_IN6_SIZE", 28 }, { "SOCKADDR_STORAGE_SIZE", 128 },
         { "AI_PASSIVE", 0x01 }, { "AI_CANONNAME", 0x02 }, { "AI_NUMERICHOST", 0x04 }, { "AI_NUMERICSERV", 0x08 }, { "AI_ALL", 0x0100 },
@@ -113,6 +115,7 @@ public sealed class DispatchTableTests
         { "WSK_EVENT_SEND_BACKLOG", 0x10 }, { "WSK_EVENT_RECEIVE", 0x40 }, { "WSK_EVENT_DISCONNECT", 0x80 },
         { "WSK_EVENT_ACCEPT", 0x200 }, { "WSK_EVENT_DISABLE", 0x80000000 }, { "WSK_EVENT_RECEIVE_FROM", 0x100 },
         { "SIO_WSK_SET_REMOTE_ADDRESS", 0x8F000001 }, { "SIO_WSK_SET_SENDTO_ADDRESS", 0x8F000006 },
+        { "WSK_SET_STATIC_EVENT_CALLBACKS", 7 },
     };
 
     private static ulong Constant(Type type, string name)

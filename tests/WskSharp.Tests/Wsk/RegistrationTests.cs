@@ -213,8 +213,8 @@ public sealed class RegistrationTests(NamespaceFixture fixture) : IClassFixture<
         WskApi.WskDeregister(registration);
     }
 
-    /// <summary>What WskProvider.CreateSocket documents: the categories it does not provide are STATUS_NOT_SUPPORTED; a
-    /// family, type, protocol or flag outside what it accepts is STATUS_INVALID_PARAMETER.</summary>
+    /// <summary>What WskProvider.CreateSocket documents: a family, type, protocol or flag outside what it accepts is
+    /// STATUS_INVALID_PARAMETER (every category is provided now: basic, listen, connection, stream, datagram).</summary>
     public static TheoryData<string, ushort, ushort, uint, uint, uint> BadSockets => new()
     {
         { "family 99", 99, Ws2Def.SOCK_STREAM, Ws2Def.IPPROTO_TCP, WskConstants.WSK_FLAG_CONNECTION_SOCKET, 0xC000000D },
@@ -225,9 +225,9 @@ public sealed class RegistrationTests(NamespaceFixture fixture) : IClassFixture<
         { "UDP over SOCK_STREAM", Ws2Def.AF_INET, Ws2Def.SOCK_STREAM, Ws2Def.IPPROTO_UDP, WskConstants.WSK_FLAG_CONNECTION_SOCKET, 0xC000000D },
         { "flags 0x10", Ws2Def.AF_INET, Ws2Def.SOCK_STREAM, Ws2Def.IPPROTO_TCP, 0x10, 0xC000000D },
         { "two categories at once", Ws2Def.AF_INET, Ws2Def.SOCK_STREAM, Ws2Def.IPPROTO_TCP, WskConstants.WSK_FLAG_CONNECTION_SOCKET | WskConstants.WSK_FLAG_LISTEN_SOCKET, 0xC000000D },
-        { "basic socket", Ws2Def.AF_INET, Ws2Def.SOCK_STREAM, Ws2Def.IPPROTO_TCP, WskConstants.WSK_FLAG_BASIC_SOCKET, 0xC00000BB },
-        { "SOCK_DGRAM for a listen socket", Ws2Def.AF_INET, Ws2Def.SOCK_DGRAM, Ws2Def.IPPROTO_UDP, WskConstants.WSK_FLAG_LISTEN_SOCKET, 0xC000000D },
-        { "datagram socket", Ws2Def.AF_INET, Ws2Def.SOCK_DGRAM, Ws2Def.IPPROTO_UDP, WskConstants.WSK_FLAG_DATAGRAM_SOCKET, 0xC00000BB },
+        // A SOCK_DGRAM listen socket and a datagram socket are provided now (DatagramConformanceTests); what stays refused:
+        { "datagram socket over SOCK_STREAM", Ws2Def.AF_INET, Ws2Def.SOCK_STREAM, Ws2Def.IPPROTO_UDP, WskConstants.WSK_FLAG_DATAGRAM_SOCKET, 0xC000000D },
+        { "SOCK_DGRAM for a stream socket", Ws2Def.AF_INET, Ws2Def.SOCK_DGRAM, Ws2Def.IPPROTO_UDP, WskConstants.WSK_FLAG_STREAM_SOCKET, 0xC000000D },
     };
 
     [Theory]

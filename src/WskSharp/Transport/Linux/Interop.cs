@@ -10,8 +10,9 @@ internal static unsafe partial class Interop
     public const int AF_INET = 2, AF_INET6 = 10;
     public const int SOCK_STREAM = 1, SOCK_NONBLOCK = 0x800, SOCK_CLOEXEC = 0x80000;
     public const int IPPROTO_TCP = 6;
-    public const int SOL_SOCKET = 1, SO_REUSEADDR = 2, SO_ERROR = 4, SO_SNDBUF = 7, SO_LINGER = 13;
-    public const int TCP_NODELAY = 1, TCP_INFO = 11, TCP_FASTOPEN = 23;
+    public const int SOL_SOCKET = 1, SO_REUSEADDR = 2, SO_ERROR = 4, SO_SNDBUF = 7, SO_KEEPALIVE = 9, SO_LINGER = 13;
+    public const int TCP_NODELAY = 1, TCP_KEEPIDLE = 4, TCP_KEEPINTVL = 5, TCP_KEEPCNT = 6, TCP_INFO = 11, TCP_FASTOPEN = 23;
+    public const int IP_TTL = 2, IPV6_UNICAST_HOPS = 16, IPV6_V6ONLY = 26;
     public const int MSG_NOSIGNAL = 0x4000, MSG_FASTOPEN = 0x20000000;
     public const int SHUT_WR = 1;
     public const int TCP_INFO_SIZE = 232; // Enough for the fields read here (the kernel fills what fits).

@@ -41,6 +41,7 @@ internal sealed class SimulatedSocket : IHostSocket, ISimulatedEndpoint
     private int _backlog;
     private int _fastOpenQueue;
     private bool _readable, _writable, _hangup, _readinessPosted;
+    private int[]? _options; // HostSocketOption values once one is set or read (null: Linux's defaults)
 
     internal SimulatedSocket(SimulatedNetwork network, ushort family, IHostSocketEvents? events, long id)
     {
@@ -252,6 +253,76 @@ internal sealed class SimulatedSocket : IHostSocket, ISimulatedEndpoint
         {
             return _phase == Phase.Closed ? Error(NtStatus.InvalidHandle) : NtStatus.Success;
         }
+    }
+
+    /// <summary>Options are kept and read back with Linux's ranges and defaults; the network models none of their effects
+    /// except that a closed socket refuses them. It keeps IPv4 and IPv6 apart, so a dual-stack socket (IPV6_V6ONLY 0) is not
+    /// something it can be: STATUS_NOT_SUPPORTED.</summary>
+    public NtStatus SetOption(HostSocketOption option, int value)
+    {
+        lock (_net.Gate)
+        {
+            if (_phase == Phase.Closed)
+            {
+                return Error(NtStatus.InvalidHandle);
+            }
+
+            bool valid = option switch
+            {
+                HostSocketOption.KeepAliveIdle or HostSocketOption.KeepAliveInterval => value is >= 1 and <= 32_767,
+                HostSocketOption.KeepAliveCount => value is >= 1 and <= 127,
+                HostSocketOption.IpTimeToLive => value is >= 1 and <= 255,
+                HostSocketOption.Ipv6UnicastHops => value is >= -1 and <= 255,
+                HostSocketOption.Ipv6Only => Family == Ws2Def.AF_INET6 && _phase == Phase.Open && !_bound,
+                _ => true,
+            };
+            if (!valid)
+            {
+                return Error(NtStatus.InvalidParameter); // EINVAL
+            }
+
+            if (option == HostSocketOption.Ipv6Only && value == 0)
+            {
+                return Error(NtStatus.NotSupported);
+            }
+
+            Options()[(int)option] = option switch
+            {
+                HostSocketOption.ReceiveBuffer or HostSocketOption.SendBuffer => Math.Max(value, 1152), // Linux's floor (SOCK_MIN_RCVBUF / 2).
+                HostSocketOption.Ipv6UnicastHops when value == -1 => 64, // -1: the route's default.
+                HostSocketOption.ReuseAddress or HostSocketOption.KeepAlive or HostSocketOption.NoDelay or HostSocketOption.Ipv6Only => value != 0 ? 1 : 0,
+                _ => value,
+            };
+            return NtStatus.Success;
+        }
+    }
+
+    public NtStatus GetOption(HostSocketOption option, out int value)
+    {
+        lock (_net.Gate)
+        {
+            value = Options()[(int)option];
+            return _phase == Phase.Closed ? Error(NtStatus.InvalidHandle) : NtStatus.Success;
+        }
+    }
+
+    /// <summary>The option values, starting from Linux's defaults. Call with the gate held.</summary>
+    private int[] Options()
+    {
+        if (_options is null)
+        {
+            _options = new int[Enum.GetValues<HostSocketOption>().Length];
+            _options[(int)HostSocketOption.KeepAliveIdle] = 7200;
+            _options[(int)HostSocketOption.KeepAliveInterval] = 75;
+            _options[(int)HostSocketOption.KeepAliveCount] = 9;
+            _options[(int)HostSocketOption.ReceiveBuffer] = _net.Options.ReceiveBufferSize;
+            _options[(int)HostSocketOption.SendBuffer] = _net.Options.ReceiveBufferSize;
+            _options[(int)HostSocketOption.IpTimeToLive] = 64;
+            _options[(int)HostSocketOption.Ipv6UnicastHops] = 64;
+            _options[(int)HostSocketOption.Ipv6Only] = 1; // IPv4 and IPv6 are apart here, whatever is set.
+        }
+
+        return _options;
     }
 
     public NtStatus GetFastOpenInfo(out HostFastOpenInfo info)
@@ -524,6 +595,7 @@ internal sealed class SimulatedSocket : IHostSocket, ISimulatedEndpoint
         SimulatedSocket server = _net.NewSocket(Family, null);
         Trace($"syn #{client._id} taken as #{server._id}{(syn.Data is null ? "" : $" with {syn.Data.Length} B")}");
         server._phase = Phase.Established;
+        server._options = (int[]?)_options?.Clone(); // An accepted socket inherits the listener's options, as on Linux.
         server._local = client._remote;
         server._remote = client._local;
         server._peer = client;

@@ -1,0 +1,42 @@
+namespace WskSharp.Transport;
+
+/// <summary>
+/// A socket option as every host stack understands it, in neutral terms: each transport maps it to its own level and name
+/// in one place. Values are plain integers: booleans are 0 or 1, buffer sizes are bytes (as set, not as the host's
+/// bookkeeping doubles them), times are seconds.
+/// </summary>
+internal enum HostSocketOption
+{
+    /// <summary>Lets the bind share an address and port other sockets use (SO_REUSEADDR).</summary>
+    ReuseAddress,
+
+    /// <summary>Sends keepalive probes on an idle connection (SO_KEEPALIVE).</summary>
+    KeepAlive,
+
+    /// <summary>Seconds of idleness before the first keepalive probe (TCP_KEEPIDLE).</summary>
+    KeepAliveIdle,
+
+    /// <summary>Seconds between keepalive probes (TCP_KEEPINTVL).</summary>
+    KeepAliveInterval,
+
+    /// <summary>Unanswered probes before the connection is dropped (TCP_KEEPCNT).</summary>
+    KeepAliveCount,
+
+    /// <summary>The receive buffer, in bytes (SO_RCVBUF).</summary>
+    ReceiveBuffer,
+
+    /// <summary>The send buffer, in bytes (SO_SNDBUF).</summary>
+    SendBuffer,
+
+    /// <summary>Nagle off (TCP_NODELAY).</summary>
+    NoDelay,
+
+    /// <summary>An IPv6 socket that takes IPv6 only: no IPv4 peers through mapped addresses (IPV6_V6ONLY).</summary>
+    Ipv6Only,
+
+    /// <summary>The time to live of IPv4 packets (IP_TTL).</summary>
+    IpTimeToLive,
+
+    /// <summary>The hop limit of IPv6 unicast packets (IPV6_UNICAST_HOPS).</summary>
+    Ipv6UnicastHops,
+}

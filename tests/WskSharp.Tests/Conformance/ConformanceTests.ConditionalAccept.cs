@@ -1,0 +1,160 @@
+using System.Collections.Concurrent;
+using WskSharp.Nt;
+using WskSharp.Ws2;
+using WskSharp.Wsk;
+
+namespace WskSharp.Tests.Conformance;
+
+/// <summary>Conditional accept (SO_CONDITIONAL_ACCEPT, WskInspectEvent, WskAbortEvent, WskInspectComplete), emulated the
+/// same way on every transport: the kernel completes the handshake, the client decides, a rejected connection is reset
+/// before any data is read.</summary>
+public abstract partial class ConformanceTests
+{
+    /// <summary>A conditional listener whose inspect event answers by the connecting socket's port and records each id.</summary>
+    private sealed class Inspector
+    {
+        public readonly ConcurrentDictionary<ushort, WskInspectAction> Answers = new();
+        public readonly ConcurrentDictionary<ushort, TaskCompletionSource<(WskInspectId Id, SockAddr Local, SockAddr Remote)>> Inspected = new();
+        public readonly ConcurrentDictionary<WskInspectId, TaskCompletionSource> Aborted = new();
+
+        public TaskCompletionSource<(WskInspectId Id, SockAddr Local, SockAddr Remote)> For(ushort port)
+            => Inspected.GetOrAdd(port, _ => new(TaskCreationOptions.RunContinuationsAsynchronously));
+
+        public TaskCompletionSource AbortOf(WskInspectId id) => Aborted.GetOrAdd(id, _ => new(TaskCreationOptions.RunContinuationsAsynchronously));
+
+        public WskClientListenDispatch Dispatch => new(
+            WskInspectEvent: (object? context, in SockAddr local, in SockAddr remote, WskInspectId? id) =>
+            {
+                Assert.Equal("listener", context);
+                For(remote.Port).TrySetResult((id!.Value, local, remote));
+                return Answers.TryGetValue(remote.Port, out WskInspectAction action) ? action : WskInspectAction.WskInspectReject;
+            },
+            WskAbortEvent: (object? context, in WskInspectId id) =>
+            {
+                AbortOf(id).TrySetResult();
+                return NtStatus.Success;
+            });
+    }
+
+    /// <summary>A connection socket bound to a loopback port of its own, so the inspector knows it by that port.</summary>
+    private static (WskSocket Socket, ushort Port) BoundClient(WskTestClient client)
+    {
+        WskSocket socket = client.CreateSocket(Ws2Def.AF_INET, WskConstants.WSK_FLAG_CONNECTION_SOCKET, null, null);
+        var irp = new Irp();
+        Assert.Equal(NtStatus.Success, Conn(socket).WskBind(socket, WskTestClient.Loopback(Ws2Def.AF_INET, 0), 0, irp));
+        Assert.Equal(NtStatus.Success, Conn(socket).WskGetLocalAddress(socket, out SockAddr local, irp));
+        return (socket, local.Port);
+    }
+
+    private static Task<NtStatus> ConnectTo(WskSocket socket, SockAddr server)
+    {
+        var irp = new Irp();
+        return WskTestClient.Complete(Conn(socket).WskConnect(socket, server, 0, irp), irp);
+    }
+
+    /// <summary>What a rejected client sees: its connect succeeded (the kernel completed the handshake) and the first receive
+    /// is reset; or, when the reset overtook the handshake's completion at the client, the connect itself fails, refused (as a
+    /// Windows peer always sees a rejection) or reset.</summary>
+    private static async Task AssertResetAsync(WskSocket socket, Task<NtStatus> connecting)
+    {
+        NtStatus connected = await connecting;
+        if (connected == NtStatus.ConnectionReset || connected == NtStatus.ConnectionRefused)
+        {
+            return;
+        }
+
+        Assert.Equal(NtStatus.Success, connected);
+        var irp = new Irp();
+        byte[] buffer = new byte[1];
+        Assert.Equal(NtStatus.ConnectionReset, await WskTestClient.Complete(Conn(socket).WskReceive(socket, new WskBuf(new Mdl(buffer)), 0, irp), irp));
+    }
+
+    private static NtStatus Decide(WskSocket listener, WskInspectId id, WskInspectAction action)
+    {
+        var irp = new Irp();
+        NtStatus status = ((WskProviderListenDispatch)listener.Dispatch).WskInspectComplete(listener, id, action, irp);
+        Assert.NotEqual(NtStatus.Pending, status);
+        Assert.Equal(status, irp.IoStatus.Status);
+        return status;
+    }
+
+    [Fact]
+    public Task Conditional_accept_accepts_rejects_and_pends_as_the_inspect_event_says() => WithPairAsync(async (client, server, _) =>
+    {
+        var inspector = new Inspector();
+        WskSocket listener = server.CreateSocket(Ws2Def.AF_INET, WskConstants.WSK_FLAG_LISTEN_SOCKET, "listener", inspector.Dispatch);
+        Assert.Equal(0u, GetOpt(listener, Ws2Def.SOL_SOCKET, Ws2Def.SO_CONDITIONAL_ACCEPT));
+        Assert.Equal(NtStatus.Success, SetOpt(listener, Ws2Def.SOL_SOCKET, Ws2Def.SO_CONDITIONAL_ACCEPT, 1));
+        Assert.Equal(1u, GetOpt(listener, Ws2Def.SOL_SOCKET, Ws2Def.SO_CONDITIONAL_ACCEPT));
+        var listen = (WskProviderListenDispatch)listener.Dispatch;
+        var bindIrp = new Irp();
+        Assert.Equal(NtStatus.Success, listen.WskBind(listener, WskTestClient.Loopback(Ws2Def.AF_INET, 0), 0, bindIrp));
+        Assert.Equal(NtStatus.Success, listen.WskGetLocalAddress(listener, out SockAddr address, bindIrp));
+
+        // Accepted at once: WskAccept gets it, with its data.
+        var (first, firstPort) = BoundClient(client);
+        inspector.Answers[firstPort] = WskInspectAction.WskInspectAccept;
+        Task<WskSocket> accepting = server.AcceptAsync(listener);
+        Assert.Equal(NtStatus.Success, await ConnectTo(first, address));
+        var seen = await inspector.For(firstPort).Task.WaitAsync(Guard, Ct);
+        Assert.Equal(firstPort, seen.Remote.Port);
+        Assert.Equal(address.Port, seen.Local.Port);
+        Assert.Equal((nuint)listener.Engine.InspectKey, seen.Id.Key);
+        await WskTestClient.SendAsync(first, [1, 2]);
+        WskSocket firstAccepted = await accepting;
+        Assert.Equal(new byte[] { 1, 2 }, await WskTestClient.ReceiveAsync(firstAccepted, 2));
+
+        // Rejected: reset before any data is read; no accept gets it.
+        var (second, secondPort) = BoundClient(client);
+        inspector.Answers[secondPort] = WskInspectAction.WskInspectReject;
+        await AssertResetAsync(second, ConnectTo(second, address));
+        await inspector.For(secondPort).Task.WaitAsync(Guard, Ct);
+
+        // Pended, then accepted: no accept until WskInspectComplete says so; the id works once.
+        var (third, thirdPort) = BoundClient(client);
+        inspector.Answers[thirdPort] = WskInspectAction.WskInspectPend;
+        var acceptIrp = new Irp();
+        NtStatus acceptReturned = listen.WskAccept(listener, 0, null, null, null, null, acceptIrp);
+        Assert.Equal(NtStatus.Pending, acceptReturned);
+        Assert.Equal(NtStatus.Success, await ConnectTo(third, address));
+        WskInspectId thirdId = (await inspector.For(thirdPort).Task.WaitAsync(Guard, Ct)).Id;
+        Assert.True(acceptIrp.IsPending); // Pended: nothing for WskAccept yet (the reject before it got nothing either).
+        Assert.Equal(NtStatus.Success, Decide(listener, thirdId, WskInspectAction.WskInspectAccept));
+        Assert.Equal(NtStatus.InvalidParameter, Decide(listener, thirdId, WskInspectAction.WskInspectAccept));
+        Assert.Equal(NtStatus.Success, await WskTestClient.Complete(acceptReturned, acceptIrp));
+        WskSocket thirdAccepted = server.Track(Assert.IsType<WskSocket>(acceptIrp.IoStatus.Pointer));
+        await WskTestClient.SendAsync(thirdAccepted, [3]);
+        Assert.Equal(new byte[] { 3 }, await WskTestClient.ReceiveAsync(third, 1));
+
+        // Pended, then rejected: reset.
+        var (fourth, fourthPort) = BoundClient(client);
+        inspector.Answers[fourthPort] = WskInspectAction.WskInspectPend;
+        Task<NtStatus> connectingFourth = ConnectTo(fourth, address);
+        WskInspectId fourthId = (await inspector.For(fourthPort).Task.WaitAsync(Guard, Ct)).Id;
+        Assert.Equal(NtStatus.Success, Decide(listener, fourthId, WskInspectAction.WskInspectReject));
+        await AssertResetAsync(fourth, connectingFourth);
+        Assert.Equal(NtStatus.InvalidParameter, Decide(listener, fourthId, WskInspectAction.WskInspectAccept));
+    });
+
+    [Fact]
+    public Task Conditional_accept_a_pended_connection_the_peer_resets_is_reported_by_WskAbortEvent() => WithPairAsync(async (client, server, _) =>
+    {
+        var inspector = new Inspector();
+        WskSocket listener = server.CreateSocket(Ws2Def.AF_INET, WskConstants.WSK_FLAG_LISTEN_SOCKET, "listener", inspector.Dispatch);
+        Assert.Equal(NtStatus.Success, SetOpt(listener, Ws2Def.SOL_SOCKET, Ws2Def.SO_CONDITIONAL_ACCEPT, 1));
+        var listen = (WskProviderListenDispatch)listener.Dispatch;
+        var irp = new Irp();
+        Assert.Equal(NtStatus.Success, listen.WskBind(listener, WskTestClient.Loopback(Ws2Def.AF_INET, 0), 0, irp));
+        Assert.Equal(NtStatus.Success, listen.WskGetLocalAddress(listener, out SockAddr address, irp));
+
+        var (socket, port) = BoundClient(client);
+        inspector.Answers[port] = WskInspectAction.WskInspectPend;
+        Assert.Equal(NtStatus.Success, await ConnectTo(socket, address));
+        WskInspectId id = (await inspector.For(port).Task.WaitAsync(Guard, Ct)).Id;
+        var abortIrp = new Irp();
+        Assert.Equal(NtStatus.Success, Conn(socket).WskDisconnect(socket, null, WskConstants.WSK_FLAG_ABORTIVE, abortIrp));
+
+        await inspector.AbortOf(id).Task.WaitAsync(Guard, Ct);
+        Assert.Equal(NtStatus.InvalidParameter, Decide(listener, id, WskInspectAction.WskInspectAccept)); // Dropped: the id is gone.
+    });
+}
