@@ -2,7 +2,8 @@ using Microsoft.Extensions.Logging;
 
 namespace WskSharp.Internal;
 
-/// <summary>What the socket engine logs (event ids 100-199; the Fast Open memory has 1-99).</summary>
+/// <summary>What the socket engine logs (event ids 100-199; the others: the Fast Open memory 1-19, Nt/ 20-29, the
+/// transport 200-299, the WSK layer 300-399).</summary>
 internal static partial class EngineLog
 {
     [LoggerMessage(EventId = 100, Level = LogLevel.Error,

@@ -9,7 +9,7 @@ namespace WskSharp.Nt;
 /// code) that holds an event loop longer than a threshold stalls every socket of that loop. The event loop times each
 /// completion it runs; one over the threshold is logged once per call site, naming it.
 /// </summary>
-internal sealed partial class CompletionWatchdog
+internal sealed class CompletionWatchdog
 {
     private readonly long _thresholdTicks;
     private readonly TimeSpan _threshold;
@@ -42,11 +42,8 @@ internal sealed partial class CompletionWatchdog
             string site = routine is null
                 ? "the completion of an IRP without a routine (its awaiting code, with CompleteOnEventLoop)"
                 : $"completion routine {routine.Method.DeclaringType?.FullName}.{routine.Method.Name}";
-            LogHeld(_logger, site, elapsed * 1000.0 / Stopwatch.Frequency, _threshold.TotalMilliseconds);
+            NtLog.CompletionHeld(_logger, site, elapsed * 1000.0 / Stopwatch.Frequency, _threshold.TotalMilliseconds);
         }
     }
 
-    [LoggerMessage(EventId = 20, Level = LogLevel.Warning,
-        Message = "{Site} held the event loop {Milliseconds:F0} ms (threshold {Threshold:F0} ms): it must not block; every socket waits meanwhile (reported once per call site)")]
-    private static partial void LogHeld(ILogger logger, string site, double milliseconds, double threshold);
 }

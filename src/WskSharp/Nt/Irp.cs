@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Threading.Tasks.Sources;
+using Microsoft.Extensions.Logging;
 
 namespace WskSharp.Nt;
 
@@ -41,6 +42,7 @@ public sealed class Irp : IValueTaskSource<NtStatus>, IThreadPoolWorkItem
     private IoCompletionRoutine? _routine;
     private object? _routineContext;
     private IIrpCancelHandler? _cancelHandler;
+    private ILogger? _logger;
 
     // The awaiter of the current request. Not ManualResetValueTaskSourceCore: its SetResult runs the continuation while
     // it still owns the core, so a new request on another thread would have to wait for that user code to return. Here
@@ -183,7 +185,9 @@ public sealed class Irp : IValueTaskSource<NtStatus>, IThreadPoolWorkItem
     /// Takes the IRP for a new request. False if it is pending (owned by a provider already). Never waits: a completed
     /// IRP is its owner's, whatever its routine or its awaiter is still doing.
     /// </summary>
-    internal bool TryStart()
+    /// <param name="logger">Where this request's completion reports a completion routine that throws: the registration's
+    /// (null: nowhere).</param>
+    internal bool TryStart(ILogger? logger = null)
     {
         int state = Volatile.Read(ref _state);
         if (state is Pending or Completing || Interlocked.CompareExchange(ref _state, Pending, state) != state)
@@ -199,6 +203,7 @@ public sealed class Irp : IValueTaskSource<NtStatus>, IThreadPoolWorkItem
         _markedPending = false;
         _pendingReturned = false;
         _continueOnEventLoop = false;
+        _logger = logger;
         Stack = default;
         QueueNext = null;
         return true;
@@ -293,6 +298,7 @@ public sealed class Irp : IValueTaskSource<NtStatus>, IThreadPoolWorkItem
         NtStatus status = _ioStatus.Status;
         IoCompletionRoutine? routine = _routine;
         object? routineContext = _routineContext;
+        ILogger? logger = _logger; // Taken before the IRP changes hands: the next request may set its own.
 
         // Everything the awaiter needs is taken out before the IRP changes hands: from then on the owner may start the
         // next request (from the routine, or from a thread it signals) without waiting for this one's awaiter. The result
@@ -323,7 +329,10 @@ public sealed class Irp : IValueTaskSource<NtStatus>, IThreadPoolWorkItem
             catch (Exception ex)
             {
                 // A completion routine that throws is a bug in the caller; it must not take the IRP's waiters down.
-                Trace.TraceError($"IRP completion routine threw: {ex}");
+                if (logger is not null)
+                {
+                    NtLog.CompletionRoutineThrew(logger, $"{routine.Method.DeclaringType?.FullName}.{routine.Method.Name}", status, ex);
+                }
             }
         }
 

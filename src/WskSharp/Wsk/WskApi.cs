@@ -2,7 +2,6 @@ using Microsoft.Extensions.Logging;
 using WskSharp.FastOpen;
 using WskSharp.Nt;
 using WskSharp.Transport;
-using WskSharp.Transport.Linux;
 
 namespace WskSharp.Wsk;
 
@@ -34,7 +33,6 @@ public static class WskApi
             return NtStatus.InvalidParameter;
         }
 
-        ILogger? transportLogger = options?.LoggerFactory?.CreateLogger("WskSharp.Transport");
         if (options?.HostStack is not null && options.NetworkNamespace is not null)
         {
             return NtStatus.InvalidParameter; // A namespace is a Linux stack's; a given stack has its own addresses.
@@ -51,31 +49,25 @@ public static class WskApi
             return NtStatus.InvalidParameter;
         }
 
-        // Each registration owns its stack, and so its event loops: WskDeregister stops them (no loop outlives its users).
-        IHostStack stack;
-        LinuxHostStack? owned = null;
-        if (options?.HostStack is { } given)
+        // A given stack (the simulated network) is its owner's; the default one, chosen by the transport, is this registration's,
+        // and so are its event loops: WskDeregister stops them (no loop outlives its users).
+        IHostStack? stack = options?.HostStack;
+        IDisposable? owned = null;
+        if (stack is null)
         {
-            stack = given;
-        }
-        else if (options?.NetworkNamespace is { } ns)
-        {
-            NtStatus opened = LinuxHostStack.Open(ns, eventLoops, transportLogger, out owned);
+            var stackOptions = new HostStackOptions { NetworkNamespace = options?.NetworkNamespace, EventLoopCount = eventLoops };
+            NtStatus opened = HostStacks.Open(stackOptions, options?.LoggerFactory?.CreateLogger("WskSharp.Transport"), out stack);
             if (opened != NtStatus.Success)
             {
                 return opened;
             }
 
-            stack = owned!;
-        }
-        else
-        {
-            stack = owned = LinuxHostStack.Create(eventLoops, transportLogger);
+            owned = stack as IDisposable;
         }
 
         try
         {
-            registration = new WskRegistration(clientNpi, stack, owned, options ?? new WskProviderOptions());
+            registration = new WskRegistration(clientNpi, stack!, owned, options ?? new WskProviderOptions());
         }
         catch (ArgumentException)
         {

@@ -30,6 +30,7 @@ public sealed class WskClient : IAcceptedSocketFactory
             options.FastOpenMemoryFile);
         EngineSettings = new SocketEngineSettings(FastOpenMemory, options.CompleteOnEventLoop, watchdog,
             options.LoggerFactory?.CreateLogger("WskSharp.Socket"));
+        IrpLogger = options.LoggerFactory?.CreateLogger("WskSharp.Irp");
     }
 
     /// <summary>The adaptive Fast Open memory of this client's provider: one per registration, shared by its sockets.</summary>
@@ -42,6 +43,9 @@ public sealed class WskClient : IAcceptedSocketFactory
     /// <summary>What this registration's sockets share: the Fast Open memory, <see cref="WskProviderOptions.CompleteOnEventLoop"/>,
     /// the watchdog (<see cref="WskProviderOptions.EventLoopWatchdogThreshold"/>) and the sockets' logger.</summary>
     internal SocketEngineSettings EngineSettings { get; }
+
+    /// <summary>Where the completion of this client's IRPs reports a completion routine that throws (null: silent).</summary>
+    internal ILogger? IrpLogger { get; }
 
     /// <summary>Sockets created and not yet closed.</summary>
     public int OpenSockets => Volatile.Read(ref _openSockets);

@@ -59,7 +59,7 @@ internal static partial class WskProvider
     /// STATUS_NOT_IMPLEMENTED, as Windows does (recorded by Wine's netio conformance tests run there).</summary>
     public static NtStatus BindDatagram(WskSocket socket, in SockAddr localAddress, uint flags, Irp irp)
     {
-        if (!Start(irp))
+        if (!Start(irp, socket))
         {
             return NtStatus.InvalidParameter;
         }
@@ -92,7 +92,7 @@ internal static partial class WskProvider
     public static NtStatus SendTo(WskSocket socket, in WskBuf buffer, uint flags, SockAddr? remoteAddress, nuint controlInfoLength,
         ReadOnlySpan<byte> controlInfo, Irp irp)
     {
-        if (!Start(irp))
+        if (!Start(irp, socket))
         {
             return NtStatus.InvalidParameter;
         }
@@ -125,7 +125,7 @@ internal static partial class WskProvider
     public static NtStatus SendMessages(WskSocket socket, WskBufList bufferList, uint flags, SockAddr? remoteAddress, nuint controlInfoLength,
         ReadOnlySpan<byte> controlInfo, Irp irp)
     {
-        if (!Start(irp))
+        if (!Start(irp, socket))
         {
             return NtStatus.InvalidParameter;
         }
@@ -201,7 +201,7 @@ internal static partial class WskProvider
     public static NtStatus ReceiveFrom(WskSocket socket, in WskBuf buffer, uint flags, StrongBox<SockAddr>? remoteAddress,
         StrongBox<uint>? controlLength, Memory<byte> controlInfo, StrongBox<uint>? controlFlags, Irp irp)
     {
-        if (!Start(irp))
+        if (!Start(irp, socket))
         {
             return NtStatus.InvalidParameter;
         }
@@ -268,7 +268,7 @@ internal static partial class WskProvider
     public static NtStatus GetDatagramLocalAddress(WskSocket socket, out SockAddr localAddress, Irp irp)
     {
         localAddress = default;
-        if (!Start(irp))
+        if (!Start(irp, socket))
         {
             return NtStatus.InvalidParameter;
         }
@@ -290,7 +290,7 @@ internal static partial class WskProvider
         nuint inputSize, ReadOnlySpan<byte> inputBuffer, nuint outputSize, Span<byte> outputBuffer, out nuint outputSizeReturned, Irp? irp)
     {
         outputSizeReturned = 0;
-        if (irp is not null && !irp.TryStart())
+        if (irp is not null && !Start(irp, socket))
         {
             return NtStatus.InvalidParameter;
         }

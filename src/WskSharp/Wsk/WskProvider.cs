@@ -31,7 +31,7 @@ internal static partial class WskProvider
     public static NtStatus Socket(WskClient client, ushort addressFamily, ushort socketType, uint protocol, uint flags,
         object? socketContext, object? dispatch, object? owningProcess, object? owningThread, object? securityDescriptor, Irp irp)
     {
-        if (!Start(irp))
+        if (!Start(irp, client))
         {
             return NtStatus.InvalidParameter;
         }
@@ -100,7 +100,7 @@ internal static partial class WskProvider
         in SockAddr remoteAddress, uint flags, object? socketContext, object? dispatch, object? owningProcess, object? owningThread,
         object? securityDescriptor, Irp irp)
     {
-        if (!Start(irp))
+        if (!Start(irp, client))
         {
             return NtStatus.InvalidParameter;
         }
@@ -163,7 +163,7 @@ internal static partial class WskProvider
         nuint outputSize, Span<byte> outputBuffer, out nuint outputSizeReturned, Irp? irp)
     {
         outputSizeReturned = 0;
-        if (irp is not null && !irp.TryStart())
+        if (irp is not null && !Start(irp, client))
         {
             return NtStatus.InvalidParameter;
         }
@@ -199,7 +199,7 @@ internal static partial class WskProvider
     public static NtStatus GetAddressInfo(WskClient client, string? nodeName, string? serviceName, uint nameSpace, Guid? provider,
         WskAddrInfo? hints, StrongBox<WskAddrInfo?> result, object? owningProcess, object? owningThread, Irp irp)
     {
-        if (!Start(irp))
+        if (!Start(irp, client))
         {
             return NtStatus.InvalidParameter;
         }
@@ -224,7 +224,7 @@ internal static partial class WskProvider
     public static NtStatus GetNameInfo(WskClient client, in SockAddr sockAddr, StrongBox<string?>? nodeName,
         StrongBox<string?>? serviceName, uint flags, object? owningProcess, object? owningThread, Irp irp)
     {
-        if (!Start(irp))
+        if (!Start(irp, client))
         {
             return NtStatus.InvalidParameter;
         }
@@ -259,7 +259,7 @@ internal static partial class WskProvider
 
         outputSizeReturned = 0;
         nuint returned = 0;
-        if (irp is not null && !irp.TryStart())
+        if (irp is not null && !Start(irp, socket))
         {
             return NtStatus.InvalidParameter;
         }
@@ -395,7 +395,7 @@ internal static partial class WskProvider
 
     public static NtStatus CloseSocket(WskSocket socket, Irp irp)
     {
-        if (!Start(irp))
+        if (!Start(irp, socket))
         {
             return NtStatus.InvalidParameter;
         }
@@ -424,7 +424,7 @@ internal static partial class WskProvider
             return BindDatagram(socket, localAddress, flags, irp); // A SOCK_DGRAM socket created as a listening socket.
         }
 
-        if (!Start(irp))
+        if (!Start(irp, socket))
         {
             return NtStatus.InvalidParameter;
         }
@@ -463,7 +463,7 @@ internal static partial class WskProvider
     /// </summary>
     public static NtStatus ConnectEx(WskSocket socket, in SockAddr remoteAddress, WskBuf? buffer, uint flags, Irp irp)
     {
-        if (!Start(irp))
+        if (!Start(irp, socket))
         {
             return NtStatus.InvalidParameter;
         }
@@ -520,7 +520,7 @@ internal static partial class WskProvider
     private static NtStatus GetAddress(WskSocket socket, bool remote, out SockAddr address, Irp irp)
     {
         address = default;
-        if (!Start(irp))
+        if (!Start(irp, socket))
         {
             return NtStatus.InvalidParameter;
         }
@@ -546,7 +546,7 @@ internal static partial class WskProvider
         bool live = socket?.Engine is { } engine && engine.State is not (SocketState.Closed or SocketState.Failed);
         if (live && ((flags & both) == both || ((flags & WskConstants.WSK_FLAG_DRAIN) != 0 && buffer.Length != 0)))
         {
-            return Start(irp) ? Refuse(irp, NtStatus.InvalidParameter) : NtStatus.InvalidParameter;
+            return Start(irp, socket) ? Refuse(irp, NtStatus.InvalidParameter) : NtStatus.InvalidParameter;
         }
 
         return Transfer(socket!, buffer, flags, both, send: false, irp); // A null socket is refused there, like every other call.
@@ -554,7 +554,7 @@ internal static partial class WskProvider
 
     private static NtStatus Transfer(WskSocket socket, in WskBuf buffer, uint flags, uint allowedFlags, bool send, Irp irp)
     {
-        if (!Start(irp))
+        if (!Start(irp, socket))
         {
             return NtStatus.InvalidParameter;
         }
@@ -591,7 +591,7 @@ internal static partial class WskProvider
     /// </summary>
     public static NtStatus Disconnect(WskSocket socket, WskBuf? buffer, uint flags, Irp irp)
     {
-        if (!Start(irp))
+        if (!Start(irp, socket))
         {
             return NtStatus.InvalidParameter;
         }
@@ -661,7 +661,7 @@ internal static partial class WskProvider
         if (controlInfoLength != 0)
         {
             NtStatus refusal = controlInfoLength > (nuint)controlInfo.Length ? NtStatus.InvalidParameter : NtStatus.NotSupported;
-            return Start(irp) ? Refuse(irp, refusal) : NtStatus.InvalidParameter;
+            return Start(irp, socket) ? Refuse(irp, refusal) : NtStatus.InvalidParameter;
         }
 
         return Send(socket, buffer, flags, irp);
@@ -675,7 +675,7 @@ internal static partial class WskProvider
     {
         if (controlInfoLength is { } given && given.Value > (uint)controlInfo.Length)
         {
-            return Start(irp) ? Refuse(irp, NtStatus.InvalidParameter) : NtStatus.InvalidParameter;
+            return Start(irp, socket) ? Refuse(irp, NtStatus.InvalidParameter) : NtStatus.InvalidParameter;
         }
 
         // Written before the request starts, so they are in place whenever the IRP completes: a stream has no control data.
@@ -688,7 +688,7 @@ internal static partial class WskProvider
     /// committed to the connection flow: STATUS_INVALID_DEVICE_STATE).</summary>
     public static NtStatus Listen(WskSocket socket, Irp irp)
     {
-        if (!Start(irp))
+        if (!Start(irp, socket))
         {
             return NtStatus.InvalidParameter;
         }
@@ -710,7 +710,7 @@ internal static partial class WskProvider
     public static NtStatus Accept(WskSocket listenSocket, uint flags, object? acceptSocketContext, object? acceptSocketDispatch,
         StrongBox<SockAddr>? localAddress, StrongBox<SockAddr>? remoteAddress, Irp irp)
     {
-        if (!Start(irp))
+        if (!Start(irp, listenSocket))
         {
             return NtStatus.InvalidParameter;
         }
@@ -736,7 +736,7 @@ internal static partial class WskProvider
     /// STATUS_INVALID_PARAMETER) a request the client pended (another id: STATUS_INVALID_PARAMETER). Completes at once.</summary>
     public static NtStatus InspectComplete(WskSocket listenSocket, in WskInspectId inspectId, WskInspectAction action, Irp irp)
     {
-        if (!Start(irp))
+        if (!Start(irp, listenSocket))
         {
             return NtStatus.InvalidParameter;
         }
@@ -769,7 +769,10 @@ internal static partial class WskProvider
     // --- helpers --------------------------------------------------------------------------------------------------
 
     /// <summary>Takes the IRP for this call. A null IRP, or one still pending, cannot be completed: the call only returns.</summary>
-    private static bool Start(Irp irp) => irp is not null && irp.TryStart();
+    /// <summary>Takes the IRP for the request; its completion reports a throwing completion routine to the client's logger.</summary>
+    private static bool Start(Irp irp, WskClient? client) => irp is not null && irp.TryStart(client?.IrpLogger);
+
+    private static bool Start(Irp irp, WskSocket? socket) => Start(irp, socket?.Client);
 
     /// <summary>A refusal before any I/O: returned and put in the IRP, whose completion routine runs now.</summary>
     private static NtStatus Refuse(Irp irp, NtStatus status)

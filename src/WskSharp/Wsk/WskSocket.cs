@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using WskSharp.Internal;
 using WskSharp.Nt;
 using WskSharp.Ws2;
@@ -85,7 +84,10 @@ public sealed class WskSocket : ISocketEventSink, IDatagramEventSink
         }
         catch (Exception ex)
         {
-            Trace.TraceError($"WskSharp: WskReceiveFromEvent threw; the datagram stays for WskReceiveFrom: {ex}");
+            if (Client.EngineSettings.Logger is { } logger)
+            {
+                WskLog.ReceiveFromEventThrew(logger, ex);
+            }
             return NtStatus.DataNotAccepted;
         }
     }
@@ -191,7 +193,10 @@ public sealed class WskSocket : ISocketEventSink, IDatagramEventSink
         }
         catch (Exception ex)
         {
-            Trace.TraceError($"WskSharp: WskInspectEvent threw; the connection is rejected: {ex}");
+            if (Client.EngineSettings.Logger is { } logger)
+            {
+                WskLog.InspectEventThrew(logger, ex);
+            }
             action = WskInspectAction.WskInspectReject;
         }
 
@@ -224,7 +229,10 @@ public sealed class WskSocket : ISocketEventSink, IDatagramEventSink
         }
         catch (Exception ex)
         {
-            Trace.TraceError($"WskSharp: WskReceiveEvent threw; the data stays for WskReceive: {ex}");
+            if (Client.EngineSettings.Logger is { } logger)
+            {
+                WskLog.ReceiveEventThrew(logger, ex);
+            }
             status = NtStatus.DataNotAccepted;
         }
 
@@ -260,7 +268,10 @@ public sealed class WskSocket : ISocketEventSink, IDatagramEventSink
         }
         catch (Exception ex)
         {
-            Trace.TraceError($"WskSharp: WskAcceptEvent threw; the connection is refused: {ex}");
+            if (Client.EngineSettings.Logger is { } logger)
+            {
+                WskLog.AcceptEventThrew(logger, ex);
+            }
             status = NtStatus.RequestNotAccepted;
         }
 
@@ -276,7 +287,7 @@ public sealed class WskSocket : ISocketEventSink, IDatagramEventSink
         }
     }
 
-    private static void Guard(string callback, Func<NtStatus?> call)
+    private void Guard(string callback, Func<NtStatus?> call)
     {
         try
         {
@@ -284,7 +295,10 @@ public sealed class WskSocket : ISocketEventSink, IDatagramEventSink
         }
         catch (Exception ex)
         {
-            Trace.TraceError($"WskSharp: {callback} threw: {ex}");
+            if (Client.EngineSettings.Logger is { } logger)
+            {
+                WskLog.EventCallbackThrew(logger, callback, ex);
+            }
         }
     }
 }

@@ -1,3 +1,5 @@
+using System.Text.RegularExpressions;
+
 namespace WskSharp.Tests.Architecture;
 
 /// <summary>
@@ -5,7 +7,7 @@ namespace WskSharp.Tests.Architecture;
 /// Nt/ and Ws2/ only. Every source file under a lower layer's folder may name only the layers listed for it; the WSK layer
 /// decodes WSK flags and adapts events, so nothing under Internal/ or Transport/ names Wsk/ or Net/.
 /// </summary>
-public sealed class LayeringTests
+public sealed partial class LayeringTests
 {
     /// <summary>Each folder of src/WskSharp with the layers its files may name (itself included).</summary>
     public static TheoryData<string, string[]> Rules => new()
@@ -38,6 +40,33 @@ public sealed class LayeringTests
 
         Assert.True(violations.Count == 0,
             $"{folder}/ may name only {string.Join(", ", allowed)}; it names more:\n  " + string.Join("\n  ", violations));
+    }
+
+    [Fact]
+    public void Only_the_transport_names_a_host_stack()
+    {
+        // The default stack is chosen by Transport/HostStacks; above the transport, only the IHostStack contract is seen.
+        string root = Path.Combine(Net.ReadmeExampleTests.RepositoryRoot(), "src", "WskSharp");
+        string transport = Path.Combine(root, "Transport") + Path.DirectorySeparatorChar;
+        var violations = new List<string>();
+        foreach (string file in Directory.GetFiles(root, "*.cs", SearchOption.AllDirectories))
+        {
+            if (file.StartsWith(transport, StringComparison.Ordinal) || file.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            string[] lines = File.ReadAllLines(file);
+            for (int i = 0; i < lines.Length; i++)
+            {
+                if (ConcreteStack().IsMatch(lines[i]))
+                {
+                    violations.Add($"{Path.GetRelativePath(root, file)}:{i + 1}");
+                }
+            }
+        }
+
+        Assert.True(violations.Count == 0, "Only Transport/ may name a concrete host stack:\n  " + string.Join("\n  ", violations));
     }
 
     [Fact]
@@ -89,4 +118,7 @@ public sealed class LayeringTests
 
         Assert.Equal([("Transport", 4)], SourceReferences.Find(source));
     }
+
+    [GeneratedRegex(@"\bTransport\.(Linux|Simulated)\b|\b(Linux|Simulated)Host(Stack|Socket)\b|\bEpollLoop\b")]
+    private static partial Regex ConcreteStack();
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 
@@ -234,7 +233,10 @@ internal sealed unsafe partial class EpollLoop
                     continue;
                 }
 
-                Trace.TraceError($"WskSharp: epoll_wait failed (errno {errno}); event loop {Index} stops.");
+                if (Logger is { } logger)
+                {
+                    LogWaitFailed(logger, Index, errno);
+                }
                 return;
             }
 
@@ -275,7 +277,10 @@ internal sealed unsafe partial class EpollLoop
                 catch (Exception ex)
                 {
                     // A handler bug must not stop every other socket's I/O.
-                    Trace.TraceError($"WskSharp: a readiness handler threw: {ex}");
+                    if (Logger is { } logger)
+                    {
+                        LogHandlerThrew(logger, Index, ex);
+                    }
                 }
             }
         }
@@ -297,4 +302,10 @@ internal sealed unsafe partial class EpollLoop
     [LoggerMessage(EventId = 201, Level = LogLevel.Warning,
         Message = "Event loop {Index} did not stop within {Seconds} s: a routine on it blocks (the loop closes its descriptors when it ends)")]
     private static partial void LogStopOverrun(ILogger logger, int index, double seconds);
+
+    [LoggerMessage(EventId = 210, Level = LogLevel.Critical, Message = "epoll_wait failed (errno {Errno}); event loop {Index} stops")]
+    private static partial void LogWaitFailed(ILogger logger, int index, int errno);
+
+    [LoggerMessage(EventId = 211, Level = LogLevel.Error, Message = "A readiness handler threw on event loop {Index}; the loop serves the other sockets")]
+    private static partial void LogHandlerThrew(ILogger logger, int index, Exception exception);
 }

@@ -11,10 +11,10 @@ internal static unsafe partial class Interop
     public const int SOCK_STREAM = 1, SOCK_NONBLOCK = 0x800, SOCK_CLOEXEC = 0x80000;
     public const int IPPROTO_TCP = 6;
     public const int SOL_SOCKET = 1, SO_REUSEADDR = 2, SO_ERROR = 4, SO_SNDBUF = 7, SO_KEEPALIVE = 9, SO_LINGER = 13;
-    public const int TCP_NODELAY = 1, TCP_KEEPIDLE = 4, TCP_KEEPINTVL = 5, TCP_KEEPCNT = 6, TCP_INFO = 11, TCP_FASTOPEN = 23, TCP_FASTOPEN_CONNECT = 30;
+    public const int TCP_NODELAY = 1, TCP_KEEPIDLE = 4, TCP_KEEPINTVL = 5, TCP_KEEPCNT = 6, TCP_INFO = 11, TCP_FASTOPEN = 23;
     public const int IP_TTL = 2, IPV6_UNICAST_HOPS = 16, IPV6_V6ONLY = 26;
     public const int MSG_NOSIGNAL = 0x4000, MSG_FASTOPEN = 0x20000000;
-    public const int SHUT_WR = 1, SHUT_RDWR = 2;
+    public const int SHUT_WR = 1;
     public const int TCP_INFO_SIZE = 232; // Enough for the fields read here (the kernel fills what fits).
 
     // Datagram sockets (UDP): socket type, levels, options and recvmsg flags of <linux/socket.h>, <linux/in.h>, <linux/in6.h>.
@@ -24,7 +24,7 @@ internal static unsafe partial class Interop
     public const int MSG_CTRUNC = 0x8, MSG_TRUNC = 0x20, MSG_ERRQUEUE = 0x2000;
 
     public const int EPOLL_CLOEXEC = 0x80000;
-    public const int EPOLL_CTL_ADD = 1, EPOLL_CTL_DEL = 2, EPOLL_CTL_MOD = 3;
+    public const int EPOLL_CTL_ADD = 1;
     public const uint EPOLLIN = 0x1, EPOLLOUT = 0x4, EPOLLERR = 0x8, EPOLLHUP = 0x10, EPOLLRDHUP = 0x2000, EPOLLET = 0x80000000;
     public const int EFD_CLOEXEC = 0x80000, EFD_NONBLOCK = 0x800;
     public const int CLONE_NEWNET = 0x40000000;
