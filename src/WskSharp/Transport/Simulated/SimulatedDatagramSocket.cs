@@ -40,7 +40,7 @@ internal sealed class SimulatedDatagramSocket : IHostDatagramSocket, ISimulatedE
     /// <summary>The last failure's NTSTATUS value: the simulated host has no errno of its own.</summary>
     public int LastError { get; private set; }
 
-    internal SockAddr Local => _local;
+    public SockAddr Local => _local;
 
     private SimulatedScheduler Scheduler => _net.Scheduler;
 

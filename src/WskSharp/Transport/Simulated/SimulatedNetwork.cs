@@ -200,61 +200,10 @@ internal sealed class SimulatedNetwork : IDisposable
 
     /// <summary>Binds a datagram socket (port 0: an ephemeral port), in UDP's port space. Call with the gate held.</summary>
     internal NtStatus BindDatagram(SimulatedDatagramSocket socket, in SockAddr local, out SockAddr bound)
-    {
-        bound = default;
-        if (!local.IsWildcard && !IsHostAddress(local))
-        {
-            return NtStatus.InvalidAddress; // EADDRNOTAVAIL
-        }
-
-        if (local.Port != 0)
-        {
-            if (DatagramPortInUse(local))
-            {
-                return NtStatus.AddressAlreadyAssociated;
-            }
-
-            bound = Normalize(local, local.Port);
-        }
-        else
-        {
-            for (int tries = 0; ; tries++)
-            {
-                if (tries > LastEphemeralPort - FirstEphemeralPort)
-                {
-                    return NtStatus.InvalidAddress;
-                }
-
-                ushort port = _nextEphemeral;
-                _nextEphemeral = port == LastEphemeralPort ? FirstEphemeralPort : (ushort)(port + 1);
-                SockAddr candidate = Normalize(local, port);
-                if (!DatagramPortInUse(candidate))
-                {
-                    bound = candidate;
-                    break;
-                }
-            }
-        }
-
-        (ushort, ushort) key = (bound.Family, bound.Port);
-        if (!_datagramPorts.TryGetValue(key, out List<SimulatedDatagramSocket>? users))
-        {
-            _datagramPorts[key] = users = [];
-        }
-
-        users.Add(socket);
-        return NtStatus.Success;
-    }
+        => BindIn(_datagramPorts, socket, local, out bound);
 
     /// <summary>Frees a datagram socket's port. Call with the gate held.</summary>
-    internal void UnbindDatagram(SimulatedDatagramSocket socket, in SockAddr local)
-    {
-        if (_datagramPorts.TryGetValue((local.Family, local.Port), out List<SimulatedDatagramSocket>? users) && users.Remove(socket)
-            && users.Count == 0)
-        {
-            _datagramPorts.Remove((local.Family, local.Port));
-        }
-    }
+    internal void UnbindDatagram(SimulatedDatagramSocket socket, in SockAddr local) => UnbindFrom(_datagramPorts, socket, local);
 
     /// <summary>A datagram reaches <paramref name="destination"/>: the socket bound there takes it, or, if none, an ICMP port
     /// unreachable goes back to <paramref name="sender"/> after another one-way delay. Runs on the scheduler, under the gate.</summary>
@@ -283,25 +232,6 @@ internal sealed class SimulatedNetwork : IDisposable
 
         Log($"datagram {source} → {destination}: port unreachable");
         Scheduler.PostAt(Scheduler.Now + OneWayDelay(), () => sender.Unreachable(destination));
-    }
-
-    private bool DatagramPortInUse(in SockAddr local)
-    {
-        if (!_datagramPorts.TryGetValue((local.Family, local.Port), out List<SimulatedDatagramSocket>? users))
-        {
-            return false;
-        }
-
-        SockAddr host = HostKey(local);
-        foreach (SimulatedDatagramSocket user in users)
-        {
-            if (local.IsWildcard || user.Local.IsWildcard || HostKey(user.Local) == host)
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     /// <summary>A new socket counted as open. Call with the gate held.</summary>
@@ -344,7 +274,12 @@ internal sealed class SimulatedNetwork : IDisposable
     internal void Delivered(int bytes) => _bytesDelivered += bytes;
 
     /// <summary>Binds <paramref name="socket"/> to <paramref name="local"/> (port 0: an ephemeral port). Call with the gate held.</summary>
-    internal NtStatus Bind(SimulatedSocket socket, in SockAddr local, out SockAddr bound)
+    internal NtStatus Bind(SimulatedSocket socket, in SockAddr local, out SockAddr bound) => BindIn(_ports, socket, local, out bound);
+
+    /// <summary>Binds <paramref name="socket"/> in one port space (TCP's or UDP's; the ephemeral counter is shared, as
+    /// before). Call with the gate held.</summary>
+    private NtStatus BindIn<T>(Dictionary<(ushort Family, ushort Port), List<T>> ports, T socket, in SockAddr local, out SockAddr bound)
+        where T : class, ISimulatedEndpoint
     {
         bound = default;
         if (!local.IsWildcard && !IsHostAddress(local))
@@ -354,7 +289,7 @@ internal sealed class SimulatedNetwork : IDisposable
 
         if (local.Port != 0)
         {
-            if (InUse(local))
+            if (InUse(ports, local))
             {
                 return NtStatus.AddressAlreadyAssociated;
             }
@@ -373,7 +308,7 @@ internal sealed class SimulatedNetwork : IDisposable
                 ushort port = _nextEphemeral;
                 _nextEphemeral = port == LastEphemeralPort ? FirstEphemeralPort : (ushort)(port + 1);
                 SockAddr candidate = Normalize(local, port);
-                if (!InUse(candidate))
+                if (!InUse(ports, candidate))
                 {
                     bound = candidate;
                     break;
@@ -382,9 +317,9 @@ internal sealed class SimulatedNetwork : IDisposable
         }
 
         (ushort, ushort) key = (bound.Family, bound.Port);
-        if (!_ports.TryGetValue(key, out List<SimulatedSocket>? users))
+        if (!ports.TryGetValue(key, out List<T>? users))
         {
-            _ports[key] = users = [];
+            ports[key] = users = [];
         }
 
         users.Add(socket);
@@ -392,11 +327,14 @@ internal sealed class SimulatedNetwork : IDisposable
     }
 
     /// <summary>Frees <paramref name="socket"/>'s port (no TIME_WAIT here). Call with the gate held.</summary>
-    internal void Unbind(SimulatedSocket socket, in SockAddr local)
+    internal void Unbind(SimulatedSocket socket, in SockAddr local) => UnbindFrom(_ports, socket, local);
+
+    private static void UnbindFrom<T>(Dictionary<(ushort Family, ushort Port), List<T>> ports, T socket, in SockAddr local)
+        where T : class, ISimulatedEndpoint
     {
-        if (_ports.TryGetValue((local.Family, local.Port), out List<SimulatedSocket>? users) && users.Remove(socket) && users.Count == 0)
+        if (ports.TryGetValue((local.Family, local.Port), out List<T>? users) && users.Remove(socket) && users.Count == 0)
         {
-            _ports.Remove((local.Family, local.Port));
+            ports.Remove((local.Family, local.Port));
         }
     }
 
@@ -446,15 +384,16 @@ internal sealed class SimulatedNetwork : IDisposable
 
     internal bool DropsSynData(in SockAddr server) => _synDataBlackholes.Contains(HostKey(server));
 
-    private bool InUse(in SockAddr local)
+    private static bool InUse<T>(Dictionary<(ushort Family, ushort Port), List<T>> ports, in SockAddr local)
+        where T : class, ISimulatedEndpoint
     {
-        if (!_ports.TryGetValue((local.Family, local.Port), out List<SimulatedSocket>? users))
+        if (!ports.TryGetValue((local.Family, local.Port), out List<T>? users))
         {
             return false;
         }
 
         SockAddr host = HostKey(local);
-        foreach (SimulatedSocket user in users)
+        foreach (T user in users)
         {
             if (local.IsWildcard || user.Local.IsWildcard || HostKey(user.Local) == host)
             {

@@ -66,7 +66,7 @@ internal sealed class SimulatedSocket : IHostSocket, ISimulatedEndpoint
 
     internal bool IsListening => _phase == Phase.Listening;
 
-    internal SockAddr Local => _local;
+    public SockAddr Local => _local;
 
     private ushort Family => _local.Family;
 
