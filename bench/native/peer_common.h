@@ -12,10 +12,13 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/resource.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -99,6 +102,63 @@ fail:
     freeaddrinfo(ai);
     close(lfd);
     return -1;
+}
+
+/*
+ * A server's event loop: an epoll set watching fd (tagged fd_tag; fd_name names it in errors), a signalfd for
+ * SIGTERM and SIGINT (blocked first; tagged signal_tag) and, with exit_on_stdin_eof, stdin (tagged stdin_tag:
+ * the orchestrator closing its pipe ends the server). Returns 0 with *epfd and *sfd set, or the exit code
+ * (2 when stdin cannot be polled, a usage error; 1 otherwise).
+ */
+static inline int open_server_loop(const char *prog, int fd, const char *fd_name, void *fd_tag, void *signal_tag,
+                                   void *stdin_tag, int exit_on_stdin_eof, int *epfd, int *sfd)
+{
+    *epfd = epoll_create1(EPOLL_CLOEXEC);
+    if (*epfd < 0) {
+        fprintf(stderr, "%s: epoll_create1: %s\n", prog, strerror(errno));
+        return 1;
+    }
+    struct epoll_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.events = EPOLLIN;
+    ev.data.ptr = fd_tag;
+    if (epoll_ctl(*epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+        fprintf(stderr, "%s: epoll_ctl(%s): %s\n", prog, fd_name, strerror(errno));
+        return 1;
+    }
+
+    sigset_t mask;
+    sigemptyset(&mask);
+    sigaddset(&mask, SIGTERM);
+    sigaddset(&mask, SIGINT);
+    if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0) {
+        fprintf(stderr, "%s: sigprocmask: %s\n", prog, strerror(errno));
+        return 1;
+    }
+    *sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+    if (*sfd < 0) {
+        fprintf(stderr, "%s: signalfd: %s\n", prog, strerror(errno));
+        return 1;
+    }
+    ev.events = EPOLLIN;
+    ev.data.ptr = signal_tag;
+    if (epoll_ctl(*epfd, EPOLL_CTL_ADD, *sfd, &ev) < 0) {
+        fprintf(stderr, "%s: epoll_ctl(signalfd): %s\n", prog, strerror(errno));
+        return 1;
+    }
+
+    if (exit_on_stdin_eof) {
+        ev.events = EPOLLIN | EPOLLRDHUP;
+        ev.data.ptr = stdin_tag;
+        if (epoll_ctl(*epfd, EPOLL_CTL_ADD, STDIN_FILENO, &ev) < 0) {
+            fprintf(stderr,
+                    "%s: --exit-on-stdin-eof: cannot poll stdin (%s); "
+                    "stdin must be a pipe, socket or terminal\n",
+                    prog, strerror(errno));
+            return 2;
+        }
+    }
+    return 0;
 }
 
 /*

@@ -122,51 +122,11 @@ int main(int argc, char **argv)
     if (fd < 0)
         return -fd; /* 2: a bad address (usage), 1: anything else */
 
-    int epfd = epoll_create1(EPOLL_CLOEXEC);
-    if (epfd < 0) {
-        perror("udp_echo_server: epoll_create1");
-        return 1;
-    }
-    struct epoll_event ev;
-    memset(&ev, 0, sizeof ev);
-    ev.events = EPOLLIN;
-    ev.data.ptr = &tag_socket;
-    if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
-        perror("udp_echo_server: epoll_ctl(socket)");
-        return 1;
-    }
-
-    sigset_t mask;
-    sigemptyset(&mask);
-    sigaddset(&mask, SIGTERM);
-    sigaddset(&mask, SIGINT);
-    if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0) {
-        perror("udp_echo_server: sigprocmask");
-        return 1;
-    }
-    int sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
-    if (sfd < 0) {
-        perror("udp_echo_server: signalfd");
-        return 1;
-    }
-    ev.events = EPOLLIN;
-    ev.data.ptr = &tag_signal;
-    if (epoll_ctl(epfd, EPOLL_CTL_ADD, sfd, &ev) < 0) {
-        perror("udp_echo_server: epoll_ctl(signalfd)");
-        return 1;
-    }
-
-    if (exit_on_stdin_eof) {
-        ev.events = EPOLLIN | EPOLLRDHUP;
-        ev.data.ptr = &tag_stdin;
-        if (epoll_ctl(epfd, EPOLL_CTL_ADD, STDIN_FILENO, &ev) < 0) {
-            fprintf(stderr,
-                    "udp_echo_server: --exit-on-stdin-eof: cannot poll stdin (%s); "
-                    "stdin must be a pipe, socket or terminal\n",
-                    strerror(errno));
-            return 2;
-        }
-    }
+    int epfd, sfd;
+    int rc = open_server_loop("udp_echo_server", fd, "socket", &tag_socket, &tag_signal, &tag_stdin, exit_on_stdin_eof,
+                              &epfd, &sfd);
+    if (rc != 0)
+        return rc;
 
     print_listening(fd, (unsigned)port);
 
