@@ -15,7 +15,7 @@ namespace WskSharp.Internal;
 /// the WSK layer from memory of the engine's own, which a client may keep until it releases it. One lock orders everything
 /// on the socket, including every host call.
 /// </summary>
-internal sealed class DatagramEngine : IHostSocketEvents, IIrpCancelHandler, IReadinessHandler, IThreadPoolWorkItem
+internal sealed class DatagramEngine : IHostSocketEvents, IIrpCancelHandler, IReadinessHandler, IEventDeliverer, IThreadPoolWorkItem
 {
     private readonly Lock _lock = new();
     private IHostDatagramSocket? _host;
@@ -29,8 +29,7 @@ internal sealed class DatagramEngine : IHostSocketEvents, IIrpCancelHandler, IRe
     private SockAddr? _defaultRemote;
     private bool _packetInfo;
     private bool _receiveEvents;
-    private bool _delivering;
-    private bool _deliverAgain;
+    private DeliveryGate _delivery;
 
     private DatagramEngine(ushort family) => Family = family;
 
@@ -415,76 +414,47 @@ internal sealed class DatagramEngine : IHostSocketEvents, IIrpCancelHandler, IRe
 
     /// <summary>Indicates waiting datagrams to the receive-from event, one at a time, outside the lock; only one thread
     /// delivers at a time (another asking meanwhile makes it go round again).</summary>
-    private void DeliverEvents()
+    private void DeliverEvents() => EngineCore.DeliverEvents(this, _lock, ref _delivery);
+
+    /// <inheritdoc/>
+    bool IEventDeliverer.DeliverNext()
     {
+        HeldDatagram? datagram;
         lock (_lock)
         {
-            if (_delivering)
+            _delivery.Deciding();
+            datagram = _receiveEvents && _host is not null && _refused is null && _receives.IsEmpty && EventSink is not null ? ReceiveHeld() : null;
+            if (datagram is null)
             {
-                _deliverAgain = true;
-                return;
+                return false;
             }
 
-            _delivering = true;
+            datagram.HeldByClient = true; // The client's from the indication on (see HeldDatagram.HeldByClient).
+            datagram.InCallback = true;
+            datagram.ReleasedEarly = false;
         }
 
-        try
+        NtStatus answer = EventSink!.OnReceiveFrom(datagram);
+        lock (_lock)
         {
-            while (true)
+            datagram.InCallback = false;
+            if (answer == NtStatus.Pending && datagram.HeldByClient)
             {
-                HeldDatagram? datagram;
-                lock (_lock)
-                {
-                    datagram = _receiveEvents && _host is not null && _refused is null && _receives.IsEmpty && EventSink is not null ? ReceiveHeld() : null;
-                    if (datagram is not null)
-                    {
-                        datagram.HeldByClient = true; // The client's from the indication on (see HeldDatagram.HeldByClient).
-                        datagram.InCallback = true;
-                        datagram.ReleasedEarly = false;
-                    }
-                    else
-                    {
-                        if (_deliverAgain)
-                        {
-                            _deliverAgain = false;
-                            continue;
-                        }
-
-                        _delivering = false;
-                        return;
-                    }
-                }
-
-                NtStatus answer = EventSink!.OnReceiveFrom(datagram);
-                lock (_lock)
-                {
-                    datagram.InCallback = false;
-                    if (answer == NtStatus.Pending && datagram.HeldByClient)
-                    {
-                        // The client's until WskRelease.
-                    }
-                    else if (answer == NtStatus.DataNotAccepted && datagram.HeldByClient && _state == SocketState.Bound)
-                    {
-                        datagram.HeldByClient = false;
-                        _refused = datagram; // Kept for the next WskReceiveFrom; no more indications until then.
-                    }
-                    else
-                    {
-                        datagram.HeldByClient = false; // Consumed, or released already while the event ran.
-                        ReturnHeld(datagram);
-                    }
-                }
+                // The client's until WskRelease.
+            }
+            else if (answer == NtStatus.DataNotAccepted && datagram.HeldByClient && _state == SocketState.Bound)
+            {
+                datagram.HeldByClient = false;
+                _refused = datagram; // Kept for the next WskReceiveFrom; no more indications until then.
+            }
+            else
+            {
+                datagram.HeldByClient = false; // Consumed, or released already while the event ran.
+                ReturnHeld(datagram);
             }
         }
-        catch
-        {
-            lock (_lock)
-            {
-                _delivering = false;
-            }
 
-            throw;
-        }
+        return true;
     }
 
     /// <summary>Reads one datagram into memory of the engine's own; null if none waits (an ICMP error is dropped here: an

@@ -4,15 +4,17 @@ namespace WskSharp.Internal;
 
 /// <summary>
 /// What every engine does the same way with its IRPs, whatever its socket kind: the end of a call (a pending request
-/// checks the cancel flag it may have missed; any other status completes the IRP before the call returns) and the
-/// readiness wrapper (a completion batch open around the handler, closed outside every lock). The queues themselves are
+/// checks the cancel flag it may have missed; any other status completes the IRP before the call returns), the queues
+/// emptied when a socket closes or fails, the readiness wrapper (a completion batch open around the handler, closed
+/// outside every lock) and the one-deliverer loop of event callbacks. The queues themselves are
 /// <see cref="IrpQueue"/>s and completion runs through <see cref="Irp"/> and <see cref="IrpCompletionBatch"/>, below.
 /// </summary>
 internal static class EngineCore
 {
     /// <summary>Ends a call: Pending (queued, its cancel routine armed) checks a cancel requested before the routine was
-    /// armed; any other status completes the IRP now, with <paramref name="information"/>.</summary>
-    public static NtStatus Finish(Irp irp, NtStatus status, IIrpCancelHandler handler, nuint information)
+    /// armed; any other status completes the IRP now, with <paramref name="information"/> (and <paramref name="pointer"/>,
+    /// what IoStatus.Pointer carries: an accepted socket).</summary>
+    public static NtStatus Finish(Irp irp, NtStatus status, IIrpCancelHandler handler, nuint information, object? pointer = null)
     {
         if (status == NtStatus.Pending)
         {
@@ -23,18 +25,70 @@ internal static class EngineCore
         }
         else
         {
-            irp.CompleteInline(status, information);
+            irp.CompleteInline(status, information, pointer);
         }
 
         return status;
     }
 
-    /// <summary>Completes every IRP of <paramref name="queue"/> with <paramref name="status"/> on this thread (outside the lock).</summary>
+    /// <summary>Completes every IRP of <paramref name="queue"/> (taken from the socket under its lock) with
+    /// <paramref name="status"/> and the bytes each moved, on this thread (outside the lock).</summary>
     public static void CompleteAll(IrpQueue queue, NtStatus status)
     {
         while (queue.Dequeue() is { } irp)
         {
             irp.CompleteInline(status, (nuint)irp.Stack.Progress);
+        }
+    }
+
+    /// <summary>Empties <paramref name="queue"/> under the socket's lock, each IRP completing with <paramref name="status"/>
+    /// and the bytes it moved once the lock is left (the batch the readiness wrapper opened, or the thread pool).</summary>
+    public static void CompleteAllLater(ref IrpQueue queue, NtStatus status)
+    {
+        while (queue.Dequeue() is { } irp)
+        {
+            irp.CompleteLater(status, (nuint)irp.Stack.Progress);
+        }
+    }
+
+    /// <summary>Delivers the engine's events until none is left, one thread at a time (see <see cref="DeliveryGate"/>):
+    /// <paramref name="gate"/> is the engine's own, guarded by <paramref name="sync"/>, its lock. What a callback throws
+    /// leaves the gate open for the next deliverer and goes to the caller.</summary>
+    public static void DeliverEvents<T>(T engine, Lock sync, ref DeliveryGate gate)
+        where T : IEventDeliverer
+    {
+        lock (sync)
+        {
+            if (!gate.TryEnter())
+            {
+                return;
+            }
+        }
+
+        bool done = false;
+        try
+        {
+            while (!done)
+            {
+                while (engine.DeliverNext())
+                {
+                }
+
+                lock (sync)
+                {
+                    done = gate.TryLeave();
+                }
+            }
+        }
+        finally
+        {
+            if (!done)
+            {
+                lock (sync)
+                {
+                    gate.Abandon();
+                }
+            }
         }
     }
 

@@ -14,8 +14,7 @@ internal sealed partial class SocketEngine
     private const int IndicationSize = 64 * 1024;
 
     private SocketEvents _events;
-    private bool _delivering;
-    private bool _deliverAgain;
+    private DeliveryGate _delivery;
     private bool _backlogIndicated;
     private bool _disconnectIndicated;
     private bool _failureIndicated;
@@ -149,47 +148,18 @@ internal sealed partial class SocketEngine
     }
 
     /// <summary>Delivers what the socket has to tell its client, one event at a time, until nothing is left.</summary>
-    private void DeliverEvents()
+    private void DeliverEvents() => EngineCore.DeliverEvents(this, _lock, ref _delivery);
+
+    /// <inheritdoc/>
+    bool IEventDeliverer.DeliverNext()
     {
-        lock (_lock)
+        if (NextEvent() is not { } pending)
         {
-            if (_delivering)
-            {
-                _deliverAgain = true;
-                return;
-            }
-
-            _delivering = true;
+            return false;
         }
 
-        bool done = false;
-        try
-        {
-            while (!done)
-            {
-                while (NextEvent() is { } pending)
-                {
-                    pending.Deliver(this);
-                }
-
-                lock (_lock)
-                {
-                    // Someone asked for a pass while this one was finishing: go round again rather than lose it.
-                    done = !_deliverAgain;
-                    _delivering = !done;
-                }
-            }
-        }
-        finally
-        {
-            if (!done)
-            {
-                lock (_lock)
-                {
-                    _delivering = false;
-                }
-            }
-        }
+        pending.Deliver(this);
+        return true;
     }
 
     /// <summary>Decides the next event under the lock, reading from the kernel where an event needs data.</summary>
@@ -197,7 +167,7 @@ internal sealed partial class SocketEngine
     {
         lock (_lock)
         {
-            _deliverAgain = false;
+            _delivery.Deciding();
             ISocketEventSink? sink = EventSink;
             if (sink is null || (_events == SocketEvents.None && !_conditional))
             {

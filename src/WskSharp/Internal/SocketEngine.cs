@@ -13,11 +13,12 @@ namespace WskSharp.Internal;
 /// disconnects, a receive queue, an accept queue), and the one path by which each IRP completes, exactly once.
 /// Calls try the host syscall at once and complete inline when they can; otherwise the IRP waits here until the
 /// event loop reports readiness. One lock orders everything on the socket, including every host call, so a close
-/// never races a syscall. Event callbacks are delivered by <see cref="SocketEngine"/>'s event half (SocketEngine.Events.cs).
+/// never races a syscall. Event callbacks are delivered by <see cref="SocketEngine"/>'s event half (SocketEngine.Events.cs);
+/// a connect's Fast Open (decision, SYN data, report) is <see cref="FastOpenConnect"/>'s; what both engines do alike with
+/// their IRPs is <see cref="EngineCore"/>'s.
 /// </summary>
-internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandler, IReadinessHandler
+internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandler, IReadinessHandler, IEventDeliverer
 {
-    private const int SynGatherLimit = 2048;
     private const int DrainChunk = 16 * 1024;
     private const int ShortRun = 1024;        // an MDL run below this is gathered with the ones after it into one syscall
     private const int GatherChunk = 16 * 1024; // at most this much is gathered or scattered per syscall
@@ -31,12 +32,10 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
     private IrpQueue _sends;
     private IrpQueue _receives;
     private IrpQueue _accepts;
-    private WskFastOpenReport _fastOpen;
+    private FastOpenConnect _fastOpen;
     private int _fastOpenQueue;
     private readonly SocketEngineSettings _settings;
     private SockAddr? _deferredBind;
-    private bool _fastOpenTried;  // this connect put (or tried to put) its buffer in the SYN
-    private SockAddr _remote;
 
     /// <summary>Creates the engine and its host socket; null with the host's status on failure.</summary>
     public static NtStatus Create(IHostStack stack, ushort family, SocketEngineSettings settings, out SocketEngine? engine)
@@ -97,7 +96,7 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
         {
             lock (_lock)
             {
-                return _fastOpen;
+                return _fastOpen.Report;
             }
         }
     }
@@ -274,29 +273,9 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
             irp.Stack.Cursor = new MdlCursor(mdl, offset);
             _state = SocketState.Connecting;
             _deferredBind = null; // The kernel binds the wildcard and an ephemeral port as it connects.
-            _remote = remote;
-            bool fastOpen = FastOpen && length > 0;
-            WskFastOpenFlags flags = fastOpen ? WskFastOpenFlags.Requested : WskFastOpenFlags.None;
-            DateTimeOffset? skippedUntil = null;
-            if (fastOpen && _settings.Memory is { } memory)
+            if (_fastOpen.Decide(remote, FastOpen && length > 0, _settings.Memory))
             {
-                switch (memory.Decide(remote, out skippedUntil))
-                {
-                    case FastOpenMemory.Decision.Skip:
-                        fastOpen = false; // This destination drops SYN data (or Fast Open is off): the buffer follows the handshake.
-                        flags |= WskFastOpenFlags.SkippedByPolicy;
-                        break;
-                    case FastOpenMemory.Decision.Probe:
-                        flags |= WskFastOpenFlags.Probe;
-                        break;
-                }
-            }
-
-            _fastOpenTried = fastOpen;
-            _fastOpen = new WskFastOpenReport(flags, 0, 0, WskFastOpenFailReason.None, skippedUntil);
-            if (fastOpen)
-            {
-                status = StartFastOpen(remote, irp);
+                status = _fastOpen.Start(_host!, irp);
             }
             else
             {
@@ -318,44 +297,8 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
             }
         }
 
-        return Finish(irp, status);
-    }
-
-    private NtStatus StartFastOpen(in SockAddr remote, Irp irp)
-    {
-        ref IrpStackLocation stack = ref irp.Stack;
-        Memory<byte> first = stack.Cursor.Run(stack.Length);
-        NtStatus status;
-        int queued;
-        if (first.Length < stack.Length && first.Length < SynGatherLimit)
-        {
-            // A short first MDL would make a short SYN: gather what one SYN can carry from the chain.
-            Span<byte> gathered = stackalloc byte[Math.Min(stack.Length, SynGatherLimit)];
-            stack.Cursor.Peek(gathered);
-            status = _host!.ConnectWithData(remote, gathered, out queued);
-        }
-        else
-        {
-            status = _host!.ConnectWithData(remote, first.Span, out queued);
-        }
-
-        if (status == NtStatus.Success && queued > 0)
-        {
-            stack.Progress = queued;
-            stack.Cursor.Advance(queued);
-            _fastOpen = _fastOpen with { Flags = _fastOpen.Flags | WskFastOpenFlags.SynDataSent, BytesInSyn = (uint)queued };
-            return NtStatus.Pending; // The SYN is out with the data; the handshake is still in flight.
-        }
-
-        if (status == NtStatus.Success || status == NtStatus.Pending)
-        {
-            // No cookie cached: the SYN asks for one and carries nothing (the kernel says EINPROGRESS, or takes 0
-            // bytes); the whole buffer goes after the handshake.
-            _fastOpen = _fastOpen with { Flags = _fastOpen.Flags | WskFastOpenFlags.CookieRequested };
-            return NtStatus.Pending;
-        }
-
-        return status;
+        // A connect that fails reports no bytes sent, whatever the SYN carried.
+        return EngineCore.Finish(irp, status, this, status == NtStatus.Success ? (nuint)irp.Stack.Progress : 0);
     }
 
     /// <summary>The handshake finished: record the Fast Open outcome, then send what is left of the buffer.</summary>
@@ -363,23 +306,7 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
     {
         _state = SocketState.Connected;
         WasConnected = true;
-        WskFastOpenFlags flags = _fastOpen.Flags | WskFastOpenFlags.Completed;
-        if ((_fastOpen.Flags & WskFastOpenFlags.Requested) != 0 && _host!.GetFastOpenInfo(out HostFastOpenInfo info) == NtStatus.Success)
-        {
-            if (info.SynDataAcknowledged)
-            {
-                flags |= WskFastOpenFlags.SynDataAcknowledged;
-            }
-
-            _fastOpen = _fastOpen with { FailReason = (WskFastOpenFailReason)info.FailReason };
-        }
-
-        _fastOpen = _fastOpen with { Flags = flags };
-        if (_fastOpenTried)
-        {
-            _settings.Memory?.Record(_remote, Outcome(_fastOpen));
-        }
-
+        _fastOpen.Connected(_host!, _settings.Memory);
         RequestDelivery(); // Events enabled before the connect may flow now (send backlog, data).
         return Transfer(irp);
     }
@@ -388,31 +315,12 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
     /// leaves the socket no longer functional.</summary>
     private void ConnectDone(Irp irp, NtStatus status)
     {
-        if (status == NtStatus.Success)
+        _fastOpen.Done(status, irp.Stack.Progress, _settings.Memory);
+        if (status != NtStatus.Success)
         {
-            _fastOpen = _fastOpen with { BytesSent = (uint)irp.Stack.Progress };
-        }
-        else
-        {
-            if (_fastOpenTried)
-            {
-                _settings.Memory?.Record(_remote, WskFastOpenOutcome.ConnectFailed);
-            }
-
             Fail();
         }
     }
-
-    /// <summary>What a finished Fast Open handshake tells the adaptive memory about the path.</summary>
-    private static WskFastOpenOutcome Outcome(in WskFastOpenReport report) => report switch
-    {
-        { SynDataAcknowledged: true } => WskFastOpenOutcome.SynDataAcknowledged,
-        { FailReason: WskFastOpenFailReason.SynRetransmitted } => WskFastOpenOutcome.SynRetransmitted,
-        { FailReason: WskFastOpenFailReason.DataNotAcknowledged } => WskFastOpenOutcome.SynDataNotAcknowledged,
-        { SynDataSent: true } => WskFastOpenOutcome.SynDataNotAcknowledged,
-        _ when (report.Flags & WskFastOpenFlags.CookieRequested) != 0 => WskFastOpenOutcome.CookieRequested,
-        _ => WskFastOpenOutcome.None,
-    };
 
     public NtStatus Send(Mdl? mdl, int offset, int length, TransferFlags flags, Irp irp) => Queue(IrpFunction.Send, mdl, offset, length, flags, null, irp);
 
@@ -463,7 +371,7 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
             }
         }
 
-        return Finish(irp, status);
+        return EngineCore.Finish(irp, status, this, (nuint)irp.Stack.Progress, irp.Stack.Result);
     }
 
     private NtStatus CanQueue(IrpFunction function) => function switch
@@ -906,21 +814,9 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
         public void CompleteAll(NtStatus status)
         {
             connect?.CompleteInline(status);
-            IrpQueue s = sends, r = receives, a = accepts;
-            while (s.Dequeue() is { } send)
-            {
-                send.CompleteInline(status, (nuint)send.Stack.Progress);
-            }
-
-            while (r.Dequeue() is { } receive)
-            {
-                receive.CompleteInline(status, (nuint)receive.Stack.Progress);
-            }
-
-            while (a.Dequeue() is { } accept)
-            {
-                accept.CompleteInline(status);
-            }
+            EngineCore.CompleteAll(sends, status);
+            EngineCore.CompleteAll(receives, status);
+            EngineCore.CompleteAll(accepts, status); // An accept moves no bytes: its progress is 0.
         }
     }
 
@@ -954,37 +850,8 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
             connect.CompleteLater(status);
         }
 
-        while (_sends.Dequeue() is { } send)
-        {
-            send.CompleteLater(status, (nuint)send.Stack.Progress);
-        }
-
-        while (_receives.Dequeue() is { } receive)
-        {
-            receive.CompleteLater(status, (nuint)receive.Stack.Progress);
-        }
-
-        while (_accepts.Dequeue() is { } accept)
-        {
-            accept.CompleteLater(status);
-        }
-    }
-
-    private NtStatus Finish(Irp irp, NtStatus status)
-    {
-        if (status == NtStatus.Pending)
-        {
-            if (irp.CancelRequested)
-            {
-                CancelIrp(irp); // Cancelled before the routine was armed: take it back now (a no-op if it already completed).
-            }
-        }
-        else
-        {
-            nuint information = status == NtStatus.Success || (IrpFunction)irp.Stack.MajorFunction != IrpFunction.Connect ? (nuint)irp.Stack.Progress : 0;
-            irp.CompleteInline(status, information, irp.Stack.Result);
-        }
-
-        return status;
+        EngineCore.CompleteAllLater(ref _sends, status);
+        EngineCore.CompleteAllLater(ref _receives, status);
+        EngineCore.CompleteAllLater(ref _accepts, status);
     }
 }

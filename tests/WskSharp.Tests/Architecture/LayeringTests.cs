@@ -3,9 +3,10 @@ using System.Text.RegularExpressions;
 namespace WskSharp.Tests.Architecture;
 
 /// <summary>
-/// Arrows point down (ARCHITECTURE.md): Net -> Wsk -> Internal -> Transport -> Nt / Ws2, with FastOpen/ below Wsk/ on
-/// Nt/ and Ws2/ only. Every source file under a lower layer's folder may name only the layers listed for it; the WSK layer
-/// decodes WSK flags and adapts events, so nothing under Internal/ or Transport/ names Wsk/ or Net/.
+/// Arrows point down (ARCHITECTURE.md): Net -> Wsk -> Internal -> Transport -> Nt / Ws2, with FastOpen/ beside Internal/
+/// (below Wsk/, on Transport/, Nt/ and Ws2/: a connect's Fast Open attempt asks the host socket for SYN data). Every source
+/// file under a lower layer's folder may name only the layers listed for it; the WSK layer decodes WSK flags and adapts
+/// events, so nothing under Internal/ or Transport/ names Wsk/ or Net/.
 /// </summary>
 public sealed partial class LayeringTests
 {
@@ -14,7 +15,7 @@ public sealed partial class LayeringTests
     {
         { "Nt", ["Nt"] },
         { "Ws2", ["Ws2", "Nt"] },
-        { "FastOpen", ["FastOpen", "Ws2", "Nt"] },
+        { "FastOpen", ["FastOpen", "Transport", "Ws2", "Nt"] },
         { "Transport", ["Transport", "Ws2", "Nt"] },
         { "Internal", ["Internal", "FastOpen", "Transport", "Ws2", "Nt"] },
     };
