@@ -124,7 +124,7 @@ internal sealed class DatagramEngine : IHostSocketEvents, IIrpCancelHandler, IRe
     }
 
     /// <summary>Sets an option on the host socket (SO_BROADCAST, IP_PKTINFO, buffer sizes).</summary>
-    public NtStatus SetOption(HostDatagramOption option, int value)
+    public NtStatus SetOption(HostSocketOption option, int value)
     {
         lock (_lock)
         {
@@ -134,7 +134,7 @@ internal sealed class DatagramEngine : IHostSocketEvents, IIrpCancelHandler, IRe
             }
 
             NtStatus status = _host.SetOption(option, value);
-            if (status == NtStatus.Success && option == HostDatagramOption.PacketInfo)
+            if (status == NtStatus.Success && option == HostSocketOption.PacketInfo)
             {
                 _packetInfo = value != 0;
             }
@@ -144,7 +144,7 @@ internal sealed class DatagramEngine : IHostSocketEvents, IIrpCancelHandler, IRe
     }
 
     /// <summary>Reads an option of the host socket.</summary>
-    public NtStatus GetOption(HostDatagramOption option, out int value)
+    public NtStatus GetOption(HostSocketOption option, out int value)
     {
         lock (_lock)
         {

@@ -1,9 +1,10 @@
 namespace WskSharp.Transport;
 
 /// <summary>
-/// A socket option as every host stack understands it, in neutral terms: each transport maps it to its own level and name
-/// in one place. Values are plain integers: booleans are 0 or 1, buffer sizes are bytes (as set, not as the host's
-/// bookkeeping doubles them), times are seconds.
+/// A socket option as every host stack understands it, in neutral terms, for stream and datagram sockets alike: each
+/// transport maps it to its own level and name in one place. Values are plain integers: booleans are 0 or 1, buffer sizes
+/// are bytes (as set, not as the host's bookkeeping doubles them), times are seconds. A socket refuses an option its kind
+/// has not (STATUS_NOT_SUPPORTED, or the host's own refusal).
 /// </summary>
 internal enum HostSocketOption
 {
@@ -39,4 +40,11 @@ internal enum HostSocketOption
 
     /// <summary>The hop limit of IPv6 unicast packets (IPV6_UNICAST_HOPS).</summary>
     Ipv6UnicastHops,
+
+    /// <summary>Datagram sockets: sends to a broadcast address are allowed (SO_BROADCAST).</summary>
+    Broadcast,
+
+    /// <summary>Datagram sockets: each received datagram reports its destination address and interface (IP_PKTINFO /
+    /// IPV6_RECVPKTINFO, by the socket's family).</summary>
+    PacketInfo,
 }

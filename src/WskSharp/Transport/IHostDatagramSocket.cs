@@ -28,17 +28,17 @@ internal interface IHostDatagramSocket : IDisposable
     /// <summary>
     /// Takes the next datagram: Success with as much as fits in <paramref name="buffer"/> and, in
     /// <paramref name="datagram"/>, its real length (longer than the buffer: the rest was dropped), its sender and, when
-    /// asked for with <see cref="HostDatagramOption.PacketInfo"/>, where it arrived; Pending (none waiting);
+    /// asked for with <see cref="HostSocketOption.PacketInfo"/>, where it arrived; Pending (none waiting);
     /// <see cref="NtStatus.PortUnreachable"/> (an ICMP port unreachable came back for an earlier send; the remote of
     /// <paramref name="datagram"/> names the destination when the host says); or another error.
     /// </summary>
     NtStatus ReceiveFrom(Span<byte> buffer, out HostDatagram datagram);
 
     /// <summary>Sets an option (a boolean option takes 0 or 1).</summary>
-    NtStatus SetOption(HostDatagramOption option, int value);
+    NtStatus SetOption(HostSocketOption option, int value);
 
     /// <summary>Reads an option.</summary>
-    NtStatus GetOption(HostDatagramOption option, out int value);
+    NtStatus GetOption(HostSocketOption option, out int value);
 
     /// <summary>The bound local address.</summary>
     NtStatus GetLocalAddress(out SockAddr address);

@@ -348,13 +348,13 @@ internal static partial class WskProvider
             return engine.SetRemote(remote, filter: controlCode == WskConstants.SIO_WSK_SET_REMOTE_ADDRESS);
         }
 
-        HostDatagramOption? option = (level, controlCode) switch
+        HostSocketOption? option = (level, controlCode) switch
         {
-            (Ws2Def.SOL_SOCKET, Ws2Def.SO_BROADCAST) => HostDatagramOption.Broadcast,
-            (Ws2Def.SOL_SOCKET, Ws2Def.SO_RCVBUF) => HostDatagramOption.ReceiveBuffer,
-            (Ws2Def.SOL_SOCKET, Ws2Def.SO_SNDBUF) => HostDatagramOption.SendBuffer,
-            (Ws2Def.IPPROTO_IP, Ws2Def.IP_PKTINFO) when engine.Family == Ws2Def.AF_INET => HostDatagramOption.PacketInfo,
-            (Ws2Def.IPPROTO_IPV6, Ws2Def.IPV6_PKTINFO) when engine.Family == Ws2Def.AF_INET6 => HostDatagramOption.PacketInfo,
+            (Ws2Def.SOL_SOCKET, Ws2Def.SO_BROADCAST) => HostSocketOption.Broadcast,
+            (Ws2Def.SOL_SOCKET, Ws2Def.SO_RCVBUF) => HostSocketOption.ReceiveBuffer,
+            (Ws2Def.SOL_SOCKET, Ws2Def.SO_SNDBUF) => HostSocketOption.SendBuffer,
+            (Ws2Def.IPPROTO_IP, Ws2Def.IP_PKTINFO) when engine.Family == Ws2Def.AF_INET => HostSocketOption.PacketInfo,
+            (Ws2Def.IPPROTO_IPV6, Ws2Def.IPV6_PKTINFO) when engine.Family == Ws2Def.AF_INET6 => HostSocketOption.PacketInfo,
             _ => null,
         };
         switch (requestType)
@@ -366,7 +366,7 @@ internal static partial class WskProvider
                 }
 
                 uint value = BinaryPrimitives.ReadUInt32LittleEndian(input);
-                return engine.SetOption(set, set is HostDatagramOption.Broadcast or HostDatagramOption.PacketInfo
+                return engine.SetOption(set, set is HostSocketOption.Broadcast or HostSocketOption.PacketInfo
                     ? (value != 0 ? 1 : 0)
                     : (int)Math.Min(value, int.MaxValue / 2));
 

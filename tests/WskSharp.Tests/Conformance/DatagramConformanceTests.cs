@@ -476,6 +476,24 @@ public abstract class DatagramConformanceTests
         return Task.CompletedTask;
     });
 
+    [Theory]
+    [InlineData(Ws2Def.SO_RCVBUF)]
+    [InlineData(Ws2Def.SO_SNDBUF)]
+    public Task A_buffer_size_is_read_back_as_set_as_on_a_stream_socket(uint name) => WithPairAsync((client, _, _) =>
+    {
+        // Windows reports the size a client set; Linux keeps (and reports) twice that for its bookkeeping.
+        var (a, _) = Bound(client, Ws2Def.AF_INET);
+        SetOption(a, Ws2Def.SOL_SOCKET, name, 65_536);
+        byte[] output = new byte[4];
+
+        Assert.Equal(NtStatus.Success, Dg(a).WskControlSocket(a, WskControlSocketType.WskGetOption, name, Ws2Def.SOL_SOCKET,
+            0, default, 4, output, out nuint returned, null));
+
+        Assert.Equal(4u, (uint)returned);
+        Assert.Equal(65_536u, BinaryPrimitives.ReadUInt32LittleEndian(output));
+        return Task.CompletedTask;
+    });
+
     [Fact]
     public Task SO_BROADCAST_is_off_until_set_and_a_broadcast_without_it_is_ACCESS_DENIED() => WithPairAsync(async (client, _, _) =>
     {

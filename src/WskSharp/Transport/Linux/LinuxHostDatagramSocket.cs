@@ -167,19 +167,15 @@ internal sealed unsafe class LinuxHostDatagramSocket : IHostDatagramSocket
         return NtStatus.Success;
     }
 
-    public NtStatus SetOption(HostDatagramOption option, int value)
+    public NtStatus SetOption(HostSocketOption option, int value)
     {
-        NtStatus status = option switch
+        if (!LinuxSocketOptions.TryMap(option, _family, out int level, out int name))
         {
-            HostDatagramOption.Broadcast => SetInt(Interop.SOL_SOCKET, Interop.SO_BROADCAST, value),
-            HostDatagramOption.PacketInfo => _family == Ws2Def.AF_INET6
-                ? SetInt(Interop.IPPROTO_IPV6, Interop.IPV6_RECVPKTINFO, value)
-                : SetInt(Interop.IPPROTO_IP, Interop.IP_PKTINFO, value),
-            HostDatagramOption.ReceiveBuffer => SetInt(Interop.SOL_SOCKET, Interop.SO_RCVBUF, value),
-            HostDatagramOption.SendBuffer => SetInt(Interop.SOL_SOCKET, Interop.SO_SNDBUF, value),
-            _ => NtStatus.NotSupported,
-        };
-        if (status == NtStatus.Success && option == HostDatagramOption.PacketInfo)
+            return NtStatus.NotSupported;
+        }
+
+        NtStatus status = SetInt(level, name, value);
+        if (status == NtStatus.Success && option == HostSocketOption.PacketInfo)
         {
             _packetInfo = value != 0;
         }
@@ -187,25 +183,17 @@ internal sealed unsafe class LinuxHostDatagramSocket : IHostDatagramSocket
         return status;
     }
 
-    public NtStatus GetOption(HostDatagramOption option, out int value)
+    public NtStatus GetOption(HostSocketOption option, out int value)
     {
         value = 0;
-        (int level, int name) = option switch
-        {
-            HostDatagramOption.Broadcast => (Interop.SOL_SOCKET, Interop.SO_BROADCAST),
-            HostDatagramOption.PacketInfo => _family == Ws2Def.AF_INET6 ? (Interop.IPPROTO_IPV6, Interop.IPV6_RECVPKTINFO) : (Interop.IPPROTO_IP, Interop.IP_PKTINFO),
-            HostDatagramOption.ReceiveBuffer => (Interop.SOL_SOCKET, Interop.SO_RCVBUF),
-            HostDatagramOption.SendBuffer => (Interop.SOL_SOCKET, Interop.SO_SNDBUF),
-            _ => (-1, -1),
-        };
-        if (level < 0)
+        if (!LinuxSocketOptions.TryMap(option, _family, out int level, out int name))
         {
             return NtStatus.NotSupported;
         }
 
         int v = 0, len = sizeof(int);
         NtStatus status = Result(Interop.getsockopt(_fd.Fd, level, name, &v, &len));
-        value = v;
+        value = LinuxSocketOptions.FromHost(option, v);
         return status;
     }
 

@@ -126,40 +126,24 @@ internal sealed unsafe class LinuxHostSocket : IHostSocket
         return Result(Interop.setsockopt(_fd.Fd, Interop.IPPROTO_TCP, Interop.TCP_NODELAY, &value, sizeof(int)));
     }
 
-    public NtStatus SetOption(HostSocketOption option, int value)
-    {
-        (int level, int name) = Map(option);
-        return Result(Interop.setsockopt(_fd.Fd, level, name, &value, sizeof(int)));
-    }
+    public NtStatus SetOption(HostSocketOption option, int value) =>
+        LinuxSocketOptions.TryMap(option, family: 0, out int level, out int name)
+            ? Result(Interop.setsockopt(_fd.Fd, level, name, &value, sizeof(int)))
+            : NtStatus.NotSupported;
 
     public NtStatus GetOption(HostSocketOption option, out int value)
     {
-        (int level, int name) = Map(option);
+        value = 0;
+        if (!LinuxSocketOptions.TryMap(option, family: 0, out int level, out int name))
+        {
+            return NtStatus.NotSupported;
+        }
+
         int result = 0, len = sizeof(int);
         NtStatus status = Result(Interop.getsockopt(_fd.Fd, level, name, &result, &len));
-
-        // Linux doubles a buffer size it is given, for its bookkeeping, and reports the doubled size; Windows reports the
-        // size as set. Half of what Linux keeps is what was asked for (or what the host's maximum cut it to).
-        value = option is HostSocketOption.ReceiveBuffer or HostSocketOption.SendBuffer ? result / 2 : result;
+        value = LinuxSocketOptions.FromHost(option, result);
         return status;
     }
-
-    /// <summary>The one table from neutral options to Linux's levels and names.</summary>
-    private static (int Level, int Name) Map(HostSocketOption option) => option switch
-    {
-        HostSocketOption.ReuseAddress => (Interop.SOL_SOCKET, Interop.SO_REUSEADDR),
-        HostSocketOption.KeepAlive => (Interop.SOL_SOCKET, Interop.SO_KEEPALIVE),
-        HostSocketOption.ReceiveBuffer => (Interop.SOL_SOCKET, Interop.SO_RCVBUF),
-        HostSocketOption.SendBuffer => (Interop.SOL_SOCKET, Interop.SO_SNDBUF),
-        HostSocketOption.KeepAliveIdle => (Interop.IPPROTO_TCP, Interop.TCP_KEEPIDLE),
-        HostSocketOption.KeepAliveInterval => (Interop.IPPROTO_TCP, Interop.TCP_KEEPINTVL),
-        HostSocketOption.KeepAliveCount => (Interop.IPPROTO_TCP, Interop.TCP_KEEPCNT),
-        HostSocketOption.NoDelay => (Interop.IPPROTO_TCP, Interop.TCP_NODELAY),
-        HostSocketOption.Ipv6Only => (Interop.IPPROTO_IPV6, Interop.IPV6_V6ONLY),
-        HostSocketOption.IpTimeToLive => (Interop.IPPROTO_IP, Interop.IP_TTL),
-        HostSocketOption.Ipv6UnicastHops => (Interop.IPPROTO_IPV6, Interop.IPV6_UNICAST_HOPS),
-        _ => throw new ArgumentOutOfRangeException(nameof(option)),
-    };
 
     public NtStatus GetFastOpenInfo(out HostFastOpenInfo info)
     {

@@ -227,22 +227,22 @@ internal sealed class SimulatedDatagramSocket : IHostDatagramSocket, ISimulatedE
         }
     }
 
-    public NtStatus SetOption(HostDatagramOption option, int value)
+    public NtStatus SetOption(HostSocketOption option, int value)
     {
         lock (_net.Gate)
         {
             switch (option)
             {
-                case HostDatagramOption.Broadcast:
+                case HostSocketOption.Broadcast:
                     _broadcast = value != 0;
                     return NtStatus.Success;
-                case HostDatagramOption.PacketInfo:
+                case HostSocketOption.PacketInfo:
                     _packetInfo = value != 0;
                     return NtStatus.Success;
-                case HostDatagramOption.ReceiveBuffer:
+                case HostSocketOption.ReceiveBuffer:
                     _receiveBuffer = Math.Max(value, 256) * 2; // Linux doubles what it is given.
                     return NtStatus.Success;
-                case HostDatagramOption.SendBuffer:
+                case HostSocketOption.SendBuffer:
                     _sendBuffer = Math.Max(value, 256) * 2;
                     return NtStatus.Success;
                 default:
@@ -251,18 +251,24 @@ internal sealed class SimulatedDatagramSocket : IHostDatagramSocket, ISimulatedE
         }
     }
 
-    public NtStatus GetOption(HostDatagramOption option, out int value)
+    public NtStatus GetOption(HostSocketOption option, out int value)
     {
         lock (_net.Gate)
         {
             value = option switch
             {
-                HostDatagramOption.Broadcast => _broadcast ? 1 : 0,
-                HostDatagramOption.PacketInfo => _packetInfo ? 1 : 0,
-                HostDatagramOption.ReceiveBuffer => _receiveBuffer,
-                HostDatagramOption.SendBuffer => _sendBuffer,
-                _ => 0,
+                HostSocketOption.Broadcast => _broadcast ? 1 : 0,
+                HostSocketOption.PacketInfo => _packetInfo ? 1 : 0,
+                HostSocketOption.ReceiveBuffer => _receiveBuffer / 2, // Read back as set, as the Linux transport reports it.
+                HostSocketOption.SendBuffer => _sendBuffer / 2,
+                _ => -1,
             };
+            if (value < 0)
+            {
+                value = 0;
+                return NtStatus.NotSupported; // Not a datagram socket's option (as SetOption refuses it).
+            }
+
             return NtStatus.Success;
         }
     }
