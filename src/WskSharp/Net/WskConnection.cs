@@ -25,7 +25,7 @@ public sealed class WskConnection : IAsyncDisposable, IDisposable, IWskNetResour
     private readonly WskProviderConnectionDispatch _dispatch;
     private readonly WskOperation _send = new();
     private readonly WskOperation _receive = new();
-    private int _disposed;
+    private WskNetLifetime _lifetime;
 
     private WskConnection(WskNetProvider provider, WskSocket socket)
     {
@@ -184,11 +184,7 @@ public sealed class WskConnection : IAsyncDisposable, IDisposable, IWskNetResour
         Check(npi.Dispatch.WskSocket(npi.Client, remote.Family, Ws2Def.SOCK_STREAM, Ws2Def.IPPROTO_TCP,
             WskConstants.WSK_FLAG_CONNECTION_SOCKET, null, null, null, null, null, irp), "WskSocket", remoteEndPoint);
         var connection = new WskConnection(provider, (WskSocket)irp.IoStatus.Pointer!);
-        if (!provider.TryAdd(connection))
-        {
-            connection.Close();
-            throw new ObjectDisposedException(nameof(WskNetProvider));
-        }
+        WskNetLifetime.Track(provider, connection, connection._socket);
 
         try
         {
@@ -245,11 +241,7 @@ public sealed class WskConnection : IAsyncDisposable, IDisposable, IWskNetResour
     internal static WskConnection Accepted(WskNetProvider provider, WskSocket socket)
     {
         var connection = new WskConnection(provider, socket);
-        if (!provider.TryAdd(connection))
-        {
-            connection.Close();
-            throw new ObjectDisposedException(nameof(WskNetProvider));
-        }
+        WskNetLifetime.Track(provider, connection, connection._socket);
 
         try
         {
@@ -290,7 +282,7 @@ public sealed class WskConnection : IAsyncDisposable, IDisposable, IWskNetResour
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> cancelled the send.</exception>
     public ValueTask SendAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        _lifetime.ThrowIfDisposed(this);
         if (cancellationToken.IsCancellationRequested)
         {
             return ValueTask.FromCanceled(cancellationToken);
@@ -313,7 +305,7 @@ public sealed class WskConnection : IAsyncDisposable, IDisposable, IWskNetResour
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> cancelled the receive.</exception>
     public ValueTask<int> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        _lifetime.ThrowIfDisposed(this);
         if (cancellationToken.IsCancellationRequested)
         {
             return ValueTask.FromCanceled<int>(cancellationToken);
@@ -334,7 +326,7 @@ public sealed class WskConnection : IAsyncDisposable, IDisposable, IWskNetResour
     /// <exception cref="WskException">WskDisconnect failed (e.g. the sending side is already closed: <see cref="NtStatus.InvalidDeviceState"/>).</exception>
     public ValueTask ShutdownSendAsync(CancellationToken cancellationToken = default)
     {
-        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        _lifetime.ThrowIfDisposed(this);
         if (cancellationToken.IsCancellationRequested)
         {
             return ValueTask.FromCanceled(cancellationToken);
@@ -352,7 +344,7 @@ public sealed class WskConnection : IAsyncDisposable, IDisposable, IWskNetResour
     /// <exception cref="ObjectDisposedException">The connection is disposed.</exception>
     public Stream AsStream(bool leaveOpen = false)
     {
-        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        _lifetime.ThrowIfDisposed(this);
         return new WskStream(this, leaveOpen);
     }
 
@@ -364,23 +356,16 @@ public sealed class WskConnection : IAsyncDisposable, IDisposable, IWskNetResour
     /// <exception cref="ObjectDisposedException">The connection is disposed.</exception>
     public IDuplexPipe AsDuplexPipe(StreamPipeReaderOptions? readerOptions = null, StreamPipeWriterOptions? writerOptions = null)
     {
-        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        _lifetime.ThrowIfDisposed(this);
         return new WskDuplexPipe(this, readerOptions, writerOptions);
     }
 
     /// <summary>True once the connection is disposed.</summary>
-    public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
+    public bool IsDisposed => _lifetime.IsDisposed;
 
     /// <summary>Closes the connection (<c>WskCloseSocket</c>); requests still pending complete with
     /// <see cref="NtStatus.Cancelled"/>. Idempotent.</summary>
-    public void Dispose()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) == 0)
-        {
-            _provider.Remove(this);
-            Close();
-        }
-    }
+    public void Dispose() => _lifetime.Dispose(_provider, this, _socket);
 
     /// <inheritdoc cref="Dispose"/>
     public ValueTask DisposeAsync()
@@ -389,18 +374,10 @@ public sealed class WskConnection : IAsyncDisposable, IDisposable, IWskNetResour
         return default;
     }
 
-    void IWskNetResource.CloseFromProvider()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) == 0)
-        {
-            Close();
-        }
-    }
+    void IWskNetResource.CloseFromProvider() => _lifetime.CloseFromProvider(_socket);
 
     /// <summary>A one-line description: local and remote endpoints.</summary>
     public override string ToString() => $"WskConnection {LocalEndPoint} -> {RemoteEndPoint}";
-
-    private void Close() => _dispatch.Basic.WskCloseSocket(_socket, new Irp());
 
     private static WskOperation Enter(WskOperation op, string what) => op.TryEnter() ? op
         : throw new InvalidOperationException($"Another {what} is still in flight on this connection: await it before starting the next.");

@@ -20,7 +20,7 @@ public sealed class WskDatagramSocket : IAsyncDisposable, IDisposable, IWskNetRe
     private readonly WskProviderDatagramDispatch _dispatch;
     private readonly WskOperation _send = new();
     private readonly WskOperation _receive = new();
-    private int _disposed;
+    private WskNetLifetime _lifetime;
 
     private WskDatagramSocket(WskNetProvider provider, WskSocket socket, IPEndPoint local)
     {
@@ -66,15 +66,14 @@ public sealed class WskDatagramSocket : IAsyncDisposable, IDisposable, IWskNetRe
             status = table.WskGetLocalAddress(socket, out local, new Irp());
         }
 
-        var datagram = new WskDatagramSocket(provider, socket, status == NtStatus.Success ? local.ToEndPoint() : localEndPoint);
-        if (status != NtStatus.Success || !provider.TryAdd(datagram))
+        if (status != NtStatus.Success)
         {
-            table.WskCloseSocket(socket, new Irp());
-            throw status != NtStatus.Success
-                ? WskStatusMapping.ToException(status, "WskBind", localEndPoint, default)
-                : new ObjectDisposedException(nameof(WskNetProvider));
+            WskNetLifetime.Close(socket);
+            throw WskStatusMapping.ToException(status, "WskBind", localEndPoint, default);
         }
 
+        var datagram = new WskDatagramSocket(provider, socket, local.ToEndPoint());
+        WskNetLifetime.Track(provider, datagram, socket);
         return datagram;
     }
 
@@ -93,7 +92,7 @@ public sealed class WskDatagramSocket : IAsyncDisposable, IDisposable, IWskNetRe
     /// <exception cref="WskException">WskSendTo failed.</exception>
     public ValueTask SendToAsync(ReadOnlyMemory<byte> datagram, SockAddr remoteAddress, CancellationToken cancellationToken = default)
     {
-        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        _lifetime.ThrowIfDisposed(this);
         if (cancellationToken.IsCancellationRequested)
         {
             return ValueTask.FromCanceled(cancellationToken);
@@ -118,7 +117,7 @@ public sealed class WskDatagramSocket : IAsyncDisposable, IDisposable, IWskNetRe
     public ValueTask<int> ReceiveFromAsync(Memory<byte> buffer, StrongBox<SockAddr> remoteAddress, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(remoteAddress);
-        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        _lifetime.ThrowIfDisposed(this);
         if (cancellationToken.IsCancellationRequested)
         {
             return ValueTask.FromCanceled<int>(cancellationToken);
@@ -132,14 +131,7 @@ public sealed class WskDatagramSocket : IAsyncDisposable, IDisposable, IWskNetRe
 
     /// <summary>Closes the socket (WskCloseSocket); a pending send or receive fails with <see cref="OperationCanceledException"/>
     /// or a <see cref="WskException"/> (STATUS_CANCELLED).</summary>
-    public void Dispose()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) == 0)
-        {
-            _provider.Remove(this);
-            Close();
-        }
-    }
+    public void Dispose() => _lifetime.Dispose(_provider, this, _socket);
 
     /// <inheritdoc cref="Dispose"/>
     public ValueTask DisposeAsync()
@@ -148,18 +140,10 @@ public sealed class WskDatagramSocket : IAsyncDisposable, IDisposable, IWskNetRe
         return default;
     }
 
-    void IWskNetResource.CloseFromProvider()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) == 0)
-        {
-            Close();
-        }
-    }
+    void IWskNetResource.CloseFromProvider() => _lifetime.CloseFromProvider(_socket);
 
     /// <summary>A one-line description: the local endpoint.</summary>
     public override string ToString() => $"WskDatagramSocket {LocalEndPoint}";
-
-    private void Close() => _dispatch.WskCloseSocket(_socket, new Irp());
 
     private static WskOperation Enter(WskOperation op, string what) => op.TryEnter() ? op
         : throw new InvalidOperationException($"Another {what} is still in flight on this datagram socket: await it before starting the next.");

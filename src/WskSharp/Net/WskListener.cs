@@ -17,7 +17,7 @@ public sealed class WskListener : IAsyncDisposable, IDisposable, IWskNetResource
     private readonly WskNetProvider _provider;
     private readonly WskSocket _socket;
     private readonly WskProviderListenDispatch _dispatch;
-    private int _disposed;
+    private WskNetLifetime _lifetime;
 
     private WskListener(WskNetProvider provider, WskSocket socket)
     {
@@ -54,11 +54,7 @@ public sealed class WskListener : IAsyncDisposable, IDisposable, IWskNetResource
         Check(npi.Dispatch.WskSocket(npi.Client, local.Family, Ws2Def.SOCK_STREAM, Ws2Def.IPPROTO_TCP,
             WskConstants.WSK_FLAG_LISTEN_SOCKET, null, null, null, null, null, irp), "WskSocket", localEndPoint);
         var listener = new WskListener(provider, (WskSocket)irp.IoStatus.Pointer!);
-        if (!provider.TryAdd(listener))
-        {
-            listener.Close();
-            throw new ObjectDisposedException(nameof(WskNetProvider));
-        }
+        WskNetLifetime.Track(provider, listener, listener._socket);
 
         try
         {
@@ -88,7 +84,7 @@ public sealed class WskListener : IAsyncDisposable, IDisposable, IWskNetResource
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> cancelled the accept.</exception>
     public async ValueTask<WskConnection> AcceptAsync(CancellationToken cancellationToken = default)
     {
-        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        _lifetime.ThrowIfDisposed(this);
         cancellationToken.ThrowIfCancellationRequested();
         var irp = new Irp();
         NtStatus status = _dispatch.WskAccept(_socket, 0, null, null, null, null, irp);
@@ -109,14 +105,7 @@ public sealed class WskListener : IAsyncDisposable, IDisposable, IWskNetResource
     }
 
     /// <summary>Stops listening (<c>WskCloseSocket</c>); pending accepts complete with <see cref="NtStatus.Cancelled"/>. Idempotent.</summary>
-    public void Dispose()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) == 0)
-        {
-            _provider.Remove(this);
-            Close();
-        }
-    }
+    public void Dispose() => _lifetime.Dispose(_provider, this, _socket);
 
     /// <inheritdoc cref="Dispose"/>
     public ValueTask DisposeAsync()
@@ -125,15 +114,7 @@ public sealed class WskListener : IAsyncDisposable, IDisposable, IWskNetResource
         return default;
     }
 
-    void IWskNetResource.CloseFromProvider()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) == 0)
-        {
-            Close();
-        }
-    }
-
-    private void Close() => _dispatch.Basic.WskCloseSocket(_socket, new Irp());
+    void IWskNetResource.CloseFromProvider() => _lifetime.CloseFromProvider(_socket);
 
     private static void Check(NtStatus status, string call, object? target)
     {
