@@ -14,7 +14,7 @@ internal sealed partial class SocketEngine
 {
     private static long s_inspectKeys;
     private bool _conditional;
-    private long _inspectKey;
+    private long _inspectKey;                        // a conditional listener's; on a connection it inspected, that listener's
     private uint _nextSerial;
     private List<SocketEngine>? _ready;              // accepted by inspection, waiting for WskAccept or the accept event
     private Dictionary<uint, SocketEngine>? _pended; // held until WskInspectComplete
@@ -36,6 +36,15 @@ internal sealed partial class SocketEngine
 
     /// <summary>The key of this listener's inspection ids (unique in the process).</summary>
     public long InspectKey => Volatile.Read(ref _inspectKey);
+
+    /// <summary>The inspection id of a connection a conditional listener inspected and let in (SIO_WSK_QUERY_INSPECT_ID):
+    /// false for any other socket (a listener, a connection made by connect, or one accepted without inspection).</summary>
+    public bool TryGetInspectId(out long key, out uint serial)
+    {
+        key = _conditional ? 0 : Volatile.Read(ref _inspectKey);
+        serial = _inspectSerial;
+        return key != 0;
+    }
 
     /// <summary>SO_CONDITIONAL_ACCEPT: only before the socket listens (STATUS_INVALID_DEVICE_STATE after).</summary>
     public NtStatus SetConditionalAccept(bool on)
@@ -128,6 +137,7 @@ internal sealed partial class SocketEngine
         }
 
         connection!._inspectSerial = ++_nextSerial;
+        connection._inspectKey = _inspectKey; // Its WSK_INSPECT_ID, for SIO_WSK_QUERY_INSPECT_ID once accepted.
         connection._inspectOwner = this;
         connection.GetAddress(remote: false, out SockAddr local);
         connection.GetAddress(remote: true, out SockAddr remote);

@@ -40,4 +40,7 @@ public static class WskConstants
     // Socket I/O controls of wsk.h: _WSAIOW(IOC_WSK, n), IOC_WSK = IOC_WS2 | 0x07000000 = 0x0F000000, IOC_IN = 0x80000000.
     public const uint SIO_WSK_SET_REMOTE_ADDRESS = 0x8F000001;
     public const uint SIO_WSK_SET_SENDTO_ADDRESS = 0x8F000006;
+
+    /// <summary>_WSAIOR(IOC_WSK, 5), IOC_OUT = 0x40000000: the WSK_INSPECT_ID of a connection accepted on a conditional listener.</summary>
+    public const uint SIO_WSK_QUERY_INSPECT_ID = 0x4F000005;
 }

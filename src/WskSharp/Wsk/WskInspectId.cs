@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+
 namespace WskSharp.Wsk;
 
 /// <summary>
@@ -7,4 +9,17 @@ namespace WskSharp.Wsk;
 /// </summary>
 /// <param name="Key">The listener's part.</param>
 /// <param name="SerialNumber">The request's part.</param>
-public readonly record struct WskInspectId(nuint Key, uint SerialNumber);
+public readonly record struct WskInspectId(nuint Key, uint SerialNumber)
+{
+    /// <summary>The size of the Windows x64 layout: Key (8 bytes), SerialNumber (4), 4 bytes of padding.</summary>
+    internal const int Size = 16;
+
+    /// <summary>Writes the Windows x64 layout (little-endian) into <paramref name="destination"/>, of at least <see cref="Size"/> bytes.</summary>
+    internal int WriteTo(Span<byte> destination)
+    {
+        BinaryPrimitives.WriteUInt64LittleEndian(destination, Key);
+        BinaryPrimitives.WriteUInt32LittleEndian(destination[8..], SerialNumber);
+        destination[12..Size].Clear();
+        return Size;
+    }
+}

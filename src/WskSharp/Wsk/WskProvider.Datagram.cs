@@ -52,6 +52,7 @@ internal static partial class WskProvider
             ? WskProviderDatagramDispatch.Instance
             : WskProviderListenDispatch.Instance;
         socket = new WskSocket(client, engine!, flags, providerDispatch, socketContext, dispatch);
+        socket.EnableStaticEvents();
         return NtStatus.Success;
     }
 
@@ -407,6 +408,11 @@ internal static partial class WskProvider
         if (mask != WskConstants.WSK_EVENT_RECEIVE_FROM || socket.Category != WskConstants.WSK_FLAG_DATAGRAM_SOCKET)
         {
             return NtStatus.InvalidParameter; // An event this kind of socket does not have.
+        }
+
+        if (socket.StaticEvents != 0)
+        {
+            return NtStatus.InvalidDeviceState; // Enabled by WSK_SET_STATIC_EVENT_CALLBACKS: never disabled or re-enabled.
         }
 
         bool disable = (control.EventMask & WskConstants.WSK_EVENT_DISABLE) != 0;

@@ -184,7 +184,7 @@ internal static partial class WskProvider
     /// before the client's first socket.</summary>
     private static NtStatus SetStaticEvents(WskClient client, ReadOnlySpan<byte> input, nuint outputSize, Irp? irp)
     {
-        const uint known = WskConstants.WSK_EVENT_ACCEPT | ConnectionEvents;
+        const uint known = WskConstants.WSK_EVENT_ACCEPT | ConnectionEvents | WskConstants.WSK_EVENT_RECEIVE_FROM;
         if (irp is not null || outputSize != 0 || input.Length != WskEventCallbackControl.Size
             || !WskEventCallbackControl.TryRead(input, out WskEventCallbackControl control)
             || control.NpiId != WskEventCallbackControl.NPI_WSK_INTERFACE_ID
@@ -332,6 +332,20 @@ internal static partial class WskProvider
                 }
 
                 returned = (nuint)engine.FastOpenReport.WriteTo(outputBuffer);
+                return NtStatus.Success;
+
+            case WskControlSocketType.WskIoctl when controlCode == WskConstants.SIO_WSK_QUERY_INSPECT_ID:
+                if (!engine.TryGetInspectId(out long key, out uint serial))
+                {
+                    return NtStatus.InvalidDeviceRequest; // Only a connection accepted on a conditional listener has one (documented).
+                }
+
+                if (outputSize < WskInspectId.Size)
+                {
+                    return NtStatus.BufferTooSmall;
+                }
+
+                returned = (nuint)new WskInspectId((nuint)key, serial).WriteTo(outputBuffer);
                 return NtStatus.Success;
 
             case WskControlSocketType.WskSetOption when WskSocketOptions.Handles(level, controlCode):

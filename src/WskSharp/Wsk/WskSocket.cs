@@ -126,7 +126,8 @@ public sealed class WskSocket : ISocketEventSink, IDatagramEventSink
         WskConstants.WSK_FLAG_LISTEN_SOCKET => WskConstants.WSK_EVENT_ACCEPT,
         WskConstants.WSK_FLAG_STREAM_SOCKET => WskConstants.WSK_EVENT_ACCEPT | ConnectionEvents,
         WskConstants.WSK_FLAG_CONNECTION_SOCKET => ConnectionEvents,
-        _ => 0, // A basic socket has no events.
+        WskConstants.WSK_FLAG_DATAGRAM_SOCKET => WskConstants.WSK_EVENT_RECEIVE_FROM,
+        _ => 0, // A basic socket has no events (nor a SOCK_DGRAM socket made as a listening one).
     };
 
     /// <summary>The events WSK_SET_STATIC_EVENT_CALLBACKS enabled on this socket: they cannot be disabled or re-enabled.</summary>
@@ -149,6 +150,17 @@ public sealed class WskSocket : ISocketEventSink, IDatagramEventSink
         uint mask = Client.StaticEvents & AllowedEvents;
         if (mask == 0)
         {
+            return;
+        }
+
+        if (Datagram is { } datagram)
+        {
+            // WSK_EVENT_RECEIVE_FROM, its only event: on from creation, so the first datagram after WskBind is indicated.
+            if (ReceiveFromEvent is not null && datagram.SetReceiveEvents(true) == NtStatus.Success)
+            {
+                StaticEvents = WskConstants.WSK_EVENT_RECEIVE_FROM;
+            }
+
             return;
         }
 

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using WskSharp.Nt;
 using WskSharp.Ws2;
@@ -46,6 +47,18 @@ public abstract partial class ConformanceTests
         return (socket, local.Port);
     }
 
+    /// <summary>A listening socket with SO_CONDITIONAL_ACCEPT on, bound to a loopback port, answering through <paramref name="inspector"/>.</summary>
+    private static (WskSocket Listener, SockAddr Address) ConditionalListener(WskTestClient server, Inspector inspector)
+    {
+        WskSocket listener = server.CreateSocket(Ws2Def.AF_INET, WskConstants.WSK_FLAG_LISTEN_SOCKET, "listener", inspector.Dispatch);
+        Assert.Equal(NtStatus.Success, SetOpt(listener, Ws2Def.SOL_SOCKET, Ws2Def.SO_CONDITIONAL_ACCEPT, 1));
+        var listen = (WskProviderListenDispatch)listener.Dispatch;
+        var irp = new Irp();
+        Assert.Equal(NtStatus.Success, listen.WskBind(listener, WskTestClient.Loopback(Ws2Def.AF_INET, 0), 0, irp));
+        Assert.Equal(NtStatus.Success, listen.WskGetLocalAddress(listener, out SockAddr address, irp));
+        return (listener, address);
+    }
+
     private static Task<NtStatus> ConnectTo(WskSocket socket, SockAddr server)
     {
         var irp = new Irp();
@@ -77,6 +90,49 @@ public abstract partial class ConformanceTests
         Assert.Equal(status, irp.IoStatus.Status);
         return status;
     }
+
+    private static NtStatus QueryInspectId(WskSocket socket, byte[] output, out nuint returned) =>
+        ((WskProviderBasicDispatch)socket.Dispatch).WskControlSocket(socket, WskControlSocketType.WskIoctl, WskConstants.SIO_WSK_QUERY_INSPECT_ID,
+            0, 0, default, (nuint)output.Length, output, out returned, null);
+
+    [Fact]
+    public Task SIO_WSK_QUERY_INSPECT_ID_gives_an_accepted_connection_the_id_its_inspection_had() => WithPairAsync(async (client, server, _) =>
+    {
+        var inspector = new Inspector();
+        var (listener, address) = ConditionalListener(server, inspector);
+        var (peer, port) = BoundClient(client);
+        inspector.Answers[port] = WskInspectAction.WskInspectAccept;
+        Task<WskSocket> accepting = server.AcceptAsync(listener);
+        Assert.Equal(NtStatus.Success, await ConnectTo(peer, address));
+        WskInspectId id = (await inspector.For(port).Task.WaitAsync(Guard, Ct)).Id;
+        WskSocket accepted = await accepting;
+        byte[] output = new byte[16];
+
+        Assert.Equal(NtStatus.Success, QueryInspectId(accepted, output, out nuint returned));
+
+        Assert.Equal((nuint)16, returned);
+        Assert.Equal((ulong)id.Key, BinaryPrimitives.ReadUInt64LittleEndian(output));
+        Assert.Equal(id.SerialNumber, BinaryPrimitives.ReadUInt32LittleEndian(output.AsSpan(8)));
+        Assert.Equal(NtStatus.BufferTooSmall, QueryInspectId(accepted, new byte[15], out _));
+
+        // Any other socket has none (documented): the listener, the connecting side.
+        Assert.Equal(NtStatus.InvalidDeviceRequest, QueryInspectId(listener, output, out _));
+        Assert.Equal(NtStatus.InvalidDeviceRequest, QueryInspectId(peer, output, out _));
+    });
+
+    [Fact]
+    public Task SIO_WSK_QUERY_INSPECT_ID_on_a_connection_accepted_without_inspection_is_INVALID_DEVICE_REQUEST() => WithPairAsync(async (client, server, _) =>
+    {
+        var (listener, address) = server.CreateListener();
+        Task<WskSocket> accepting = server.AcceptAsync(listener);
+        WskSocket peer = await client.ConnectAsync(address, data: [1]);
+        WskSocket accepted = await accepting;
+
+        Assert.Equal(NtStatus.InvalidDeviceRequest, QueryInspectId(accepted, new byte[16], out nuint returned));
+
+        Assert.Equal((nuint)0, returned);
+        Assert.NotNull(peer);
+    });
 
     [Fact]
     public Task Conditional_accept_accepts_rejects_and_pends_as_the_inspect_event_says() => WithPairAsync(async (client, server, _) =>
@@ -140,12 +196,7 @@ public abstract partial class ConformanceTests
     public Task Conditional_accept_a_pended_connection_the_peer_resets_is_reported_by_WskAbortEvent() => WithPairAsync(async (client, server, _) =>
     {
         var inspector = new Inspector();
-        WskSocket listener = server.CreateSocket(Ws2Def.AF_INET, WskConstants.WSK_FLAG_LISTEN_SOCKET, "listener", inspector.Dispatch);
-        Assert.Equal(NtStatus.Success, SetOpt(listener, Ws2Def.SOL_SOCKET, Ws2Def.SO_CONDITIONAL_ACCEPT, 1));
-        var listen = (WskProviderListenDispatch)listener.Dispatch;
-        var irp = new Irp();
-        Assert.Equal(NtStatus.Success, listen.WskBind(listener, WskTestClient.Loopback(Ws2Def.AF_INET, 0), 0, irp));
-        Assert.Equal(NtStatus.Success, listen.WskGetLocalAddress(listener, out SockAddr address, irp));
+        var (listener, address) = ConditionalListener(server, inspector);
 
         var (socket, port) = BoundClient(client);
         inspector.Answers[port] = WskInspectAction.WskInspectPend;

@@ -399,6 +399,39 @@ public abstract class DatagramConformanceTests
     });
 
     [Fact]
+    public Task Static_event_callbacks_turn_on_WskReceiveFromEvent_for_datagram_sockets_made_afterwards() => WithPairAsync(async (client, server, _) =>
+    {
+        byte[] control = new byte[WskEventCallbackControl.Size];
+        new WskEventCallbackControl(WskEventCallbackControl.NPI_WSK_INTERFACE_ID, WskConstants.WSK_EVENT_RECEIVE_FROM).WriteTo(control);
+        Assert.Equal(NtStatus.Success, server.Npi.Dispatch.WskControlClient(server.Npi.Client, WskConstants.WSK_SET_STATIC_EVENT_CALLBACKS,
+            (nuint)control.Length, control, 0, default, out _, null));
+        var seen = new System.Collections.Concurrent.BlockingCollection<byte[]>();
+        var dispatch = new WskClientDatagramDispatch((_, _, indication) =>
+        {
+            byte[] data = new byte[(int)indication!.Buffer.Length];
+            indication.Buffer.CopyTo(data);
+            seen.Add(data);
+            return NtStatus.Success;
+        });
+        var (a, _) = Bound(client, Ws2Def.AF_INET);
+        var (b, bAddress) = Bound(server, Ws2Def.AF_INET, dispatch); // No SO_WSK_EVENT_CALLBACK on it.
+        Assert.Equal(WskConstants.WSK_EVENT_RECEIVE_FROM, b.StaticEvents);
+
+        Assert.Equal(NtStatus.Success, await SendAsync(a, [3, 1], bAddress));
+
+        Assert.True(seen.TryTake(out byte[]? first, TimeSpan.FromSeconds(20)));
+        Assert.Equal(new byte[] { 3, 1 }, first);
+
+        // A static event is never disabled or enabled again on the socket.
+        Assert.Equal(NtStatus.InvalidDeviceState, WskEvents.Enable(b, WskConstants.WSK_EVENT_RECEIVE_FROM | WskConstants.WSK_EVENT_DISABLE));
+        Assert.Equal(NtStatus.InvalidDeviceState, WskEvents.Enable(b, WskConstants.WSK_EVENT_RECEIVE_FROM));
+
+        // A socket made afterwards without the callback in its dispatch has the event off.
+        var (c, _) = Bound(server, Ws2Def.AF_INET);
+        Assert.Equal(0u, c.StaticEvents);
+    });
+
+    [Fact]
     public Task An_indication_released_before_its_event_returns_is_released_once() => WithPairAsync(async (client, server, _) =>
     {
         var (a, _) = Bound(client, Ws2Def.AF_INET);
