@@ -17,6 +17,7 @@ public sealed class FastOpenEchoServer : IAsyncDisposable
     private readonly List<Socket> _accepted = [];
     private readonly List<byte[]> _received = [];
     private readonly Task _acceptLoop;
+    private TaskCompletionSource _recorded = new(TaskCreationOptions.RunContinuationsAsynchronously); // Set (and replaced) at each record.
 
     private FastOpenEchoServer(Socket listener)
     {
@@ -37,6 +38,31 @@ public sealed class FastOpenEchoServer : IAsyncDisposable
             {
                 return [.. _received];
             }
+        }
+    }
+
+    /// <summary>
+    /// Waits until <paramref name="condition"/> holds for <see cref="Received"/>, checked again each time a connection is
+    /// recorded (no polling). Cancelling <paramref name="cancellationToken"/> ends the wait with
+    /// <see cref="OperationCanceledException"/>.
+    /// </summary>
+    public async Task WaitForReceivedAsync(Func<IReadOnlyList<byte[]>, bool> condition, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(condition);
+        while (true)
+        {
+            Task next;
+            lock (_received)
+            {
+                if (condition(_received))
+                {
+                    return;
+                }
+
+                next = _recorded.Task;
+            }
+
+            await next.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -115,11 +141,15 @@ public sealed class FastOpenEchoServer : IAsyncDisposable
         }
         finally
         {
+            TaskCompletionSource recorded;
             lock (_received)
             {
                 _received.Add(all.ToArray());
+                recorded = _recorded;
+                _recorded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             }
 
+            recorded.SetResult();
             client.Dispose();
         }
     }
