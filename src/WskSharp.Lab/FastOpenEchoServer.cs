@@ -67,7 +67,12 @@ public sealed class FastOpenEchoServer : IAsyncDisposable
     }
 
     /// <summary>Starts a server on <paramref name="address"/> (port 0: any free port), in <paramref name="ns"/> if given.</summary>
-    public static FastOpenEchoServer Start(IPAddress address, NetworkNamespace? ns = null, int fastOpenQueue = 256)
+    /// <param name="address">Where to listen.</param>
+    /// <param name="ns">The namespace to listen in (null: this process's).</param>
+    /// <param name="fastOpenQueue">The kernel's Fast Open server queue length.</param>
+    /// <param name="backlog">The accept queue length (the kernel caps it at net.core.somaxconn). A connection that finds
+    /// the queue full is not lost, but waits for TCP's retransmissions, seconds later.</param>
+    public static FastOpenEchoServer Start(IPAddress address, NetworkNamespace? ns = null, int fastOpenQueue = 256, int backlog = 512)
     {
         Socket Create()
         {
@@ -77,7 +82,7 @@ public sealed class FastOpenEchoServer : IAsyncDisposable
                 socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
                 socket.SetRawSocketOption((int)SocketOptionLevel.Tcp, LinuxTcpFastOpen, BitConverter.GetBytes(fastOpenQueue));
                 socket.Bind(new IPEndPoint(address, 0));
-                socket.Listen(512);
+                socket.Listen(backlog);
                 return socket;
             }
             catch

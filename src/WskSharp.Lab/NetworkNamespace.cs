@@ -198,8 +198,12 @@ public sealed class NetworkNamespace : IDisposable
         }
 
         using Process process = Process.Start(psi) ?? throw new InvalidOperationException($"{file} did not start");
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-        string stderr = process.StandardError.ReadToEnd();
+        // Disposed here: left to the finalizer, the two pipes stay open after the command ends (a test counting its
+        // descriptors sees them).
+        using StreamReader output = process.StandardOutput;
+        using StreamReader error = process.StandardError;
+        Task<string> stdout = output.ReadToEndAsync();
+        string stderr = error.ReadToEnd();
         process.WaitForExit();
         if (process.ExitCode != 0)
         {
