@@ -18,13 +18,9 @@ internal static class CommandRunner
         bool json = WantsJson(parse);
         if (parse.Errors.Count > 0 && parse.Action is not HelpAction)
         {
-            CliError error = CliError.Usage(parse.Errors[0].Message.TrimEnd('.'), "", $"{command} --help shows the usage");
-            foreach (ParseError more in parse.Errors.Skip(1))
-            {
-                error = CliError.Usage($"{error.What}; {more.Message.TrimEnd('.')}", "", error.Hint);
-            }
-
-            return ErrorReport.Write(error, command, json);
+            // What failed is the command line; the parser's words are the detail (with --json, the "message").
+            string problems = string.Join("; ", parse.Errors.Select(e => e.Message.TrimEnd('.')));
+            return ErrorReport.Write(CliError.Usage("the command line", $"does not parse: {problems}", $"{command} --help shows the usage"), command, json);
         }
 
         // Ctrl-C (SIGINT) cancels the command's token, so that it unwinds through its finally blocks (the demo removes its

@@ -218,6 +218,9 @@ public sealed class WskToolErrorTests
         JsonElement error = doc.RootElement.GetProperty("error");
         Assert.Equal($"wsk {args[0]}", error.GetProperty("command").GetString());
         Assert.Equal(JsonValueKind.Null, error.GetProperty("status").ValueKind);
+        Assert.False(string.IsNullOrEmpty(error.GetProperty("what").GetString()));
+        Assert.False(string.IsNullOrEmpty(error.GetProperty("message").GetString()), output);
+        Assert.False(string.IsNullOrEmpty(error.GetProperty("hint").GetString()), output);
         Assert.Equal(2, error.GetProperty("exitCode").GetInt32());
     }
 
