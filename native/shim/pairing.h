@@ -42,5 +42,7 @@ VOID WskSharpQuarantine(void *Block);
 VOID WskSharpHeldRegister(void);
 VOID WskSharpHeldIrps(LONG Delta);
 VOID WskSharpHeldMdls(LONG Delta);
+/* The managed WSK layer's log (its ILogger) through DbgPrintEx: one DbgPrint line per line of Text. */
+VOID WskSharpLogText(ULONG Level, const char *Text);
 
 #endif

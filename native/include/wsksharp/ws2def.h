@@ -58,6 +58,15 @@ typedef enum {
 #define SO_RCVTIMEO 0x1006
 #define SO_ERROR 0x1007
 #define SO_TYPE 0x1008
+#define SO_CONDITIONAL_ACCEPT 0x3002 /* a listener's WskInspectEvent decides each connection */
+
+/* IPPROTO_IP / IPPROTO_IPV6 packet information (ws2ipdef.h): a datagram's destination and interface. */
+#define IP_PKTINFO 19
+#define IPV6_PKTINFO 19
+
+/* Receive flags a WskReceiveFrom reports in ControlFlags (ws2def.h). */
+#define MSG_TRUNC 0x0100
+#define MSG_CTRUNC 0x0200
 
 /* IPPROTO_TCP options (ws2ipdef.h/mstcpip.h values). */
 #define TCP_NODELAY 0x0001
