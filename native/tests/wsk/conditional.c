@@ -215,6 +215,64 @@ static void Conditional(void)
     WsktestClose(&t, listener);
 }
 
+/* A stream socket's Listen table carries the inspect callbacks too (WSK_CLIENT_STREAM_DISPATCH). */
+static void StreamConditional(void)
+{
+    static INSPECTOR inspector;
+    KeInitializeEvent(&inspector.Inspected, SynchronizationEvent, FALSE);
+    KeInitializeEvent(&inspector.Aborted, SynchronizationEvent, FALSE);
+    inspector.Answer = WskInspectAccept;
+    static const WSK_CLIENT_STREAM_DISPATCH streamDispatch = { &ConditionalDispatch, NULL };
+    NTSTATUS status;
+    PWSK_SOCKET stream = WsktestSocket(&t, AF_INET, WSK_FLAG_STREAM_SOCKET, &inspector, &streamDispatch, &status);
+    if (stream == NULL) {
+        wsktest_fail("conditional_accept_stream_socket", "WskSocket: 0x%08X", (unsigned)status);
+        return;
+    }
+    const WSK_PROVIDER_STREAM_DISPATCH *d = stream->Dispatch;
+    ULONG on = 1;
+    SOCKADDR_IN any = WsktestLoopback(0), bound;
+    NTSTATUS set = SyncIrpWait(&t.Sync, d->WskControlSocket(stream, WskSetOption, SO_CONDITIONAL_ACCEPT, SOL_SOCKET, sizeof(on), &on, 0,
+        NULL, NULL, SyncIrpArm(&t.Sync)));
+    NTSTATUS listened = STATUS_UNSUCCESSFUL;
+    if (set == STATUS_SUCCESS && NT_SUCCESS(SyncIrpWait(&t.Sync, d->WskBind(stream, (PSOCKADDR)&any, 0, SyncIrpArm(&t.Sync))))
+        && NT_SUCCESS(SyncIrpWait(&t.Sync, d->WskGetLocalAddress(stream, (PSOCKADDR)&bound, SyncIrpArm(&t.Sync))))) {
+        listened = SyncIrpWait(&t.Sync, d->WskListen(stream, SyncIrpArm(&t.Sync)));
+    }
+    SYNC_IRP accept, connect;
+    SyncIrpInit(&accept);
+    SyncIrpInit(&connect);
+    PWSK_SOCKET client = NULL, accepted = NULL;
+    BOOLEAN inspected = FALSE;
+    NTSTATUS connected = STATUS_UNSUCCESSFUL, acceptStatus = STATUS_UNSUCCESSFUL;
+    USHORT port = 0;
+    if (listened == STATUS_SUCCESS) {
+        NTSTATUS acceptReturned = d->WskAccept(stream, 0, NULL, NULL, NULL, NULL, SyncIrpArm(&accept));
+        NTSTATUS connectReturned;
+        client = StartConnect(RtlUshortByteSwap(bound.sin_port), &connect, &port, &connectReturned);
+        inspected = Wait(&inspector.Inspected);
+        connected = SyncIrpWait(&connect, connectReturned);
+        acceptStatus = SyncIrpWait(&accept, acceptReturned);
+        accepted = NT_SUCCESS(acceptStatus) ? (PWSK_SOCKET)accept.Irp->IoStatus.Information : NULL;
+    }
+    if (set != STATUS_SUCCESS || listened != STATUS_SUCCESS || !inspected || inspector.RemotePort != port || connected != STATUS_SUCCESS
+        || accepted == NULL) {
+        wsktest_fail("conditional_accept_stream_socket", "set 0x%08X, listen 0x%08X, inspected %d, connect 0x%08X, accept 0x%08X",
+            (unsigned)set, (unsigned)listened, inspected, (unsigned)connected, (unsigned)acceptStatus);
+    } else {
+        wsktest_ok("conditional_accept_stream_socket");
+    }
+    if (accepted != NULL) {
+        WsktestClose(&t, accepted);
+    }
+    if (client != NULL) {
+        WsktestClose(&t, client);
+    }
+    SyncIrpFree(&accept);
+    SyncIrpFree(&connect);
+    WsktestClose(&t, stream);
+}
+
 /* ---- static event callbacks ---- */
 typedef struct _ACCEPTOR {
     KEVENT Accepted;
@@ -310,6 +368,7 @@ int main(void)
         return 1;
     }
     Conditional();
+    StreamConditional();
     WsktestStop(&t);
     StaticEvents();
     static char report[2048];
