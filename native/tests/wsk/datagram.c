@@ -171,6 +171,33 @@ static void SendReceive(PWSK_SOCKET a, SOCKADDR_IN *aAddress, PWSK_SOCKET b, SOC
     } else {
         wsktest_ok("datagram_sendto_fixed_address");
     }
+
+    /* IP_PKTINFO: the datagram's destination comes back as control data in the caller's buffer, WSACMSGHDR first. */
+    ULONG on = 1;
+    NTSTATUS option = SyncIrpWait(&t.Sync, Dg(b)->WskControlSocket(b, WskSetOption, IP_PKTINFO, IPPROTO_IP, sizeof(on), &on, 0, NULL, NULL,
+        SyncIrpArm(&t.Sync)));
+    static ULONGLONG control[8]; /* 8-aligned, as a WSACMSGHDR needs */
+    memset(control, 0xCC, sizeof(control));
+    controlLength = sizeof(control);
+    controlFlags = 0xFFFF;
+    returned = Dg(b)->WskReceiveFrom(b, &in, 0, NULL, &controlLength, (PCMSGHDR)control, &controlFlags, SyncIrpArm(&receive));
+    sent = SendTo(a, payload, sizeof(payload), bAddress);
+    status = SyncIrpWait(&receive, returned);
+    PCMSGHDR header = (PCMSGHDR)control;
+    PIN_PKTINFO info = (PIN_PKTINFO)WSA_CMSG_DATA(header);
+    if (option != STATUS_SUCCESS || sent != STATUS_SUCCESS || status != STATUS_SUCCESS) {
+        wsktest_fail("datagram_receivefrom_packet_info", "option 0x%08X, send 0x%08X, receive 0x%08X", (unsigned)option, (unsigned)sent,
+            (unsigned)status);
+    } else if (controlLength != WSA_CMSG_SPACE(sizeof(IN_PKTINFO)) || header->cmsg_len != WSA_CMSG_LEN(sizeof(IN_PKTINFO))
+        || header->cmsg_level != IPPROTO_IP || header->cmsg_type != IP_PKTINFO || info->ipi_addr.s_addr != bAddress->sin_addr.s_addr
+        || controlFlags != 0) {
+        wsktest_fail("datagram_receivefrom_packet_info", "ControlLength %lu, cmsg_len %lu, level %d, type %d, flags 0x%lx",
+            (unsigned long)controlLength, (unsigned long)header->cmsg_len, header->cmsg_level, header->cmsg_type, (unsigned long)controlFlags);
+    } else {
+        wsktest_ok("datagram_receivefrom_packet_info");
+    }
+    on = 0;
+    SyncIrpWait(&t.Sync, Dg(b)->WskControlSocket(b, WskSetOption, IP_PKTINFO, IPPROTO_IP, sizeof(on), &on, 0, NULL, NULL, SyncIrpArm(&t.Sync)));
     SyncIrpFree(&receive);
     IoFreeMdl(inMdl);
 }
@@ -184,6 +211,7 @@ typedef struct _EVENT_SOCKET {
     ULONG Length;
     USHORT FromPort;
     ULONG ControlInfoLength;
+    INT ControlLevel, ControlType;
     KIRQL Irql;
     LONG Calls;
 } EVENT_SOCKET;
@@ -200,6 +228,8 @@ static NTSTATUS ReceiveFromEvent(PVOID SocketContext, ULONG Flags, PWSK_DATAGRAM
         memcpy(e->Data, bytes + DataIndication->Buffer.Offset, e->Length < sizeof(e->Data) ? e->Length : sizeof(e->Data));
         e->FromPort = RtlUshortByteSwap(((PSOCKADDR_IN)DataIndication->RemoteAddress)->sin_port);
         e->ControlInfoLength = DataIndication->ControlInfoLength;
+        e->ControlLevel = DataIndication->ControlInfo == NULL ? -1 : DataIndication->ControlInfo->cmsg_level;
+        e->ControlType = DataIndication->ControlInfo == NULL ? -1 : DataIndication->ControlInfo->cmsg_type;
     }
     InterlockedIncrement(&e->Calls);
     KeSetEvent(&e->Arrived, IO_NO_INCREMENT, FALSE);
@@ -266,11 +296,19 @@ static void ReceiveFromEvents(PWSK_SOCKET a, SOCKADDR_IN *aAddress)
         }
     }
 
-    /* Consumed (STATUS_SUCCESS): the list is the provider's again at once, so WskRelease of it is refused. */
+    /* Consumed (STATUS_SUCCESS): the list is the provider's again at once, so WskRelease of it is refused. With IP_PKTINFO
+     * on, the indication carries the packet information as its ControlInfo. */
     e.Answer = STATUS_SUCCESS;
+    ULONG on = 1;
+    NTSTATUS option = SyncIrpWait(&t.Sync, Dg(b)->WskControlSocket(b, WskSetOption, IP_PKTINFO, IPPROTO_IP, sizeof(on), &on, 0, NULL, NULL,
+        SyncIrpArm(&t.Sync)));
     sent = SendTo(a, payload, 2, &address);
-    if (sent != STATUS_SUCCESS || !WaitArrived(&e) || e.Length != 2) {
-        wsktest_fail("datagram_receive_from_event_consumed", "send 0x%08X, length %lu", (unsigned)sent, (unsigned long)e.Length);
+    if (option != STATUS_SUCCESS || sent != STATUS_SUCCESS || !WaitArrived(&e) || e.Length != 2) {
+        wsktest_fail("datagram_receive_from_event_consumed", "option 0x%08X, send 0x%08X, length %lu", (unsigned)option, (unsigned)sent,
+            (unsigned long)e.Length);
+    } else if (e.ControlInfoLength != WSA_CMSG_SPACE(sizeof(IN_PKTINFO)) || e.ControlLevel != IPPROTO_IP || e.ControlType != IP_PKTINFO) {
+        wsktest_fail("datagram_receive_from_event_consumed", "ControlInfoLength %lu, level %d, type %d", (unsigned long)e.ControlInfoLength,
+            e.ControlLevel, e.ControlType);
     } else {
         NTSTATUS released = Dg(b)->WskRelease(b, e.List);
         if (released != STATUS_INVALID_PARAMETER) {
