@@ -320,6 +320,65 @@ static void ReceiveFromEvents(PWSK_SOCKET a, SOCKADDR_IN *aAddress)
     WsktestClose(&t, b);
 }
 
+/* IPv6: the 28-byte SOCKADDR_IN6 goes in (WskBind, WskSendTo) and comes back (WskGetLocalAddress, WskReceiveFrom). */
+static PWSK_SOCKET Bound6(SOCKADDR_IN6 *address)
+{
+    NTSTATUS status = SyncIrpWait(&t.Sync, t.Npi.Dispatch->WskSocket(t.Npi.Client, AF_INET6, SOCK_DGRAM, IPPROTO_UDP,
+        WSK_FLAG_DATAGRAM_SOCKET, NULL, NULL, NULL, NULL, NULL, SyncIrpArm(&t.Sync)));
+    if (!NT_SUCCESS(status)) {
+        return NULL;
+    }
+    PWSK_SOCKET socket = (PWSK_SOCKET)t.Sync.Irp->IoStatus.Information;
+    SOCKADDR_IN6 loopback;
+    memset(&loopback, 0, sizeof(loopback));
+    loopback.sin6_family = AF_INET6;
+    loopback.sin6_addr.s6_addr[15] = 1;
+    if (!NT_SUCCESS(SyncIrpWait(&t.Sync, Dg(socket)->WskBind(socket, (PSOCKADDR)&loopback, 0, SyncIrpArm(&t.Sync))))
+        || !NT_SUCCESS(SyncIrpWait(&t.Sync, Dg(socket)->WskGetLocalAddress(socket, (PSOCKADDR)address, SyncIrpArm(&t.Sync))))) {
+        WsktestClose(&t, socket);
+        return NULL;
+    }
+    return socket;
+}
+
+static void Ipv6(void)
+{
+    SOCKADDR_IN6 aAddress, bAddress, from;
+    PWSK_SOCKET a = Bound6(&aAddress), b = Bound6(&bAddress);
+    if (a == NULL || b == NULL) {
+        wsktest_fail("datagram_ipv6_sendto_receivefrom", "no bound AF_INET6 datagram sockets on ::1");
+    } else {
+        static UCHAR payload[6] = { 'i', 'p', 'v', '6', '!', '!' }, sink[16];
+        PMDL outMdl = WsktestMdl(payload, sizeof(payload)), inMdl = WsktestMdl(sink, sizeof(sink));
+        WSK_BUF out = { outMdl, 0, sizeof(payload) }, in = { inMdl, 0, sizeof(sink) };
+        SYNC_IRP receive;
+        SyncIrpInit(&receive);
+        memset(&from, 0xCC, sizeof(from));
+        NTSTATUS returned = Dg(b)->WskReceiveFrom(b, &in, 0, (PSOCKADDR)&from, NULL, NULL, NULL, SyncIrpArm(&receive));
+        NTSTATUS sent = SyncIrpWait(&t.Sync, Dg(a)->WskSendTo(a, &out, 0, (PSOCKADDR)&bAddress, 0, NULL, SyncIrpArm(&t.Sync)));
+        NTSTATUS status = SyncIrpWait(&receive, returned);
+        if (sent != STATUS_SUCCESS || status != STATUS_SUCCESS || receive.Information != sizeof(payload)
+            || memcmp(sink, payload, sizeof(payload)) != 0) {
+            wsktest_fail("datagram_ipv6_sendto_receivefrom", "send 0x%08X, receive 0x%08X", (unsigned)sent, (unsigned)status);
+        } else if (from.sin6_family != AF_INET6 || from.sin6_port != aAddress.sin6_port
+            || memcmp(&from.sin6_addr, &aAddress.sin6_addr, sizeof(IN6_ADDR)) != 0 || from.sin6_scope_id != aAddress.sin6_scope_id) {
+            wsktest_fail("datagram_ipv6_sendto_receivefrom", "sender family %u port %u (expected %u)", from.sin6_family,
+                RtlUshortByteSwap(from.sin6_port), RtlUshortByteSwap(aAddress.sin6_port));
+        } else {
+            wsktest_ok("datagram_ipv6_sendto_receivefrom");
+        }
+        SyncIrpFree(&receive);
+        IoFreeMdl(outMdl);
+        IoFreeMdl(inMdl);
+    }
+    if (a != NULL) {
+        WsktestClose(&t, a);
+    }
+    if (b != NULL) {
+        WsktestClose(&t, b);
+    }
+}
+
 static void BadInputs(PWSK_SOCKET a, SOCKADDR_IN *bAddress)
 {
     static UCHAR byte[1];
@@ -385,6 +444,7 @@ int main(void)
     SendReceive(a, &aAddress, b, &bAddress);
     ReceiveFromEvents(a, &aAddress);
     BadInputs(a, &bAddress);
+    Ipv6();
     WsktestClose(&t, a);
     WsktestClose(&t, b);
     WsktestStop(&t);
