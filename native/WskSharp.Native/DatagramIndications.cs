@@ -77,6 +77,9 @@ internal static unsafe class DatagramIndications
 
     public static void Free(CDatagramIndication* c) => NativeMemory.Free(c);
 
+    /// <summary>Lists kept and not released yet (the verifier reports them).</summary>
+    public static int KeptCount => KeptLists.Count;
+
     /// <summary>WskRelease: the kept list whose first entry is <paramref name="c"/> goes back to the WSK layer. A list not
     /// kept (never, or released already) is STATUS_INVALID_PARAMETER, as the WSK layer answers for its own lists.</summary>
     public static NtStatus Release(WskSocket? socket, CDatagramIndication* c)

@@ -33,7 +33,7 @@ C_ASSERT(sizeof(WSKSHARP_MDL_HEADER) == 16);
 extern BOOLEAN WskSharpNativeIrpPending(PIRP Irp);
 extern VOID WskSharpNativeIrpFreed(PIRP Irp);
 extern BOOLEAN WskSharpNativeIrpCancel(PIRP Irp);
-extern VOID WskSharpNativeHeld(LONG *Sockets, LONG *Registrations);
+extern VOID WskSharpNativeHeld(LONG *Sockets, LONG *Registrations, LONG *Indications);
 
 /* quarantine.c: keeps a freed block (an IRP's pairing block, an MDL's header) allocated a while, frees the oldest. */
 VOID WskSharpQuarantine(void *Block);

@@ -283,16 +283,27 @@ static void ReceiveFromEvents(PWSK_SOCKET a, SOCKADDR_IN *aAddress)
     } else if (e.Irql != DISPATCH_LEVEL) {
         wsktest_fail("datagram_receive_from_event_kept_then_released", "the callback ran at IRQL %u, not DISPATCH_LEVEL", e.Irql);
     } else {
-        /* Kept (STATUS_PENDING): still readable until WskRelease gives it back; a second release is refused. */
+        /* Kept (STATUS_PENDING): still readable until WskRelease gives it back; a second release is refused. While it is
+         * kept, the verifier's report lists it (the WDK requires every kept list released before WskCloseSocket). */
         PUCHAR bytes = MmGetSystemAddressForMdlSafe(kept->Buffer.Mdl, NormalPagePriority);
         BOOLEAN readable = memcmp(bytes + kept->Buffer.Offset, payload, sizeof(payload)) == 0;
+        static char report[2048];
+        WskSharpVerifierReport(report, sizeof(report));
+        BOOLEAN reported = strstr(report, "INDICATION_LEAK at unload: 1 ") != NULL;
         NTSTATUS released = Dg(b)->WskRelease(b, kept);
         NTSTATUS again = Dg(b)->WskRelease(b, kept);
+        WskSharpVerifierReport(report, sizeof(report));
+        BOOLEAN cleared = strstr(report, "INDICATION_LEAK") == NULL;
         if (!readable || released != STATUS_SUCCESS || again != STATUS_INVALID_PARAMETER) {
             wsktest_fail("datagram_receive_from_event_kept_then_released", "readable %d, WskRelease 0x%08X, again 0x%08X", readable,
                 (unsigned)released, (unsigned)again);
         } else {
             wsktest_ok("datagram_receive_from_event_kept_then_released");
+        }
+        if (!reported || !cleared) {
+            wsktest_fail("verifier_reports_kept_indication_list", "listed while kept %d, gone once released %d", reported, cleared);
+        } else {
+            wsktest_ok("verifier_reports_kept_indication_list");
         }
     }
 
