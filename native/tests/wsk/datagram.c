@@ -220,6 +220,7 @@ static NTSTATUS ReceiveFromEvent(PVOID SocketContext, ULONG Flags, PWSK_DATAGRAM
 {
     UNREFERENCED_PARAMETER(Flags);
     EVENT_SOCKET *e = SocketContext;
+    NTSTATUS answer = e->Answer; /* read before signalling: the test changes it once woken */
     e->Irql = KeGetCurrentIrql();
     e->List = DataIndication;
     if (DataIndication != NULL) {
@@ -233,7 +234,7 @@ static NTSTATUS ReceiveFromEvent(PVOID SocketContext, ULONG Flags, PWSK_DATAGRAM
     }
     InterlockedIncrement(&e->Calls);
     KeSetEvent(&e->Arrived, IO_NO_INCREMENT, FALSE);
-    return e->Answer;
+    return answer;
 }
 
 static const WSK_CLIENT_DATAGRAM_DISPATCH EventDispatch = { ReceiveFromEvent };
@@ -276,15 +277,31 @@ static void ReceiveFromEvents(PWSK_SOCKET a, SOCKADDR_IN *aAddress)
         return;
     }
     PWSK_DATAGRAM_INDICATION kept = e.List;
-    if (kept == NULL || e.Length != sizeof(payload) || memcmp(e.Data, payload, sizeof(payload)) != 0
-        || e.FromPort != RtlUshortByteSwap(aAddress->sin_port) || e.ControlInfoLength != 0 || kept->Next != NULL) {
+    BOOLEAN indicationOk = kept != NULL && e.Length == sizeof(payload) && memcmp(e.Data, payload, sizeof(payload)) == 0
+        && e.FromPort == RtlUshortByteSwap(aAddress->sin_port) && e.ControlInfoLength == 0 && kept->Next == NULL;
+    KIRQL irql = e.Irql;
+
+    /* The callback signals before it returns STATUS_PENDING: the list is certainly kept once the next datagram's callback
+     * has begun (a socket's events run one after the other). That one is consumed (STATUS_SUCCESS), with IP_PKTINFO on, so
+     * its indication carries the packet information as its ControlInfo. */
+    e.Answer = STATUS_SUCCESS;
+    ULONG on = 1;
+    NTSTATUS option = SyncIrpWait(&t.Sync, Dg(b)->WskControlSocket(b, WskSetOption, IP_PKTINFO, IPPROTO_IP, sizeof(on), &on, 0, NULL, NULL,
+        SyncIrpArm(&t.Sync)));
+    sent = SendTo(a, payload, 2, &address);
+    BOOLEAN second = option == STATUS_SUCCESS && sent == STATUS_SUCCESS && WaitArrived(&e) && e.Length == 2;
+
+    if (!indicationOk) {
         wsktest_fail("datagram_receive_from_event_kept_then_released", "indication: length %lu, from port %u, control %lu",
             (unsigned long)e.Length, e.FromPort, (unsigned long)e.ControlInfoLength);
-    } else if (e.Irql != DISPATCH_LEVEL) {
-        wsktest_fail("datagram_receive_from_event_kept_then_released", "the callback ran at IRQL %u, not DISPATCH_LEVEL", e.Irql);
+    } else if (irql != DISPATCH_LEVEL) {
+        wsktest_fail("datagram_receive_from_event_kept_then_released", "the callback ran at IRQL %u, not DISPATCH_LEVEL", irql);
+    } else if (!second) {
+        wsktest_fail("datagram_receive_from_event_kept_then_released", "the second datagram: option 0x%08X, send 0x%08X", (unsigned)option,
+            (unsigned)sent);
     } else {
-        /* Kept (STATUS_PENDING): still readable until WskRelease gives it back; a second release is refused. While it is
-         * kept, the verifier's report lists it (the WDK requires every kept list released before WskCloseSocket). */
+        /* Kept: still readable until WskRelease gives it back; a second release is refused. While it is kept, the verifier's
+         * report lists it (the WDK requires every kept list released before WskCloseSocket). */
         PUCHAR bytes = MmGetSystemAddressForMdlSafe(kept->Buffer.Mdl, NormalPagePriority);
         BOOLEAN readable = memcmp(bytes + kept->Buffer.Offset, payload, sizeof(payload)) == 0;
         static char report[2048];
@@ -305,27 +322,18 @@ static void ReceiveFromEvents(PWSK_SOCKET a, SOCKADDR_IN *aAddress)
         } else {
             wsktest_ok("verifier_reports_kept_indication_list");
         }
-    }
 
-    /* Consumed (STATUS_SUCCESS): the list is the provider's again at once, so WskRelease of it is refused. With IP_PKTINFO
-     * on, the indication carries the packet information as its ControlInfo. */
-    e.Answer = STATUS_SUCCESS;
-    ULONG on = 1;
-    NTSTATUS option = SyncIrpWait(&t.Sync, Dg(b)->WskControlSocket(b, WskSetOption, IP_PKTINFO, IPPROTO_IP, sizeof(on), &on, 0, NULL, NULL,
-        SyncIrpArm(&t.Sync)));
-    sent = SendTo(a, payload, 2, &address);
-    if (option != STATUS_SUCCESS || sent != STATUS_SUCCESS || !WaitArrived(&e) || e.Length != 2) {
-        wsktest_fail("datagram_receive_from_event_consumed", "option 0x%08X, send 0x%08X, length %lu", (unsigned)option, (unsigned)sent,
-            (unsigned long)e.Length);
-    } else if (e.ControlInfoLength != WSA_CMSG_SPACE(sizeof(IN_PKTINFO)) || e.ControlLevel != IPPROTO_IP || e.ControlType != IP_PKTINFO) {
-        wsktest_fail("datagram_receive_from_event_consumed", "ControlInfoLength %lu, level %d, type %d", (unsigned long)e.ControlInfoLength,
-            e.ControlLevel, e.ControlType);
-    } else {
-        NTSTATUS released = Dg(b)->WskRelease(b, e.List);
-        if (released != STATUS_INVALID_PARAMETER) {
-            wsktest_fail("datagram_receive_from_event_consumed", "WskRelease of a consumed list: 0x%08X", (unsigned)released);
+        /* Consumed: the list is the provider's again at once, so WskRelease of it is refused. */
+        if (e.ControlInfoLength != WSA_CMSG_SPACE(sizeof(IN_PKTINFO)) || e.ControlLevel != IPPROTO_IP || e.ControlType != IP_PKTINFO) {
+            wsktest_fail("datagram_receive_from_event_consumed", "ControlInfoLength %lu, level %d, type %d", (unsigned long)e.ControlInfoLength,
+                e.ControlLevel, e.ControlType);
         } else {
-            wsktest_ok("datagram_receive_from_event_consumed");
+            NTSTATUS releasedConsumed = Dg(b)->WskRelease(b, e.List);
+            if (releasedConsumed != STATUS_INVALID_PARAMETER) {
+                wsktest_fail("datagram_receive_from_event_consumed", "WskRelease of a consumed list: 0x%08X", (unsigned)releasedConsumed);
+            } else {
+                wsktest_ok("datagram_receive_from_event_consumed");
+            }
         }
     }
     WsktestClose(&t, b);
