@@ -21,6 +21,11 @@ internal static unsafe partial class CShim
     [LibraryImport(Library, EntryPoint = "WskSharpLeaveDispatch")]
     public static partial void LeaveDispatch(byte oldIrql);
 
+    /// <summary>One log entry of the WSK layer through DbgPrintEx (DPFLTR_IHVNETWORK_ID, <paramref name="level"/>), a line per
+    /// line of <paramref name="text"/> (UTF-8, NUL-terminated).</summary>
+    [LibraryImport(Library, EntryPoint = "WskSharpLogText")]
+    public static partial void LogText(uint level, byte* text);
+
     /// <summary>Adds the WSK path's "still held" lines to the verifier's report (once).</summary>
     [LibraryImport(Library, EntryPoint = "WskSharpHeldRegister")]
     public static partial void HeldRegister();
