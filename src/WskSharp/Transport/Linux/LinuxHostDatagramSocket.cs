@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
@@ -13,10 +14,15 @@ namespace WskSharp.Transport.Linux;
 /// unconnected socket reaches the next receive (as Windows reports it, STATUS_PORT_UNREACHABLE), not only on a connected
 /// one; its queued report is drained there, and names the unreachable destination. The kernel may hand that same pending
 /// error to the next send instead: the send is then retried once and the error kept for the next receive.
+/// Readiness: the socket joins its loop for reads and errors only (every datagram a UDP socket sends would otherwise
+/// report send space once its buffer is freed) and asks for send space only while a send waits for it. A receive that
+/// found nothing is not tried again until the loop has reported the socket readable since (edge-triggered epoll reports
+/// every arrival after that), so a receive issued right after a send costs no syscall when its answer is not in yet.
 /// </summary>
-internal sealed unsafe class LinuxHostDatagramSocket : IHostDatagramSocket
+internal sealed unsafe class LinuxHostDatagramSocket : IHostDatagramSocket, IHostSocketEvents
 {
     private const int ControlSpace = 64; // room for one in6_pktinfo (20 bytes) with its header, or an error report's head
+    private const int SpareSize = 65_536; // room for any UDP datagram
     private readonly SafeFileDescriptor _fd;
     private readonly IHostSocketEvents _events;
     private readonly EpollLoop _loop;
@@ -24,6 +30,11 @@ internal sealed unsafe class LinuxHostDatagramSocket : IHostDatagramSocket
     private long _token = -1;
     private int _pendingIcmpError; // an ICMP error a send took from the kernel: the next receive reports it
     private bool _packetInfo;
+    private int _readableReports;  // readable (or error) reports the loop has handed over
+    private int _emptySince = -1;  // _readableReports when a receive last found no datagram (under the engine's lock)
+    private int _writeReports;     // 1 while send space is asked of the loop (a send found no room)
+    private byte[]? _nextBuffer;   // a second datagram a receive took from the kernel (a pooled buffer): the next receive's
+    private HostDatagram _next;    // what the kernel said of it
 
     public LinuxHostDatagramSocket(SafeFileDescriptor fd, ushort family, IHostSocketEvents events, EpollLoop loop)
     {
@@ -37,6 +48,9 @@ internal sealed unsafe class LinuxHostDatagramSocket : IHostDatagramSocket
     private ILogger? Logger => _loop.Logger;
 
     public int LastError { get; private set; }
+
+    /// <summary>recvmsg calls made for datagrams (the error queue's not counted): what a receive costs, for tests.</summary>
+    public long ReceiveSyscalls { get; private set; }
 
     /// <summary>Turns on ICMP error reports (IP_RECVERR / IPV6_RECVERR): done once, by the stack, at creation.</summary>
     public NtStatus EnableErrorReports()
@@ -65,7 +79,7 @@ internal sealed unsafe class LinuxHostDatagramSocket : IHostDatagramSocket
         }
 
         // Joins the loop once bound: before that nothing can arrive, and an edge-triggered registration now reports what does.
-        _token = _loop.Register(_fd.Fd, _events, out errno);
+        _token = _loop.Register(_fd.Fd, this, out errno, writeEvents: false);
         if (_token < 0)
         {
             LastError = errno;
@@ -112,7 +126,8 @@ internal sealed unsafe class LinuxHostDatagramSocket : IHostDatagramSocket
                 }
 
                 LastError = errno;
-                return ErrnoMapping.ToDatagramNtStatus(errno, Logger);
+                NtStatus status = ErrnoMapping.ToDatagramNtStatus(errno, Logger);
+                return status == NtStatus.Pending ? AskForSendSpace() : status;
             }
         }
     }
@@ -127,26 +142,58 @@ internal sealed unsafe class LinuxHostDatagramSocket : IHostDatagramSocket
             return ErrnoMapping.ToDatagramNtStatus(LastError, Logger);
         }
 
-        byte* addr = stackalloc byte[NativeSockAddr.MaxSize];
-        byte* control = stackalloc byte[ControlSpace];
-        nint n;
-        Interop.MsgHdr msg;
-        fixed (byte* p = buffer)
+        if (_nextBuffer is not null)
         {
-            Interop.IoVec iov = new() { Base = p, Length = (nuint)buffer.Length };
-            msg = new()
+            datagram = TakeNext(buffer);
+            return NtStatus.Success;
+        }
+
+        int reports = Volatile.Read(ref _readableReports);
+        if (reports == _emptySince)
+        {
+            return NtStatus.Pending; // Nothing has arrived since a receive last found none: the loop will say when.
+        }
+
+        // Two at once (recvmmsg): the datagram asked for, and room for one more, so that one syscall also says whether the
+        // queue is now empty. It mostly is (one request in flight per socket), and then the next receive, typically issued
+        // right after the next send, waits for the loop instead of trying a recvmsg that finds nothing.
+        byte[] spare = ArrayPool<byte>.Shared.Rent(SpareSize);
+        byte* addr = stackalloc byte[NativeSockAddr.MaxSize * 2];
+        byte* control = stackalloc byte[ControlSpace * 2];
+        Interop.IoVec* iov = stackalloc Interop.IoVec[2];
+        Interop.MMsgHdr* msgs = stackalloc Interop.MMsgHdr[2];
+        int n;
+        fixed (byte* p = buffer)
+        fixed (byte* q = spare)
+        {
+            iov[0] = new() { Base = p, Length = (nuint)buffer.Length };
+            iov[1] = new() { Base = q, Length = SpareSize };
+            for (int i = 0; i < 2; i++)
             {
-                Name = addr, NameLength = NativeSockAddr.MaxSize, Iov = &iov, IovLength = 1,
-                Control = control, ControlLength = ControlSpace,
-            };
-            n = Interop.recvmsg(_fd.Fd, &msg, Interop.MSG_TRUNC); // MSG_TRUNC: the return is the datagram's real length.
+                msgs[i] = new()
+                {
+                    Header = new()
+                    {
+                        Name = addr + (i * NativeSockAddr.MaxSize), NameLength = NativeSockAddr.MaxSize, Iov = iov + i, IovLength = 1,
+                        Control = _packetInfo ? control + (i * ControlSpace) : null, ControlLength = _packetInfo ? ControlSpace : 0u, // none asked for: none read
+                    },
+                };
+            }
+
+            ReceiveSyscalls++;
+            n = Interop.recvmmsg(_fd.Fd, msgs, 2, Interop.MSG_TRUNC, null); // MSG_TRUNC: each length is the datagram's real one.
         }
 
         if (n < 0)
         {
+            ArrayPool<byte>.Shared.Return(spare);
             LastError = Marshal.GetLastPInvokeError();
             NtStatus status = ErrnoMapping.ToDatagramNtStatus(LastError, Logger);
-            if (status.IsError)
+            if (status == NtStatus.Pending)
+            {
+                _emptySince = reports;
+            }
+            else if (status.IsError)
             {
                 datagram = datagram with { Remote = DrainErrorQueue() };
             }
@@ -154,17 +201,47 @@ internal sealed unsafe class LinuxHostDatagramSocket : IHostDatagramSocket
             return status;
         }
 
-        NativeSockAddr.TryRead(new ReadOnlySpan<byte>(addr, (int)msg.NameLength), out SockAddr remote);
-        int length = (int)n;
+        datagram = Read(ref msgs[0], buffer.Length);
+        if (n == 1)
+        {
+            // The queue was empty when the second was tried: what arrives later, the loop reports (an error the second met
+            // is kept by the kernel for the next call, and its report came after `reports` was read).
+            ArrayPool<byte>.Shared.Return(spare);
+            _emptySince = reports;
+        }
+        else
+        {
+            _next = Read(ref msgs[1], SpareSize);
+            _nextBuffer = spare; // The next receive takes it without a syscall.
+        }
+
+        return NtStatus.Success;
+    }
+
+    /// <summary>Hands over the datagram a two-at-once receive kept, as far as it fits, and gives its memory back.</summary>
+    private HostDatagram TakeNext(Span<byte> buffer)
+    {
+        byte[] kept = _nextBuffer!;
+        _nextBuffer = null;
+        int copied = Math.Min(_next.Length, buffer.Length);
+        kept.AsSpan(0, copied).CopyTo(buffer);
+        ArrayPool<byte>.Shared.Return(kept);
+        return _next with { Copied = copied };
+    }
+
+    /// <summary>What recvmmsg put in one entry: its real length, how much of it fit, its sender and its packet information.</summary>
+    private HostDatagram Read(ref Interop.MMsgHdr entry, int room)
+    {
+        NativeSockAddr.TryRead(new ReadOnlySpan<byte>(entry.Header.Name, (int)entry.Header.NameLength), out SockAddr remote);
+        int length = (int)entry.Length;
         bool hasInfo = false;
         HostPacketInfo info = default;
         if (_packetInfo)
         {
-            hasInfo = ReadPacketInfo(new ReadOnlySpan<byte>(control, (int)msg.ControlLength), out info);
+            hasInfo = ReadPacketInfo(new ReadOnlySpan<byte>(entry.Header.Control, (int)entry.Header.ControlLength), out info);
         }
 
-        datagram = new HostDatagram(length, Math.Min(length, buffer.Length), remote, hasInfo, info);
-        return NtStatus.Success;
+        return new HostDatagram(length, Math.Min(length, room), remote, hasInfo, info);
     }
 
     public NtStatus SetOption(HostDatagramOption option, int value)
@@ -223,6 +300,23 @@ internal sealed unsafe class LinuxHostDatagramSocket : IHostDatagramSocket
         return NativeSockAddr.TryRead(new ReadOnlySpan<byte>(buffer, len), out address) ? NtStatus.Success : NtStatus.InvalidAddress;
     }
 
+    /// <summary>The loop's report, seen here before the engine's: a readable report lets receives try again; send space,
+    /// once reported, is no longer asked for (a send that finds no room again asks again).</summary>
+    void IHostSocketEvents.OnReady(bool readable, bool writable, bool hangup)
+    {
+        if (readable)
+        {
+            Interlocked.Increment(ref _readableReports);
+        }
+
+        if (writable && Interlocked.Exchange(ref _writeReports, 0) == 1)
+        {
+            _ = _loop.Modify(_fd.Fd, _token, writeEvents: false); // A failure leaves the reports on: harmless.
+        }
+
+        _events.OnReady(readable, writable, hangup);
+    }
+
     public void Dispose()
     {
         if (_token >= 0)
@@ -232,6 +326,27 @@ internal sealed unsafe class LinuxHostDatagramSocket : IHostDatagramSocket
         }
 
         _fd.Dispose();
+        if (_nextBuffer is { } kept)
+        {
+            _nextBuffer = null;
+            ArrayPool<byte>.Shared.Return(kept);
+        }
+    }
+
+    /// <summary>A send found no room: asks the loop to report send space, and the send waits (Pending); if the loop cannot
+    /// be asked, the send fails with that error rather than wait for a report that would never come. Asked every time,
+    /// not only the first: a report handled meanwhile may have turned the request off after this send's attempt.</summary>
+    private NtStatus AskForSendSpace()
+    {
+        Volatile.Write(ref _writeReports, 1);
+        int errno = _loop.Modify(_fd.Fd, _token, writeEvents: true);
+        if (errno == 0)
+        {
+            return NtStatus.Pending;
+        }
+
+        LastError = errno;
+        return ErrnoMapping.ToNtStatus(errno, Logger);
     }
 
     /// <summary>Empties the ICMP error queue (its reports would otherwise pile up to the receive buffer's size); returns the
