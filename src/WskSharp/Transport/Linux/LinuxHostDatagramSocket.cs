@@ -8,7 +8,9 @@ using WskSharp.Ws2;
 namespace WskSharp.Transport.Linux;
 
 /// <summary>
-/// One non-blocking Linux UDP socket: <c>sendmsg</c>/<c>recvmsg</c>, one syscall per datagram, errno mapped once. A receive
+/// One non-blocking Linux UDP socket: <c>sendto</c> (<c>sendmsg</c> with packet information) and <c>recvmmsg</c>, one syscall
+/// per datagram, errno mapped once. A receive asks for two datagrams: the second, if there is one, is kept for the next
+/// receive, and if there is none the queue is known to be empty (see below). A receive
 /// passes MSG_TRUNC so the kernel reports the datagram's real length, and reads IP_PKTINFO / IPV6_PKTINFO when asked for.
 /// ICMP errors: IP_RECVERR / IPV6_RECVERR are on from creation, so a port unreachable for a datagram sent from an
 /// unconnected socket reaches the next receive (as Windows reports it, STATUS_PORT_UNREACHABLE), not only on a connected
@@ -16,8 +18,9 @@ namespace WskSharp.Transport.Linux;
 /// error to the next send instead: the send is then retried once and the error kept for the next receive.
 /// Readiness: the socket joins its loop for reads and errors only (every datagram a UDP socket sends would otherwise
 /// report send space once its buffer is freed) and asks for send space only while a send waits for it. A receive that
-/// found nothing is not tried again until the loop has reported the socket readable since (edge-triggered epoll reports
-/// every arrival after that), so a receive issued right after a send costs no syscall when its answer is not in yet.
+/// found nothing, or found the queue empty after its datagram, is not tried again until the loop has reported the socket
+/// readable since (edge-triggered epoll reports every arrival after that), so a receive issued right after a send costs
+/// no syscall when its answer is not in yet: two syscalls per request and reply, as for C's sendto and recvfrom.
 /// </summary>
 internal sealed unsafe class LinuxHostDatagramSocket : IHostDatagramSocket, IHostSocketEvents
 {
@@ -112,7 +115,11 @@ internal sealed unsafe class LinuxHostDatagramSocket : IHostDatagramSocket, IHos
             };
             for (int attempt = 0; ; attempt++)
             {
-                if (Interop.sendmsg(_fd.Fd, &msg, Interop.MSG_NOSIGNAL) >= 0)
+                // Without control data, sendto: the kernel then copies no msghdr and imports no iovec.
+                nint sent = controlLen == 0
+                    ? Interop.sendto(_fd.Fd, p, data.Length, Interop.MSG_NOSIGNAL, addr, addrLen)
+                    : Interop.sendmsg(_fd.Fd, &msg, Interop.MSG_NOSIGNAL);
+                if (sent >= 0)
                 {
                     return NtStatus.Success;
                 }
