@@ -17,10 +17,11 @@ namespace WskSharp.Transport.Linux;
 /// one; its queued report is drained there, and names the unreachable destination. The kernel may hand that same pending
 /// error to the next send instead: the send is then retried once and the error kept for the next receive.
 /// Readiness: the socket joins its loop for reads and errors only (every datagram a UDP socket sends would otherwise
-/// report send space once its buffer is freed) and asks for send space only while a send waits for it. A receive that
-/// found nothing, or found the queue empty after its datagram, is not tried again until the loop has reported the socket
-/// readable since (edge-triggered epoll reports every arrival after that), so a receive issued right after a send costs
-/// no syscall when its answer is not in yet: two syscalls per request and reply, as for C's sendto and recvfrom.
+/// report send space once its buffer is freed) and asks for send space only while a send waits for it. Once a receive
+/// has found the queue empty (nothing, or nothing after its datagram), a receive that follows a send of this socket is not
+/// tried until the loop has reported the socket readable since (edge-triggered epoll reports every arrival after that):
+/// the answer to a request costs one syscall, not a recvmsg that finds nothing and then one that finds it, so a request
+/// and its reply take two syscalls, as C's sendto and recvfrom do.
 /// </summary>
 internal sealed unsafe class LinuxHostDatagramSocket : IHostDatagramSocket, IHostSocketEvents
 {
@@ -34,7 +35,8 @@ internal sealed unsafe class LinuxHostDatagramSocket : IHostDatagramSocket, IHos
     private int _pendingIcmpError; // an ICMP error a send took from the kernel: the next receive reports it
     private bool _packetInfo;
     private int _readableReports;  // readable (or error) reports the loop has handed over
-    private int _emptySince = -1;  // _readableReports when a receive last found no datagram (under the engine's lock)
+    private int _emptySince = -1;  // _readableReports when a receive last found the queue empty (under the engine's lock)
+    private bool _sentSinceEmpty;  // this socket has sent since then: a receive now waits for an answer (under the lock)
     private int _writeReports;     // 1 while send space is asked of the loop (a send found no room)
     private byte[]? _nextBuffer;   // a second datagram a receive took from the kernel (a pooled buffer): the next receive's
     private HostDatagram _next;    // what the kernel said of it
@@ -121,6 +123,7 @@ internal sealed unsafe class LinuxHostDatagramSocket : IHostDatagramSocket, IHos
                     : Interop.sendmsg(_fd.Fd, &msg, Interop.MSG_NOSIGNAL);
                 if (sent >= 0)
                 {
+                    _sentSinceEmpty = true;
                     return NtStatus.Success;
                 }
 
@@ -156,9 +159,13 @@ internal sealed unsafe class LinuxHostDatagramSocket : IHostDatagramSocket, IHos
         }
 
         int reports = Volatile.Read(ref _readableReports);
-        if (reports == _emptySince)
+        if (reports == _emptySince && _sentSinceEmpty)
         {
-            return NtStatus.Pending; // Nothing has arrived since a receive last found none: the loop will say when.
+            // The request/response shape: the queue was empty, nothing has been reported since, and this socket has sent
+            // meanwhile, so this receive waits for an answer, which a recvmsg now would hardly find (a round trip takes
+            // longer than a send): the loop will say when it comes. Otherwise the receive tries, as a datagram may be in
+            // unreported yet (on loopback a sender's datagram is in the queue when its send returns).
+            return NtStatus.Pending;
         }
 
         // Two at once (recvmmsg): the datagram asked for, and room for one more, so that one syscall also says whether the
@@ -199,6 +206,7 @@ internal sealed unsafe class LinuxHostDatagramSocket : IHostDatagramSocket, IHos
             if (status == NtStatus.Pending)
             {
                 _emptySince = reports;
+                _sentSinceEmpty = false;
             }
             else if (status.IsError)
             {
@@ -215,6 +223,7 @@ internal sealed unsafe class LinuxHostDatagramSocket : IHostDatagramSocket, IHos
             // is kept by the kernel for the next call, and its report came after `reports` was read).
             ArrayPool<byte>.Shared.Return(spare);
             _emptySince = reports;
+            _sentSinceEmpty = false;
         }
         else
         {
