@@ -17,7 +17,7 @@ namespace WskSharp.Transport.Linux;
 /// one; its queued report is drained there, and names the unreachable destination. The kernel may hand that same pending
 /// error to the next send instead: the send is then retried once and the error kept for the next receive.
 /// Readiness: the socket joins its loop for reads and errors only (every datagram a UDP socket sends would otherwise
-/// report send space once its buffer is freed) and asks for send space only while a send waits for it. Once a receive
+/// report send space once its buffer is freed) and asks for send space from a send that finds no room until one succeeds. Once a receive
 /// has found the queue empty (nothing, or nothing after its datagram), a receive that follows a send of this socket is not
 /// tried until the loop has reported the socket readable since (edge-triggered epoll reports every arrival after that):
 /// the answer to a request costs one syscall, not a recvmsg that finds nothing and then one that finds it, so a request
@@ -37,7 +37,7 @@ internal sealed unsafe class LinuxHostDatagramSocket : IHostDatagramSocket, IHos
     private int _readableReports;  // readable (or error) reports the loop has handed over
     private int _emptySince = -1;  // _readableReports when a receive last found the queue empty (under the engine's lock)
     private bool _sentSinceEmpty;  // this socket has sent since then: a receive now waits for an answer (under the lock)
-    private int _writeReports;     // 1 while send space is asked of the loop (a send found no room)
+    private bool _writeReports;    // send space is asked of the loop (a send found no room; under the engine's lock)
     private byte[]? _nextBuffer;   // a second datagram a receive took from the kernel (a pooled buffer): the next receive's
     private HostDatagram _next;    // what the kernel said of it
 
@@ -124,6 +124,14 @@ internal sealed unsafe class LinuxHostDatagramSocket : IHostDatagramSocket, IHos
                 if (sent >= 0)
                 {
                     _sentSinceEmpty = true;
+                    if (_writeReports)
+                    {
+                        // Room again: no more send-space reports (done here, under the engine's lock, not by the loop's
+                        // thread, which could race the descriptor's close). A failure only leaves the reports on.
+                        _writeReports = false;
+                        _ = _loop.Modify(_fd.Fd, _token, writeEvents: false);
+                    }
+
                     return NtStatus.Success;
                 }
 
@@ -316,18 +324,12 @@ internal sealed unsafe class LinuxHostDatagramSocket : IHostDatagramSocket, IHos
         return NativeSockAddr.TryRead(new ReadOnlySpan<byte>(buffer, len), out address) ? NtStatus.Success : NtStatus.InvalidAddress;
     }
 
-    /// <summary>The loop's report, seen here before the engine's: a readable report lets receives try again; send space,
-    /// once reported, is no longer asked for (a send that finds no room again asks again).</summary>
+    /// <summary>The loop's report, seen here before the engine's: a readable report lets receives try again.</summary>
     void IHostSocketEvents.OnReady(bool readable, bool writable, bool hangup)
     {
         if (readable)
         {
             Interlocked.Increment(ref _readableReports);
-        }
-
-        if (writable && Interlocked.Exchange(ref _writeReports, 0) == 1)
-        {
-            _ = _loop.Modify(_fd.Fd, _token, writeEvents: false); // A failure leaves the reports on: harmless.
         }
 
         _events.OnReady(readable, writable, hangup);
@@ -349,15 +351,20 @@ internal sealed unsafe class LinuxHostDatagramSocket : IHostDatagramSocket, IHos
         }
     }
 
-    /// <summary>A send found no room: asks the loop to report send space, and the send waits (Pending); if the loop cannot
-    /// be asked, the send fails with that error rather than wait for a report that would never come. Asked every time,
-    /// not only the first: a report handled meanwhile may have turned the request off after this send's attempt.</summary>
+    /// <summary>A send found no room: asks the loop to report send space (until a send succeeds again), and the send waits
+    /// (Pending); if the loop cannot be asked, the send fails with that error rather than wait for a report that would never
+    /// come.</summary>
     private NtStatus AskForSendSpace()
     {
-        Volatile.Write(ref _writeReports, 1);
+        if (_writeReports)
+        {
+            return NtStatus.Pending; // Asked already: the edge comes when room does.
+        }
+
         int errno = _loop.Modify(_fd.Fd, _token, writeEvents: true);
         if (errno == 0)
         {
+            _writeReports = true;
             return NtStatus.Pending;
         }
 
