@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using WskSharp.Nt;
@@ -22,7 +23,10 @@ namespace WskSharp.Transport.Linux;
 /// tried until the loop has reported the socket readable since (edge-triggered epoll reports every arrival after that):
 /// the answer to a request costs one syscall, not a recvmsg that finds nothing and then one that finds it, so a request
 /// and its reply take two syscalls, as C's sendto and recvfrom do.
+/// Its stack buffers are not zeroed first (<see cref="SkipLocalsInitAttribute"/>): each is written before it is read, by
+/// the code (addresses and control data sent) or by the kernel (what a receive reports, read only as far as it says).
 /// </summary>
+[SkipLocalsInit]
 internal sealed unsafe class LinuxHostDatagramSocket : IHostDatagramSocket, IHostSocketEvents
 {
     private const int ControlSpace = 64; // room for one in6_pktinfo (20 bytes) with its header, or an error report's head
