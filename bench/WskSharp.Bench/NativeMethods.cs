@@ -72,4 +72,9 @@ internal static partial class NativeMethods
 
         return (r.UtimeSec + (r.UtimeUsec / 1e6), r.StimeSec + (r.StimeUsec / 1e6));
     }
+
+    /// <summary>Load-independent counts of this process so far (getrusage): minor page faults, voluntary and involuntary
+    /// context switches.</summary>
+    public static (long MinorFaults, long VoluntarySwitches, long InvoluntarySwitches) ProcessCounts()
+        => GetRusage(0, out Rusage r) == 0 ? (r.Rest4, r.Rest12, r.Rest13) : (0, 0, 0);
 }

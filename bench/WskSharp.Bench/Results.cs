@@ -38,6 +38,15 @@ public sealed class PeerRun
     public double JitMsDuringMeasure { get; set; }
     public long JitMethodsDuringMeasure { get; set; }
     public int Gen0DuringMeasure { get; set; }
+    /// <summary>Managed workers: counts over the measured phase, per connection, that load does not move (getrusage):
+    /// minor page faults and context switches (voluntary + involuntary), and CPU per connection by thread name
+    /// (<c>/proc/self/task/*/schedstat</c>, ns precision): where the process spends beyond the event loop.</summary>
+    public double? MinorFaultsPerConnection { get; set; }
+    public double? ContextSwitchesPerConnection { get; set; }
+    public Dictionary<string, double>? ThreadCpuUsPerConnection { get; set; }
+    /// <summary>Managed workers: thread-pool work items completed during the measured phase (each wakes a worker, which then
+    /// spins before it sleeps again).</summary>
+    public long? ThreadPoolItemsDuringMeasure { get; set; }
     /// <summary>wsk-c only: bytes the WSK layer's managed runtime allocated over the measured connections (the C face's
     /// allocation counter), and the problems WskSharp's verifier reported when the client ended.</summary>
     public long? ManagedBytes { get; set; }

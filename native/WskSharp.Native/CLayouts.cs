@@ -168,3 +168,37 @@ internal unsafe struct CClientStreamDispatch
     public CClientListenDispatch* Listen;
     public CClientConnectionDispatch* Connect;
 }
+
+/// <summary><c>WSK_DATAGRAM_INDICATION</c> (0x38 bytes).</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct CDatagramIndication
+{
+    public CDatagramIndication* Next;
+    public CWskBuf Buffer;
+    public byte* ControlInfo;
+    public uint ControlInfoLength;
+    public byte* RemoteAddress;
+}
+
+/// <summary><c>WSK_BUF_LIST</c> (0x20 bytes).</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct CWskBufList
+{
+    public CWskBufList* Next;
+    public CWskBuf Buffer;
+}
+
+/// <summary><c>WSK_CLIENT_DATAGRAM_DISPATCH</c>.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct CClientDatagramDispatch
+{
+    public nint WskReceiveFromEvent;
+}
+
+/// <summary><c>WSK_INSPECT_ID</c> (16 bytes).</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct CInspectId
+{
+    public nuint Key;
+    public uint SerialNumber;
+}

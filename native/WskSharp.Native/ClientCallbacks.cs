@@ -16,6 +16,7 @@ internal static unsafe class ClientCallbacks
     {
         WskConstants.WSK_FLAG_LISTEN_SOCKET => Listen((CClientListenDispatch*)table),
         WskConstants.WSK_FLAG_STREAM_SOCKET => Stream((CClientStreamDispatch*)table),
+        WskConstants.WSK_FLAG_DATAGRAM_SOCKET => Datagram((CClientDatagramDispatch*)table),
         _ => Connection((CClientConnectionDispatch*)table),
     };
 
@@ -53,15 +54,82 @@ internal static unsafe class ClientCallbacks
             return null;
         }
 
-        nint accept = table->WskAcceptEvent;
-        return new WskClientListenDispatch(accept == 0 ? null : MakeAccept(accept));
+        nint accept = table->WskAcceptEvent, inspect = table->WskInspectEvent, abort = table->WskAbortEvent;
+        return new WskClientListenDispatch(accept == 0 ? null : MakeAccept(accept), inspect == 0 ? null : MakeInspect(inspect),
+            abort == 0 ? null : MakeAbort(abort));
     }
+
+    private static WskClientDatagramDispatch Datagram(CClientDatagramDispatch* table)
+    {
+        nint receiveFrom = table->WskReceiveFromEvent;
+        return new WskClientDatagramDispatch(receiveFrom == 0 ? null : (context, flags, indication) => ReceiveFrom(receiveFrom, context, flags, indication));
+    }
+
+    /// <summary>WskReceiveFromEvent: the datagrams as a C WSK_DATAGRAM_INDICATION list (see <see cref="DatagramIndications"/>),
+    /// freed when the callback returns unless it kept the list (STATUS_PENDING) for WskRelease.</summary>
+    private static NtStatus ReceiveFrom(nint function, object? context, uint flags, WskDatagramIndication? indication)
+    {
+        var call = (delegate* unmanaged<nint, uint, CDatagramIndication*, int>)function;
+        CDatagramIndication* list = indication is null ? null : DatagramIndications.Build(indication);
+        byte irql = CShim.EnterDispatch();
+        var status = new NtStatus((uint)call(ContextOf(context), flags, list)); // null: the socket is no longer functional
+        CShim.LeaveDispatch(irql);
+        if (list is not null)
+        {
+            if (status == NtStatus.Pending)
+            {
+                DatagramIndications.Keep(list, indication!);
+            }
+            else
+            {
+                DatagramIndications.Free(list);
+            }
+        }
+
+        return status;
+    }
+
+    /// <summary>WskInspectEvent: the addresses and the id in C memory for the call (the client copies the id to keep it).</summary>
+    private static PfnWskInspectEvent MakeInspect(nint function) =>
+        (object? context, in SockAddr local, in SockAddr remote, WskInspectId? inspectId) =>
+        {
+            var call = (delegate* unmanaged<nint, byte*, byte*, CInspectId*, int>)function;
+            byte* localC = stackalloc byte[Ws2Def.SOCKADDR_STORAGE_SIZE];
+            byte* remoteC = stackalloc byte[Ws2Def.SOCKADDR_STORAGE_SIZE];
+            new Span<byte>(localC, Ws2Def.SOCKADDR_STORAGE_SIZE).Clear();
+            new Span<byte>(remoteC, Ws2Def.SOCKADDR_STORAGE_SIZE).Clear();
+            NativeAddress.Write(localC, local);
+            NativeAddress.Write(remoteC, remote);
+            CInspectId id = default;
+            if (inspectId is { } given)
+            {
+                id.Key = given.Key;
+                id.SerialNumber = given.SerialNumber;
+            }
+
+            byte irql = CShim.EnterDispatch();
+            int action = call(ContextOf(context), localC, remoteC, inspectId is null ? null : &id);
+            CShim.LeaveDispatch(irql);
+            return (WskInspectAction)action; // A value outside WSK_INSPECT_ACTION is the WSK layer's to judge (a reject).
+        };
+
+    /// <summary>WskAbortEvent: the dropped request's id in C memory for the call.</summary>
+    private static PfnWskAbortEvent MakeAbort(nint function) =>
+        (object? context, in WskInspectId inspectId) =>
+        {
+            var call = (delegate* unmanaged<nint, CInspectId*, int>)function;
+            CInspectId id = new() { Key = inspectId.Key, SerialNumber = inspectId.SerialNumber };
+            byte irql = CShim.EnterDispatch();
+            int status = call(ContextOf(context), &id);
+            CShim.LeaveDispatch(irql);
+            return new NtStatus((uint)status);
+        };
 
     private static WskClientStreamDispatch Stream(CClientStreamDispatch* table)
     {
         WskClientListenDispatch? listen = Listen(table->Listen);
         WskClientConnectionDispatch? connection = Connection(table->Connect);
-        return new WskClientStreamDispatch(listen?.WskAcceptEvent, null, null,
+        return new WskClientStreamDispatch(listen?.WskAcceptEvent, listen?.WskInspectEvent, listen?.WskAbortEvent,
             connection?.WskReceiveEvent, connection?.WskDisconnectEvent, connection?.WskSendBacklogEvent);
     }
 
@@ -109,10 +177,10 @@ internal static unsafe class ClientCallbacks
         {
             acceptContext = acceptDispatch = null;
             var call = (delegate* unmanaged<nint, uint, byte*, byte*, CWskSocket*, nint*, CClientConnectionDispatch**, int>)function;
-            byte* localC = stackalloc byte[Ws2.Ws2Def.SOCKADDR_STORAGE_SIZE];
-            byte* remoteC = stackalloc byte[Ws2.Ws2Def.SOCKADDR_STORAGE_SIZE];
-            new Span<byte>(localC, Ws2.Ws2Def.SOCKADDR_STORAGE_SIZE).Clear();
-            new Span<byte>(remoteC, Ws2.Ws2Def.SOCKADDR_STORAGE_SIZE).Clear();
+            byte* localC = stackalloc byte[Ws2Def.SOCKADDR_STORAGE_SIZE];
+            byte* remoteC = stackalloc byte[Ws2Def.SOCKADDR_STORAGE_SIZE];
+            new Span<byte>(localC, Ws2Def.SOCKADDR_STORAGE_SIZE).Clear();
+            new Span<byte>(remoteC, Ws2Def.SOCKADDR_STORAGE_SIZE).Clear();
             NativeAddress.Write(localC, local);
             NativeAddress.Write(remoteC, remote);
             CWskSocket* accepted = socket is null ? null : NativeSocket.Expose(socket);

@@ -66,6 +66,9 @@ internal static unsafe class DataIndications
 
     public static void Keep(Kept list) => KeptLists[(nint)list.C] = list;
 
+    /// <summary>Lists kept and not released yet (the verifier reports them).</summary>
+    public static int KeptCount => KeptLists.Count;
+
     public static void Free(Kept list)
     {
         foreach (MemoryHandle pin in list.Pins)

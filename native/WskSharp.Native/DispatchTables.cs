@@ -44,15 +44,32 @@ internal static unsafe class DispatchTables
     /// <summary><c>WSK_PROVIDER_LISTEN_DISPATCH</c>.</summary>
     public static readonly nint ListenTable = Build(ControlSocket, CloseSocket, Bind, Accept, InspectComplete, GetLocalAddress);
 
+    /// <summary><c>WSK_PROVIDER_BASIC_DISPATCH</c>: a basic socket has WskControlSocket and WskCloseSocket only.</summary>
+    public static readonly nint BasicTable = Build(ControlSocket, CloseSocket);
+
     /// <summary><c>WSK_PROVIDER_STREAM_DISPATCH</c>.</summary>
     public static readonly nint Stream = Build(ControlSocket, CloseSocket, Bind, Accept, Connect, Listen, Send, Receive, Disconnect,
         Release, GetLocalAddress, GetRemoteAddress, ConnectEx, SendEx, ReceiveEx);
 
-    /// <summary>The table for a socket of <paramref name="category"/> (WSK_FLAG_*_SOCKET).</summary>
-    public static nint For(uint category) => category switch
+    /// <summary><c>WSK_PROVIDER_DATAGRAM_DISPATCH</c>.</summary>
+    public static readonly nint DatagramTable = Build(ControlSocket, CloseSocket,
+        (nint)(delegate* unmanaged<CWskSocket*, byte*, uint, CIrp*, int>)&DatagramFunctions.Bind,
+        (nint)(delegate* unmanaged<CWskSocket*, CWskBuf*, uint, byte*, uint, byte*, CIrp*, int>)&DatagramFunctions.SendTo,
+        (nint)(delegate* unmanaged<CWskSocket*, CWskBuf*, uint, byte*, uint*, byte*, uint*, CIrp*, int>)&DatagramFunctions.ReceiveFrom,
+        (nint)(delegate* unmanaged<CWskSocket*, CDatagramIndication*, int>)&DatagramFunctions.Release,
+        (nint)(delegate* unmanaged<CWskSocket*, byte*, CIrp*, int>)&DatagramFunctions.GetLocalAddress,
+        (nint)(delegate* unmanaged<CWskSocket*, CWskBufList*, uint, byte*, uint, byte*, CIrp*, int>)&DatagramFunctions.SendMessages);
+
+    /// <summary>The table for <paramref name="socket"/>: the WSK layer's dispatch says which (a SOCK_DGRAM socket made as a
+    /// listening socket has the listen table, as on Windows).</summary>
+    public static nint For(WskSocket socket) => socket.Dispatch is WskProviderDatagramDispatch ? DatagramTable : For(socket.Category);
+
+    /// <summary>The table for a stream socket of <paramref name="category"/> (WSK_FLAG_*_SOCKET).</summary>
+    private static nint For(uint category) => category switch
     {
         WskConstants.WSK_FLAG_LISTEN_SOCKET => ListenTable,
         WskConstants.WSK_FLAG_STREAM_SOCKET => Stream,
+        WskConstants.WSK_FLAG_BASIC_SOCKET => BasicTable,
         _ => Connection,
     };
 

@@ -21,11 +21,14 @@ internal static unsafe class IrpExports
         return request?.Active is { } active && active.Cancel() ? (byte)1 : (byte)0;
     }
 
-    /// <summary>For the verifier's report: sockets exposed to C and not closed, registrations not deregistered.</summary>
+    /// <summary>For the verifier's report: sockets exposed to C and not closed, registrations not deregistered, indication
+    /// lists kept (STATUS_PENDING from WskReceiveEvent or WskReceiveFromEvent) and not given back with WskRelease, which the
+    /// WDK requires before WskCloseSocket (closing does not release them).</summary>
     [UnmanagedCallersOnly(EntryPoint = "WskSharpNativeHeld")]
-    public static void Held(int* sockets, int* registrations)
+    public static void Held(int* sockets, int* registrations, int* indications)
     {
         *sockets = NativeSocket.Open;
         *registrations = NativeClient.Registered;
+        *indications = DataIndications.KeptCount + DatagramIndications.KeptCount;
     }
 }

@@ -43,6 +43,11 @@ internal sealed unsafe class NativeIrp
     /// <summary>The request's buffer, over the C MDL chain.</summary>
     public NativeMdlChain Buffer { get; } = new();
 
+    /// <summary>A datagram request's extra state (made on the IRP's first datagram call, kept for the next).</summary>
+    public NativeDatagramRequest Datagram => _datagram ??= new NativeDatagramRequest();
+
+    private NativeDatagramRequest? _datagram;
+
     /// <summary>Where WskAccept writes the accepted socket's addresses (C buffers, or null) and the boxes it fills.</summary>
     public byte* LocalOut;
 
@@ -116,6 +121,7 @@ internal sealed unsafe class NativeIrp
             {
                 GCHandle handle = GCHandle.FromIntPtr(pairing->Managed);
                 ((NativeIrp)handle.Target!).Buffer.Release(); // a request the WSK layer refused without completing it
+                ((NativeIrp)handle.Target!)._datagram?.Abandon();
                 handle.Free();
                 pairing->Managed = 0;
             }
@@ -126,6 +132,7 @@ internal sealed unsafe class NativeIrp
         if (Unpaired.TryRemove((nint)irp, out NativeIrp? unpaired))
         {
             unpaired.Buffer.Release();
+            unpaired._datagram?.Abandon();
         }
     }
 
@@ -185,6 +192,7 @@ internal sealed unsafe class NativeIrp
             self.ResultOut = 0;
         }
 
+        self._datagram?.Complete();
         self.Buffer.Release();
         c->Status = (int)status.Value;
         c->Information = information;

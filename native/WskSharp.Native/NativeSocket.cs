@@ -53,7 +53,7 @@ internal sealed unsafe class NativeSocket
         {
             self.Socket = socket;
             self.C = (CWskSocket*)NativeMemory.AllocZeroed((nuint)sizeof(CWskSocket));
-            self.C->Dispatch = DispatchTables.For(socket.Category);
+            self.C->Dispatch = DispatchTables.For(socket);
             self._handle = GCHandle.Alloc(self);
             self.C->Managed = GCHandle.ToIntPtr(self._handle);
             Interlocked.Increment(ref s_open);

@@ -19,13 +19,6 @@ internal static unsafe class ProviderFunctions
             return refused;
         }
 
-        // Datagram sockets have no C dispatch table yet (WSK_PROVIDER_DATAGRAM_DISPATCH is declared, not bridged): refused
-        // here, as the WSK layer refused them before it had them, rather than handed out with a connection table.
-        if (flags == WskConstants.WSK_FLAG_DATAGRAM_SOCKET || socketType == Ws2Def.SOCK_DGRAM)
-        {
-            return Refuse(managedIrp!, NtStatus.NotSupported);
-        }
-
         // The new socket's context is its C face; the C event table becomes the WSK layer's client dispatch.
         return (int)(WskProvider.Socket(NativeClient.Of(client)!, addressFamily, socketType, protocol, flags,
             new NativeSocket(socketContext), ClientCallbacks.For(flags, dispatch), null, null, null, managedIrp!)).Value;
@@ -53,9 +46,17 @@ internal static unsafe class ProviderFunctions
         NtStatus status;
         nuint returned;
         WskClient managed = NativeClient.Of(client)!;
+        Span<byte> control = stackalloc byte[WskEventCallbackControl.Size];
+        scoped ReadOnlySpan<byte> input = SocketFunctions.Span(inputBuffer, inputSize);
+        if (controlCode == WskConstants.WSK_SET_STATIC_EVENT_CALLBACKS && SocketFunctions.EventControl(inputBuffer, inputSize, control))
+        {
+            input = control;
+            inputSize = (nuint)control.Length;
+        }
+
         if (irp is null)
         {
-            status = WskProvider.ControlClient(managed, controlCode, inputSize, SocketFunctions.Span(inputBuffer, inputSize), outputSize,
+            status = WskProvider.ControlClient(managed, controlCode, inputSize, input, outputSize,
                 SocketFunctions.Span(outputBuffer, outputSize), out returned, null);
         }
         else
@@ -65,7 +66,7 @@ internal static unsafe class ProviderFunctions
                 return refused;
             }
 
-            status = (WskProvider.ControlClient(managed, controlCode, inputSize, SocketFunctions.Span(inputBuffer, inputSize),
+            status = (WskProvider.ControlClient(managed, controlCode, inputSize, input,
                 outputSize, SocketFunctions.Span(outputBuffer, outputSize), out returned, managedIrp));
         }
 
@@ -124,7 +125,7 @@ internal static unsafe class ProviderFunctions
         if (sockAddr is null || sockAddrLength < 2
             || sockAddrLength < (*(ushort*)sockAddr == Ws2Def.AF_INET6 ? Ws2Def.SOCKADDR_IN6_SIZE : Ws2Def.SOCKADDR_IN_SIZE))
         {
-            return Refuse(managedIrp!, NtStatus.InvalidParameter);
+            return SocketFunctions.Refuse(NativeClient.Of(client), managedIrp!, NtStatus.InvalidParameter);
         }
 
         var state = new NativeNameInfo(nodeName, serviceName);
@@ -132,13 +133,5 @@ internal static unsafe class ProviderFunctions
         request.ResultState = state;
         return (int)WskProvider.GetNameInfo(NativeClient.Of(client)!, NativeAddress.Read(sockAddr), state.Node, state.Service, flags,
             null, null, managedIrp!).Value;
-    }
-
-    // A refusal before any I/O, as the WSK layer makes them: put in the IRP (its routine runs now) and returned.
-    private static int Refuse(Irp irp, NtStatus status)
-    {
-        irp.TryStart();
-        irp.CompleteInline(status);
-        return (int)status.Value;
     }
 }

@@ -8,6 +8,8 @@ namespace WskSharp.Native;
 /// points of the WSK layer's registration functions.</summary>
 internal static unsafe class RegistrationExports
 {
+    private static readonly WskProviderOptions Options = new() { LoggerFactory = DbgPrintLoggerFactory.Instance };
+
     [UnmanagedCallersOnly(EntryPoint = "WskRegister")]
     public static int WskRegister(CClientNpi* clientNpi, CRegistration* registration)
     {
@@ -18,7 +20,8 @@ internal static unsafe class RegistrationExports
 
         // The C provider-level event callback (WskClientEvent) is not called: WskSharp raises no provider-level events.
         var dispatch = new WskClientDispatch(clientNpi->Dispatch->Version, clientNpi->Dispatch->Reserved);
-        NtStatus status = WskApi.WskRegister(new WskClientNpi(clientNpi->ClientContext, dispatch), out WskRegistration? managed);
+        // The registration logs through DbgPrintEx (DbgPrintLoggerFactory): what the WSK layer reports reaches the driver's output.
+        NtStatus status = WskApi.WskRegister(new WskClientNpi(clientNpi->ClientContext, dispatch), Options, out WskRegistration? managed);
         if (status.IsSuccess)
         {
             CShim.HeldRegister();

@@ -26,13 +26,8 @@ internal static unsafe class SocketFunctions
         Span<byte> control = stackalloc byte[WskEventCallbackControl.Size];
         scoped ReadOnlySpan<byte> input;
         input = Span(inputBuffer, inputSize);
-        if (eventCallback && inputBuffer is not null && inputSize >= (nuint)(sizeof(nint) + sizeof(uint)))
+        if (eventCallback && EventControl(inputBuffer, inputSize, control))
         {
-            // C's WSK_EVENT_CALLBACK_CONTROL points at the NPI id; the WSK layer's binary form holds it inline.
-            byte* npiId = *(byte**)inputBuffer;
-            uint mask = *(uint*)(inputBuffer + sizeof(nint));
-            var id = npiId is null ? Guid.Empty : new Guid(new ReadOnlySpan<byte>(npiId, 16));
-            new WskEventCallbackControl(id, mask).WriteTo(control);
             input = control;
             inputSize = (nuint)control.Length;
         }
@@ -264,6 +259,35 @@ internal static unsafe class SocketFunctions
         // WSK_INSPECT_ID { ULONG_PTR Key; ULONG SerialNumber; } (x64: Key at 0, SerialNumber at 8); null is a bad id.
         var id = inspectId == 0 ? new WskInspectId(nuint.MaxValue, uint.MaxValue) : new WskInspectId(*(nuint*)inspectId, *(uint*)(inspectId + 8));
         return (int)(WskProvider.InspectComplete(NativeSocket.Of(listenSocket)!, id, (WskInspectAction)action, managedIrp!)).Value;
+    }
+
+    /// <summary>
+    /// C's <c>WSK_EVENT_CALLBACK_CONTROL { PNPIID NpiId; ULONG EventMask; }</c> (SO_WSK_EVENT_CALLBACK,
+    /// WSK_SET_STATIC_EVENT_CALLBACKS) in the WSK layer's binary form, which holds the id inline; FALSE (the input goes as
+    /// it is, for the WSK layer to refuse) if it is too short to be one.
+    /// </summary>
+    internal static bool EventControl(byte* inputBuffer, nuint inputSize, Span<byte> control)
+    {
+        if (inputBuffer is null || inputSize < (nuint)(sizeof(nint) + sizeof(uint)))
+        {
+            return false;
+        }
+
+        byte* npiId = *(byte**)inputBuffer;
+        uint mask = *(uint*)(inputBuffer + sizeof(nint));
+        var id = npiId is null ? Guid.Empty : new Guid(new ReadOnlySpan<byte>(npiId, 16));
+        new WskEventCallbackControl(id, mask).WriteTo(control);
+        return true;
+    }
+
+    /// <summary>A refusal before any I/O, as the WSK layer makes them: put in the IRP (its routine runs now) and returned. The
+    /// request is started with the registration's IRP logger, so a completion routine that throws is logged, not only
+    /// contained.</summary>
+    internal static int Refuse(WskClient? client, Irp irp, NtStatus status)
+    {
+        irp.TryStart(client?.IrpLogger);
+        irp.CompleteInline(status);
+        return (int)status.Value;
     }
 
     /// <summary>Takes the C IRP for a request; the NTSTATUS to return at once if it cannot be (null, or no stack location left,

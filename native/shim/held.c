@@ -1,6 +1,7 @@
 /* What the WSK path still holds, for the verifier's report (the runtime calls this source when the driver host, or a
  * program, asks for the report): IRPs from IoAllocateIrp and MDLs from IoAllocateMdl not freed, sockets not closed and
- * registrations not deregistered (those two counted by the managed bridge). */
+ * registrations not deregistered, indication lists a receive event kept and WskRelease never gave back (those three
+ * counted by the managed bridge). */
 #include <pthread.h>
 #include <stdio.h>
 #include <wdm.h>
@@ -23,8 +24,8 @@ static void Append(char *Buffer, SIZE_T Size, SIZE_T *Used, const char *Rule, LO
 
 static ULONG HeldReport(char *Buffer, SIZE_T Size)
 {
-    LONG sockets = 0, registrations = 0;
-    WskSharpNativeHeld(&sockets, &registrations);
+    LONG sockets = 0, registrations = 0, indications = 0;
+    WskSharpNativeHeld(&sockets, &registrations, &indications);
     LONG irps = g_irps, mdls = g_mdls;
     SIZE_T used = 0;
     if (Size > 0) {
@@ -41,6 +42,11 @@ static ULONG HeldReport(char *Buffer, SIZE_T Size)
     }
     if (sockets > 0) {
         Append(Buffer, Size, &used, "SOCKET_LEAK", sockets, "WSK socket(s) not closed (WskCloseSocket)");
+        problems++;
+    }
+    if (indications > 0) {
+        Append(Buffer, Size, &used, "INDICATION_LEAK", indications,
+            "indication list(s) kept by a receive event (STATUS_PENDING) and not given back (WskRelease)");
         problems++;
     }
     if (registrations > 0) {

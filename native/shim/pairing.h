@@ -33,7 +33,7 @@ C_ASSERT(sizeof(WSKSHARP_MDL_HEADER) == 16);
 extern BOOLEAN WskSharpNativeIrpPending(PIRP Irp);
 extern VOID WskSharpNativeIrpFreed(PIRP Irp);
 extern BOOLEAN WskSharpNativeIrpCancel(PIRP Irp);
-extern VOID WskSharpNativeHeld(LONG *Sockets, LONG *Registrations);
+extern VOID WskSharpNativeHeld(LONG *Sockets, LONG *Registrations, LONG *Indications);
 
 /* quarantine.c: keeps a freed block (an IRP's pairing block, an MDL's header) allocated a while, frees the oldest. */
 VOID WskSharpQuarantine(void *Block);
@@ -42,5 +42,7 @@ VOID WskSharpQuarantine(void *Block);
 VOID WskSharpHeldRegister(void);
 VOID WskSharpHeldIrps(LONG Delta);
 VOID WskSharpHeldMdls(LONG Delta);
+/* The managed WSK layer's log (its ILogger) through DbgPrintEx: one DbgPrint line per line of Text. */
+VOID WskSharpLogText(ULONG Level, const char *Text);
 
 #endif

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Spectre.Console;
+using Spectre.Console.Rendering;
 
 namespace WskSharp.Cli;
 
@@ -19,6 +20,18 @@ internal static class CliConsole
         {
             AnsiConsole.Profile.Width = 80;
         }
+    }
+
+    /// <summary>
+    /// Writes <paramref name="wide"/> when each of its cells fits its column without splitting a word (a status or enum
+    /// name, a number, an address), else the table <paramref name="narrow"/> makes: the same facts laid out for a narrow
+    /// width (one column per record instead of one row), so that no name is ever cut in two.
+    /// </summary>
+    public static void WriteTable(Table wide, Func<Table> narrow)
+    {
+        int width = AnsiConsole.Profile.Width;
+        Measurement needed = ((IRenderable)wide).Measure(RenderOptions.Create(AnsiConsole.Console, AnsiConsole.Console.Profile.Capabilities), width);
+        AnsiConsole.Write(needed.Min <= width ? wide : narrow());
     }
 
     /// <summary>A line that must stay one line (a tcpdump line: it must stay greppable), whatever the width.</summary>

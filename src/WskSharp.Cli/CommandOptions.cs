@@ -16,10 +16,12 @@ internal static class CommandOptions
     /// <summary>The timeout as a span; zero, negative or absurd values are a usage error.</summary>
     public static TimeSpan CheckTimeout(double seconds) => seconds is > 0 and <= 86_400
         ? TimeSpan.FromSeconds(seconds)
-        : throw CliError.Usage("--timeout", $"must be more than 0 and at most 86400 seconds (got {seconds.ToString(CultureInfo.InvariantCulture)})");
+        : throw CliError.Usage("--timeout", $"must be more than 0 and at most 86400 seconds (got {seconds.ToString(CultureInfo.InvariantCulture)})",
+            "give the seconds to wait, e.g. --timeout 10 (the default), or --timeout 0.5");
 
     /// <summary>A count that must be at least 1: 0 and negative counts are refused, not quietly made 1.</summary>
     public static int CheckCount(int count, string option = "--count") => count >= 1
         ? count
-        : throw CliError.Usage(option, $"must be at least 1 (got {count.ToString(CultureInfo.InvariantCulture)})");
+        : throw CliError.Usage(option, $"must be at least 1 (got {count.ToString(CultureInfo.InvariantCulture)})",
+            $"give {option} 1 or more, or leave it out for the default");
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Help;
 using System.CommandLine.Parsing;
+using System.Runtime.InteropServices;
 
 namespace WskSharp.Cli;
 
@@ -17,18 +18,26 @@ internal static class CommandRunner
         bool json = WantsJson(parse);
         if (parse.Errors.Count > 0 && parse.Action is not HelpAction)
         {
-            CliError error = CliError.Usage(parse.Errors[0].Message.TrimEnd('.'), "", $"{command} --help shows the usage");
-            foreach (ParseError more in parse.Errors.Skip(1))
-            {
-                error = CliError.Usage($"{error.What}; {more.Message.TrimEnd('.')}", "", error.Hint);
-            }
-
-            return ErrorReport.Write(error, command, json);
+            // What failed is the command line; the parser's words are the detail (with --json, the "message").
+            string problems = string.Join("; ", parse.Errors.Select(e => e.Message.TrimEnd('.')));
+            return ErrorReport.Write(CliError.Usage("the command line", $"does not parse: {problems}", $"{command} --help shows the usage"), command, json);
         }
 
+        // Ctrl-C (SIGINT) cancels the command's token, so that it unwinds through its finally blocks (the demo removes its
+        // namespace, sockets close) and ends with 130. System.CommandLine's own handling is off: with it, SIGINT still
+        // killed the process outright, leaving the demo's namespace behind. SIGTERM keeps the runtime's handling
+        // (ProcessExit runs, which the demo also hooks).
+        using var interrupted = new CancellationTokenSource();
+        using PosixSignalRegistration sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context =>
+        {
+            context.Cancel = true;
+            interrupted.Cancel();
+        });
         try
         {
-            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }).ConfigureAwait(false);
+            var configuration = new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null };
+            int exit = await parse.InvokeAsync(configuration, interrupted.Token).ConfigureAwait(false);
+            return interrupted.IsCancellationRequested && exit == ExitCodes.Ok ? ExitCodes.Interrupted : exit;
         }
 #pragma warning disable CA1031 // Every failure must end as the tool's one-line report with its exit code.
         catch (Exception ex)

@@ -179,19 +179,39 @@ internal static class DemoCommand
     private static void Render(NetworkNamespace ns, FastOpenEchoServer server, List<ConnectionResult> results, IReadOnlyList<string> syns, bool ok)
     {
         AnsiConsole.MarkupLine($"[bold]WskSharp demo[/]: namespace [cyan]{ns.Name}[/] (net.ipv4.tcp_fastopen={ns.ReadSysctl("net.ipv4.tcp_fastopen")} inside it only), Fast Open echo server on [cyan]{server.EndPoint}[/]");
-        // Eight columns in 80: the status name never splits (NoWrap); the words of the others may wrap.
-        var table = new Table().AddColumns("#", "status", "SYN data", "acked", "in SYN", "sent", "fail reason", "ms");
-        table.Columns[1].NoWrap();
+        // Eight columns in 80: the status name never splits (NoWrap); the words of the others may wrap. Narrower (COLUMNS=60),
+        // one column per connection, so that no status, fail reason or number is cut.
+        string[] fields = ["status", "SYN data", "acked", "in SYN", "sent", "fail reason", "ms"];
         var inv = System.Globalization.CultureInfo.InvariantCulture;
+        string[] Cells(ConnectionResult r) =>
+        [
+            Markup.Escape(r.Status),
+            r.SynData ? "[green]yes[/]" : r.CookieRequested ? "no, cookie asked" : "no",
+            r.SynDataAcked ? "[green]yes[/]" : "no", r.BytesInSyn.ToString(inv), r.BytesSent.ToString(inv), r.FailReason,
+            r.ElapsedMs.ToString("F2", inv),
+        ];
+        var table = new Table().AddColumns(["#", .. fields]);
+        table.Columns[1].NoWrap();
         foreach (ConnectionResult r in results)
         {
-            table.AddRow(r.Number.ToString(inv), Markup.Escape(r.Status),
-                r.SynData ? "[green]yes[/]" : r.CookieRequested ? "no, cookie asked" : "no",
-                r.SynDataAcked ? "[green]yes[/]" : "no", r.BytesInSyn.ToString(inv), r.BytesSent.ToString(inv), r.FailReason,
-                r.ElapsedMs.ToString("F2", inv));
+            table.AddRow([r.Number.ToString(inv), .. Cells(r)]);
         }
 
-        AnsiConsole.Write(table);
+        CliConsole.WriteTable(table, () =>
+        {
+            var narrow = new Table().AddColumn("");
+            foreach (ConnectionResult r in results)
+            {
+                narrow.AddColumn(new TableColumn($"connection {r.Number.ToString(inv)}").NoWrap());
+            }
+
+            for (int f = 0; f < fields.Length; f++)
+            {
+                narrow.AddRow([fields[f], .. results.Select(r => Cells(r)[f])]);
+            }
+
+            return narrow;
+        });
         foreach (ConnectionResult r in results)
         {
             AnsiConsole.MarkupLine($"  reply {r.Number}: [cyan]{Markup.Escape(r.Reply)}[/]");

@@ -12,8 +12,8 @@ namespace WskSharp.Cli;
 /// report of what the driver must not leave behind (pool, threads, timers, work items, lookaside lists, devices, and any
 /// misuse recorded while it ran).
 /// </summary>
-/// <remarks>Exit status: 0 when the report is clean; 1 when it lists problems (or DriverEntry failed); 2 when the driver
-/// cannot be loaded or has no <c>DriverEntry</c>.</remarks>
+/// <remarks>Exit status (<see cref="ExitCodes"/>): 0 when the report is clean; 1 when it lists problems (or DriverEntry
+/// failed); 2 when the driver cannot be loaded or has no <c>DriverEntry</c>, reported in the tool's one line.</remarks>
 internal static class DriverCommand
 {
     // DRIVER_OBJECT (0x150 bytes, Windows x64): the fields the I/O manager fills and the driver reads or writes.
@@ -50,16 +50,24 @@ internal static class DriverCommand
 
     private static int Run(FileInfo driver, int? seconds)
     {
-        if (!NativeLibrary.TryLoad(driver.FullName, out nint library))
+        nint library;
+        try
         {
-            Console.Error.WriteLine($"wsk driver: cannot load {driver.FullName} (is it a shared object linked with -lwsksharp?)");
-            return 2;
+            library = NativeLibrary.Load(driver.FullName);
+        }
+        catch (Exception ex) when (ex is DllNotFoundException or BadImageFormatException)
+        {
+            // The loader's own words (dlerror, the message's last line) say why: no such file, not an ELF object, a
+            // missing libwsksharp.so. The lines before it are .NET's general advice.
+            string why = ex.Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[^1];
+            throw CliError.Usage($"loading {driver.FullName}", $"failed: {why}",
+                "give a shared object built with gcc -shared -fPIC ... $(pkg-config --cflags --libs wsksharp) (native/build.sh installs that)");
         }
 
         if (!NativeLibrary.TryGetExport(library, "DriverEntry", out nint entry))
         {
-            Console.Error.WriteLine($"wsk driver: {driver.Name} does not export DriverEntry (declared by the native face's headers as exported; is it defined?)");
-            return 2;
+            throw CliError.Usage(driver.Name, "does not export DriverEntry",
+                "the native face's headers declare it exported; define NTSTATUS DriverEntry(PDRIVER_OBJECT, PUNICODE_STRING) in the driver");
         }
 
         string name = Path.GetFileNameWithoutExtension(driver.Name);
@@ -142,8 +150,8 @@ internal static class DriverCommand
     {
         if (!NativeLibrary.TryGetExport(library, "WskSharpVerifierReport", out nint report))
         {
-            Console.Error.WriteLine("wsk driver: the driver's libwsksharp.so has no verifier (WskSharpVerifierReport)");
-            return 1;
+            throw new CliError("the driver's libwsksharp.so", "has no verifier (WskSharpVerifierReport)",
+                "link the driver with the libwsksharp.so that native/build.sh installs", ExitCodes.Failed);
         }
 
         nint buffer = Marshal.AllocHGlobal(ReportSize);

@@ -61,6 +61,8 @@ internal static class ErrorReport
     public static string Line(CliError error, string command)
     {
         string line = Sentence($"{command}: {error.What} {error.Detail}".Trim());
-        return error.Hint is null ? line : $"{line} Hint: {Sentence(error.Hint)}";
+        line = error.Hint is null ? line : $"{line} Hint: {Sentence(error.Hint)}";
+        // One line whatever a message carried (an exception's text may have several): it must stay one greppable line.
+        return string.Join(' ', line.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
     }
 }

@@ -60,6 +60,19 @@ internal static class LabCommand
 
         using Process process = Process.Start(psi) ?? throw new InvalidOperationException("bash did not start");
         await process.WaitForExitAsync(ct).ConfigureAwait(false);
-        return process.ExitCode;
+        return ExitCodeOf(process.ExitCode);
     }
+
+    /// <summary>
+    /// lab.sh's exit status as the tool's exit code (<see cref="ExitCodes"/>), so that <c>wsk lab</c> means what every other
+    /// command means: its 3 (<c>status</c>: the lab is down or degraded) is set-up (4), not the network's 3; its 130 and 143
+    /// (SIGINT, SIGTERM) are interrupted; any other failure (its <c>lab.sh: error: ...</c> line) is 1.
+    /// </summary>
+    private static int ExitCodeOf(int scriptExit) => scriptExit switch
+    {
+        0 => ExitCodes.Ok,
+        3 => ExitCodes.Setup,
+        130 or 143 => ExitCodes.Interrupted,
+        _ => ExitCodes.Failed,
+    };
 }

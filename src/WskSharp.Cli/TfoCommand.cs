@@ -91,21 +91,47 @@ internal static class TfoCommand
         }
 
         var connections = new Table().AddColumns("#", "Fast Open report", "ms");
+        connections.Columns[2].NoWrap();
         foreach (var (number, report, ms) in reports)
         {
             connections.AddRow(number.ToString(System.Globalization.CultureInfo.InvariantCulture), Markup.Escape(report), ms.ToString("F1", System.Globalization.CultureInfo.InvariantCulture));
         }
 
         AnsiConsole.Write(connections);
-        var table = new Table().AddColumns("destination", "last outcome", "failures", "held back until", "probing");
+        // One row per destination; narrower than that needs (COLUMNS=60), the fields one under another, so that no
+        // address, outcome name or time is cut.
+        string[] fields = ["destination", "last outcome", "failures", "held back until", "probing"];
+        static string[] Cells(WskFastOpenMemoryEntry e) =>
+        [
+            Markup.Escape(e.Destination.ToString()), e.LastOutcome.ToString(), e.Failures.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            e.BackoffUntil?.ToString("u", System.Globalization.CultureInfo.InvariantCulture) ?? "-", e.Probing ? "yes" : "no",
+        ];
+        var table = new Table().AddColumns(fields);
         foreach (WskFastOpenMemoryEntry e in memory)
         {
-            table.AddRow(e.Destination.ToString(), e.LastOutcome.ToString(), e.Failures.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                e.BackoffUntil?.ToString("u", System.Globalization.CultureInfo.InvariantCulture) ?? "-", e.Probing ? "yes" : "no");
+            table.AddRow(Cells(e));
         }
 
         AnsiConsole.MarkupLine($"[bold]Fast Open memory[/] (mode {mode}):");
-        AnsiConsole.Write(table);
+        CliConsole.WriteTable(table, () =>
+        {
+            var narrow = new Table().AddColumn("").AddColumn(new TableColumn("").NoWrap()).HideHeaders();
+            foreach (WskFastOpenMemoryEntry e in memory)
+            {
+                if (narrow.Rows.Count > 0)
+                {
+                    narrow.AddEmptyRow();
+                }
+
+                string[] cells = Cells(e);
+                for (int f = 0; f < fields.Length; f++)
+                {
+                    narrow.AddRow(fields[f], cells[f]);
+                }
+            }
+
+            return narrow;
+        });
         return 0;
     }
 }

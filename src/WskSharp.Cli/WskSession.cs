@@ -16,6 +16,7 @@ namespace WskSharp.Cli;
 internal sealed class WskSession : IDisposable
 {
     private readonly WskRegistration _registration;
+    private readonly string? _networkNamespace;
 
     public WskSession(string? networkNamespace = null)
         : this(new WskProviderOptions { NetworkNamespace = networkNamespace })
@@ -24,11 +25,12 @@ internal sealed class WskSession : IDisposable
 
     public WskSession(WskProviderOptions options)
     {
+        _networkNamespace = options.NetworkNamespace;
         NtStatus status = WskApi.WskRegister(new WskClientNpi(null, new WskClientDispatch(WskConstants.WSK_V1_0)),
             options with { LoggerFactory = options.LoggerFactory ?? CliLogging.Factory }, out WskRegistration? registration);
         if (status != NtStatus.Success)
         {
-            throw options.NetworkNamespace is { } ns ? NamespaceError(ns, status) : new WskCallException("WskRegister", status);
+            throw options.NetworkNamespace is { } ns ? NamespaceError($"WskRegister in network namespace '{ns}'", ns, status) : new WskCallException("WskRegister", status);
         }
 
         _registration = registration!;
@@ -48,7 +50,14 @@ internal sealed class WskSession : IDisposable
     public WskSocket Socket(ushort family, uint category)
     {
         var irp = new Irp();
-        Check("WskSocket", Npi.Dispatch.WskSocket(Npi.Client, family, Ws2Def.SOCK_STREAM, Ws2Def.IPPROTO_TCP, category, null, null, null, null, null, irp));
+        NtStatus status = Npi.Dispatch.WskSocket(Npi.Client, family, Ws2Def.SOCK_STREAM, Ws2Def.IPPROTO_TCP, category, null, null, null, null, null, irp);
+        if (status == NtStatus.AccessDenied && _networkNamespace is { } ns)
+        {
+            // The namespace is entered when the first socket is made there: without root, this is where that fails.
+            throw NamespaceError($"WskSocket in network namespace '{ns}'", ns, status);
+        }
+
+        Check("WskSocket", status);
         return (WskSocket)irp.IoStatus.Pointer!;
     }
 
@@ -241,14 +250,14 @@ internal sealed class WskSession : IDisposable
         }
     }
 
-    /// <summary>WskRegister in a namespace failed: say whether the namespace is missing or root is.</summary>
-    private static WskCallException NamespaceError(string ns, NtStatus status)
+    /// <summary><paramref name="call"/> in a namespace failed: say whether the namespace is missing or root is.</summary>
+    private static WskCallException NamespaceError(string call, string ns, NtStatus status)
     {
         string path = ns.Contains('/', StringComparison.Ordinal) ? ns : $"/run/netns/{ns}";
         string hint = !File.Exists(path) ? $"there is no network namespace '{ns}' ({path}); ip netns list names those there are"
             : !Environment.IsPrivilegedProcess ? $"entering a network namespace needs root: {Invocation.Sudo()}"
             : $"the network namespace '{ns}' ({path}) could not be entered";
-        return new WskCallException($"WskRegister in network namespace '{ns}'", status, hint, ExitCodes.Setup);
+        return new WskCallException(call, status, hint, ExitCodes.Setup);
     }
 
     private static WskProviderConnectionDispatch Conn(WskSocket socket) => (WskProviderConnectionDispatch)socket.Dispatch;

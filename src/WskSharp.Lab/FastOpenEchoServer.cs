@@ -17,6 +17,7 @@ public sealed class FastOpenEchoServer : IAsyncDisposable
     private readonly List<Socket> _accepted = [];
     private readonly List<byte[]> _received = [];
     private readonly Task _acceptLoop;
+    private TaskCompletionSource _recorded = new(TaskCreationOptions.RunContinuationsAsynchronously); // Set (and replaced) at each record.
 
     private FastOpenEchoServer(Socket listener)
     {
@@ -40,8 +41,38 @@ public sealed class FastOpenEchoServer : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Waits until <paramref name="condition"/> holds for <see cref="Received"/>, checked again each time a connection is
+    /// recorded (no polling). Cancelling <paramref name="cancellationToken"/> ends the wait with
+    /// <see cref="OperationCanceledException"/>.
+    /// </summary>
+    public async Task WaitForReceivedAsync(Func<IReadOnlyList<byte[]>, bool> condition, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(condition);
+        while (true)
+        {
+            Task next;
+            lock (_received)
+            {
+                if (condition(_received))
+                {
+                    return;
+                }
+
+                next = _recorded.Task;
+            }
+
+            await next.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Starts a server on <paramref name="address"/> (port 0: any free port), in <paramref name="ns"/> if given.</summary>
-    public static FastOpenEchoServer Start(IPAddress address, NetworkNamespace? ns = null, int fastOpenQueue = 256)
+    /// <param name="address">Where to listen.</param>
+    /// <param name="ns">The namespace to listen in (null: this process's).</param>
+    /// <param name="fastOpenQueue">The kernel's Fast Open server queue length.</param>
+    /// <param name="backlog">The accept queue length (the kernel caps it at net.core.somaxconn). A connection that finds
+    /// the queue full is not lost, but waits for TCP's retransmissions, seconds later.</param>
+    public static FastOpenEchoServer Start(IPAddress address, NetworkNamespace? ns = null, int fastOpenQueue = 256, int backlog = 512)
     {
         Socket Create()
         {
@@ -51,7 +82,7 @@ public sealed class FastOpenEchoServer : IAsyncDisposable
                 socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
                 socket.SetRawSocketOption((int)SocketOptionLevel.Tcp, LinuxTcpFastOpen, BitConverter.GetBytes(fastOpenQueue));
                 socket.Bind(new IPEndPoint(address, 0));
-                socket.Listen(512);
+                socket.Listen(backlog);
                 return socket;
             }
             catch
@@ -115,11 +146,15 @@ public sealed class FastOpenEchoServer : IAsyncDisposable
         }
         finally
         {
+            TaskCompletionSource recorded;
             lock (_received)
             {
                 _received.Add(all.ToArray());
+                recorded = _recorded;
+                _recorded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             }
 
+            recorded.SetResult();
             client.Dispose();
         }
     }

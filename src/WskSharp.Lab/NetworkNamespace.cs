@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using WskSharp.Transport.Linux;
 
 namespace WskSharp.Lab;
@@ -12,9 +14,13 @@ namespace WskSharp.Lab;
 public sealed class NetworkNamespace : IDisposable
 {
     private static int s_counter;
+    private readonly ILogger _logger = NullLogger.Instance;
     private int _deleted;
 
     private NetworkNamespace(string name) => Name = name;
+
+    private NetworkNamespace(string name, ILogger logger)
+        : this(name) => _logger = logger;
 
     private NetworkNamespace(string name, bool owned)
         : this(name) => Owned = owned;
@@ -35,13 +41,16 @@ public sealed class NetworkNamespace : IDisposable
         : FindIp() is null ? "needs the 'ip' command (Debian package iproute2)" : null;
 
     /// <summary>Creates a namespace named <paramref name="prefix"/>-PID-N with loopback up and Fast Open on (3).</summary>
+    /// <param name="prefix">The first part of the name.</param>
+    /// <param name="logger">Where a clean-up that fails (an orphan or this namespace not deleted) is reported; null: nowhere.</param>
     /// <exception cref="InvalidOperationException">A command failed; whatever was made is removed.</exception>
-    public static NetworkNamespace Create(string prefix = "wsk")
+    public static NetworkNamespace Create(string prefix = "wsk", ILogger? logger = null)
     {
-        RemoveOrphans(prefix);
+        logger ??= NullLogger.Instance;
+        RemoveOrphans(prefix, logger);
         string name = $"{prefix}-{Environment.ProcessId}-{Interlocked.Increment(ref s_counter)}";
         Run("ip", "netns", "add", name);
-        var ns = new NetworkNamespace(name);
+        var ns = new NetworkNamespace(name, logger);
         try
         {
             Run("ip", "-n", name, "link", "set", "lo", "up");
@@ -74,9 +83,10 @@ public sealed class NetworkNamespace : IDisposable
 
     /// <summary>
     /// Deletes namespaces named <paramref name="prefix"/>-PID-N whose creating process is gone (a run that was killed
-    /// before it could clean up). Only names of this pattern are touched, and only for dead PIDs.
+    /// before it could clean up). Only names of this pattern are touched, and only for dead PIDs. One that cannot be
+    /// deleted is reported to <paramref name="logger"/> and left.
     /// </summary>
-    public static void RemoveOrphans(string prefix)
+    public static void RemoveOrphans(string prefix, ILogger? logger = null)
     {
         if (!Directory.Exists("/var/run/netns"))
         {
@@ -95,7 +105,7 @@ public sealed class NetworkNamespace : IDisposable
                 }
                 catch (InvalidOperationException ex)
                 {
-                    Trace.TraceWarning($"Could not delete orphaned namespace {path}: {ex.Message}");
+                    LabLog.OrphanNotDeleted(logger ?? NullLogger.Instance, path, ex.Message);
                 }
             }
         }
@@ -160,7 +170,8 @@ public sealed class NetworkNamespace : IDisposable
         }
     }
 
-    /// <summary>Deletes the namespace (once), if this object <see cref="Owned"/> it.</summary>
+    /// <summary>Deletes the namespace (once), if this object <see cref="Owned"/> it; a failure goes to the logger given to
+    /// <see cref="Create"/>.</summary>
     public void Dispose()
     {
         if (Owned && Interlocked.Exchange(ref _deleted, 1) == 0)
@@ -171,7 +182,7 @@ public sealed class NetworkNamespace : IDisposable
             }
             catch (InvalidOperationException ex)
             {
-                Trace.TraceWarning($"Could not delete network namespace {Name}: {ex.Message}");
+                LabLog.NamespaceNotDeleted(_logger, Name, ex.Message); // Disposing must not throw: reported, and left.
             }
         }
     }
@@ -187,8 +198,12 @@ public sealed class NetworkNamespace : IDisposable
         }
 
         using Process process = Process.Start(psi) ?? throw new InvalidOperationException($"{file} did not start");
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-        string stderr = process.StandardError.ReadToEnd();
+        // Disposed here: left to the finalizer, the two pipes stay open after the command ends (a test counting its
+        // descriptors sees them).
+        using StreamReader output = process.StandardOutput;
+        using StreamReader error = process.StandardError;
+        Task<string> stdout = output.ReadToEndAsync();
+        string stderr = error.ReadToEnd();
         process.WaitForExit();
         if (process.ExitCode != 0)
         {

@@ -58,6 +58,15 @@ typedef enum {
 #define SO_RCVTIMEO 0x1006
 #define SO_ERROR 0x1007
 #define SO_TYPE 0x1008
+#define SO_CONDITIONAL_ACCEPT 0x3002 /* a listener's WskInspectEvent decides each connection */
+
+/* IPPROTO_IP / IPPROTO_IPV6 packet information (ws2ipdef.h): a datagram's destination and interface. */
+#define IP_PKTINFO 19
+#define IPV6_PKTINFO 19
+
+/* Receive flags a WskReceiveFrom reports in ControlFlags (ws2def.h). */
+#define MSG_TRUNC 0x0100
+#define MSG_CTRUNC 0x0200
 
 /* IPPROTO_TCP options (ws2ipdef.h/mstcpip.h values). */
 #define TCP_NODELAY 0x0001
@@ -142,6 +151,23 @@ typedef struct _WSACMSGHDR {
     INT cmsg_type;
 } WSACMSGHDR, *PWSACMSGHDR, CMSGHDR, *PCMSGHDR;
 
+/* Control message arithmetic (x64: header and data 8-aligned, the data 16 bytes after the header's start). */
+#define WSA_CMSGDATA_ALIGN(length) (((length) + 7) & ~(SIZE_T)7)
+#define WSA_CMSG_DATA(cmsg) ((PUCHAR)(cmsg) + WSA_CMSGDATA_ALIGN(sizeof(WSACMSGHDR)))
+#define WSA_CMSG_LEN(length) (WSA_CMSGDATA_ALIGN(sizeof(WSACMSGHDR)) + (length))
+#define WSA_CMSG_SPACE(length) WSA_CMSGDATA_ALIGN(sizeof(WSACMSGHDR) + (length))
+
+/* IP_PKTINFO / IPV6_PKTINFO data (ws2ipdef.h): the datagram's local address and interface. */
+typedef struct in_pktinfo {
+    IN_ADDR ipi_addr;
+    ULONG ipi_ifindex;
+} IN_PKTINFO, *PIN_PKTINFO;
+
+typedef struct in6_pktinfo {
+    IN6_ADDR ipi6_addr;
+    ULONG ipi6_ifindex;
+} IN6_PKTINFO, *PIN6_PKTINFO;
+
 /* Name resolution result, in Windows' field order (ai_canonname before ai_addr, unlike glibc's addrinfo). */
 typedef struct addrinfoexW {
     int ai_flags;
@@ -187,6 +213,10 @@ C_ASSERT(sizeof(SOCKADDR_STORAGE) == 128);
 C_ASSERT(FIELD_OFFSET(ADDRINFOEXW, ai_canonname) == 24);
 C_ASSERT(FIELD_OFFSET(ADDRINFOEXW, ai_addr) == 32);
 C_ASSERT(sizeof(ADDRINFOEXW) == 72);
+C_ASSERT(sizeof(WSACMSGHDR) == 16);
+C_ASSERT(sizeof(IN_PKTINFO) == 8);
+C_ASSERT(sizeof(IN6_PKTINFO) == 20);
+C_ASSERT(WSA_CMSG_SPACE(sizeof(IN_PKTINFO)) == 24 && WSA_CMSG_SPACE(sizeof(IN6_PKTINFO)) == 40);
 
 WSKSHARP_END_DECLS
 

@@ -1,5 +1,5 @@
-/* The hot path allocates nothing managed: a send and a receive on a connected socket, each on an IRP reused for every
- * request, over MDLs made once. After a warm-up, the WSK layer's managed heap (WskSharpManagedAllocatedBytes: every
+/* The hot path allocates nothing managed: a send and a receive on a connected socket (and a sendto and a receivefrom on
+ * datagram sockets), each on an IRP reused for every request, over MDLs made once. After a warm-up, the WSK layer's managed heap (WskSharpManagedAllocatedBytes: every
  * thread's allocations, the event loop's and the thread pool's included) must grow by less than one byte per round trip
  * over 2000 of them: one object per call would be at least 48,000 bytes, while the runtime's own occasional housekeeping
  * (a thread pool thread starting) is a few hundred, once. */
@@ -19,6 +19,75 @@ static BOOLEAN RoundTrips(PWSK_SOCKET client, PWSK_SOCKET server, SYNC_IRP *send
         }
     }
     return TRUE;
+}
+
+/* The same for datagrams: WskReceiveFrom (with the sender and control flags written back) and WskSendTo on reused IRPs. */
+static BOOLEAN DatagramRounds(PWSK_SOCKET a, PWSK_SOCKET b, SOCKADDR_IN *to, SYNC_IRP *send, SYNC_IRP *receive, PWSK_BUF out,
+    PWSK_BUF in, int count)
+{
+    const WSK_PROVIDER_DATAGRAM_DISPATCH *da = a->Dispatch, *db = b->Dispatch;
+    SOCKADDR_IN from;
+    ULONG flags;
+    for (int i = 0; i < count; i++) {
+        NTSTATUS received = db->WskReceiveFrom(b, in, 0, (PSOCKADDR)&from, NULL, NULL, &flags, SyncIrpArm(receive));
+        if (SyncIrpWait(send, da->WskSendTo(a, out, 0, (PSOCKADDR)to, 0, NULL, SyncIrpArm(send))) != STATUS_SUCCESS
+            || SyncIrpWait(receive, received) != STATUS_SUCCESS || receive->Irp->IoStatus.Information != out->Length) {
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+static PWSK_SOCKET DatagramSocket(SOCKADDR_IN *address)
+{
+    NTSTATUS status = SyncIrpWait(&t.Sync, t.Npi.Dispatch->WskSocket(t.Npi.Client, AF_INET, SOCK_DGRAM, IPPROTO_UDP,
+        WSK_FLAG_DATAGRAM_SOCKET, NULL, NULL, NULL, NULL, NULL, SyncIrpArm(&t.Sync)));
+    if (!NT_SUCCESS(status)) {
+        return NULL;
+    }
+    PWSK_SOCKET socket = (PWSK_SOCKET)t.Sync.Irp->IoStatus.Information;
+    const WSK_PROVIDER_DATAGRAM_DISPATCH *d = socket->Dispatch;
+    SOCKADDR_IN any = WsktestLoopback(0);
+    if (!NT_SUCCESS(SyncIrpWait(&t.Sync, d->WskBind(socket, (PSOCKADDR)&any, 0, SyncIrpArm(&t.Sync))))
+        || !NT_SUCCESS(SyncIrpWait(&t.Sync, d->WskGetLocalAddress(socket, (PSOCKADDR)address, SyncIrpArm(&t.Sync))))) {
+        WsktestClose(&t, socket);
+        return NULL;
+    }
+    return socket;
+}
+
+static void DatagramSteadyState(void)
+{
+    SOCKADDR_IN aAddress, bAddress;
+    PWSK_SOCKET a = DatagramSocket(&aAddress), b = DatagramSocket(&bAddress);
+    if (a == NULL || b == NULL) {
+        wsktest_fail("steady_state_datagram_no_managed_allocation", "no bound datagram sockets");
+        return;
+    }
+    static UCHAR payload[256], sink[256];
+    PMDL outMdl = WsktestMdl(payload, sizeof(payload)), inMdl = WsktestMdl(sink, sizeof(sink));
+    WSK_BUF out = { outMdl, 0, sizeof(payload) }, in = { inMdl, 0, sizeof(sink) };
+    SYNC_IRP send, receive;
+    SyncIrpInit(&send);
+    SyncIrpInit(&receive);
+    BOOLEAN ok = DatagramRounds(a, b, &bAddress, &send, &receive, &out, &in, 500); /* warm-up */
+    LONGLONG before = WskSharpManagedAllocatedBytes();
+    ok = ok && DatagramRounds(a, b, &bAddress, &send, &receive, &out, &in, 2000);
+    LONGLONG after = WskSharpManagedAllocatedBytes();
+    printf("# managed bytes allocated over 2000 datagram sendto+receivefrom rounds: %lld\n", (long long)(after - before));
+    if (!ok) {
+        wsktest_fail("steady_state_datagram_no_managed_allocation", "a round failed");
+    } else if (after - before >= 2000) {
+        wsktest_fail("steady_state_datagram_no_managed_allocation", "%lld managed bytes allocated over 2000 rounds", (long long)(after - before));
+    } else {
+        wsktest_ok("steady_state_datagram_no_managed_allocation");
+    }
+    SyncIrpFree(&send);
+    SyncIrpFree(&receive);
+    IoFreeMdl(outMdl);
+    IoFreeMdl(inMdl);
+    WsktestClose(&t, a);
+    WsktestClose(&t, b);
 }
 
 int main(void)
@@ -62,6 +131,7 @@ int main(void)
     WsktestClose(&t, client);
     WsktestClose(&t, server);
     WsktestClose(&t, listener);
+    DatagramSteadyState();
     WsktestStop(&t);
     return wsktest_failed == 0 ? 0 : 1;
 }

@@ -143,6 +143,29 @@ int main(void)
     }
     SyncIrpFree(&accept);
     WsktestClose(&t, listener);
+
+    /* A basic socket gets WSK_PROVIDER_BASIC_DISPATCH (WskControlSocket and WskCloseSocket), not a connection table whose
+     * WskBind would let it bind. */
+    NTSTATUS basicStatus, connectionStatus;
+    PWSK_SOCKET basic = WsktestSocket(&t, AF_INET, WSK_FLAG_BASIC_SOCKET, NULL, NULL, &basicStatus);
+    PWSK_SOCKET connection = WsktestSocket(&t, AF_INET, WSK_FLAG_CONNECTION_SOCKET, NULL, NULL, &connectionStatus);
+    if (basic == NULL || connection == NULL) {
+        wsktest_fail("basic_socket_basic_table", "WskSocket: basic 0x%08X, connection 0x%08X", (unsigned)basicStatus, (unsigned)connectionStatus);
+    } else {
+        const WSK_PROVIDER_BASIC_DISPATCH *b = basic->Dispatch;
+        const WSK_PROVIDER_CONNECTION_DISPATCH *c = connection->Dispatch;
+        if (basic->Dispatch == connection->Dispatch || b->WskControlSocket != c->WskControlSocket || b->WskCloseSocket != c->WskCloseSocket) {
+            wsktest_fail("basic_socket_basic_table", "the basic socket's table is the connection table, or its members differ");
+        } else {
+            wsktest_ok("basic_socket_basic_table");
+        }
+    }
+    if (basic != NULL) {
+        WsktestClose(&t, basic);
+    }
+    if (connection != NULL) {
+        WsktestClose(&t, connection);
+    }
     WsktestStop(&t);
     return wsktest_failed == 0 ? 0 : 1;
 }

@@ -15,6 +15,11 @@ internal sealed partial class FastOpenMemory
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<SockAddr, Entry> _entries = [];
+
+    // _entries.Count, published after every change under _lock: while the memory holds nothing (every path healthy, the
+    // usual case) a connect's Decide and Record return without the lock, the clock or hashing the address. A stale read
+    // orders the call before the change it missed, as if it had come a moment earlier.
+    private int _held;
     private readonly LinkedList<Entry> _recency = new();
     private readonly int _capacity;
     private readonly TimeSpan _minimum;
@@ -193,6 +198,11 @@ internal sealed partial class FastOpenMemory
             return Decision.Try;
         }
 
+        if (Volatile.Read(ref _held) == 0)
+        {
+            return Decision.Try;
+        }
+
         lock (_lock)
         {
             if (!_entries.TryGetValue(destination, out Entry? entry) || entry.BackoffUntil is not { } until)
@@ -216,14 +226,14 @@ internal sealed partial class FastOpenMemory
     /// <summary>Records what a Fast Open attempt to <paramref name="destination"/> saw.</summary>
     public void Record(in SockAddr destination, WskFastOpenOutcome outcome)
     {
-        if (Mode != WskFastOpenMode.Adaptive || outcome == WskFastOpenOutcome.None)
+        if (Mode != WskFastOpenMode.Adaptive || outcome == WskFastOpenOutcome.None
+            || (outcome == WskFastOpenOutcome.SynDataAcknowledged && Volatile.Read(ref _held) == 0))
         {
-            return;
+            return; // Mode, nothing to record, or an acknowledged path while the memory holds none: nothing to change.
         }
 
         lock (_lock)
         {
-            DateTimeOffset now = _time.GetUtcNow();
             if (!_entries.TryGetValue(destination, out Entry? entry))
             {
                 if (outcome == WskFastOpenOutcome.SynDataAcknowledged)
@@ -239,6 +249,7 @@ internal sealed partial class FastOpenMemory
                 _recency.AddFirst(entry.Node!);
             }
 
+            DateTimeOffset now = _time.GetUtcNow();
             bool wasProbing = entry.Probing;
             entry.Probing = false;
             entry.Last = outcome;
@@ -297,6 +308,8 @@ internal sealed partial class FastOpenMemory
             LogEvicted(_logger, oldest.Value.Destination);
         }
 
+        Volatile.Write(ref _held, _entries.Count);
+
         return entry;
     }
 
@@ -331,6 +344,7 @@ internal sealed partial class FastOpenMemory
                 _recency.Remove(entry.Node!);
                 Forget(entry);
                 count = 1;
+                Volatile.Write(ref _held, _entries.Count);
             }
             else
             {
@@ -342,6 +356,7 @@ internal sealed partial class FastOpenMemory
 
                 _entries.Clear();
                 _recency.Clear();
+                Volatile.Write(ref _held, 0);
             }
 
             LogCleared(_logger, destination, count);

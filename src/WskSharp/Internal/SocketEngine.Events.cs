@@ -24,7 +24,9 @@ internal sealed partial class SocketEngine
     private byte[]? _held;          // data read for an event and not accepted by the client
     private int _heldOffset;
     private int _heldCount;
-    private HashSet<byte[]>? _lent; // buffers of indications the client kept (STATUS_PENDING) until WskRelease
+    private HashSet<byte[]>? _lent; // buffers of indications the client holds: from the indication on until WskRelease
+    private byte[]? _indicating;    // the buffer of the receive event now running (its callback has not returned)
+    private bool _releasedEarly;    // WskRelease of _indicating came before its callback returned
 
     /// <summary>Where events go (the WSK layer's socket).</summary>
     public ISocketEventSink? EventSink { get; set; }
@@ -75,6 +77,14 @@ internal sealed partial class SocketEngine
             if (_lent is null || !_lent.Remove(buffer))
             {
                 return NtStatus.InvalidParameter; // Not an indication of this socket, or released already.
+            }
+
+            if (ReferenceEquals(buffer, _indicating))
+            {
+                // A worker the callback handed the indication to released it before the callback returned STATUS_PENDING:
+                // honoured, and the callback's return gives the memory back.
+                _releasedEarly = true;
+                return NtStatus.Success;
             }
         }
 
@@ -220,6 +230,11 @@ internal sealed partial class SocketEngine
                 NtStatus status = _host!.Receive(buffer, out int n);
                 if (status == NtStatus.Success && n > 0)
                 {
+                    // The client's from the indication on: a WskRelease may come from another thread before the callback
+                    // returns STATUS_PENDING.
+                    (_lent ??= new HashSet<byte[]>(ReferenceEqualityComparer.Instance)).Add(buffer);
+                    _indicating = buffer;
+                    _releasedEarly = false;
                     return PendingEvent.Receive(buffer, n);
                 }
 
@@ -273,11 +288,20 @@ internal sealed partial class SocketEngine
     {
         lock (_lock)
         {
+            bool releasedEarly = _releasedEarly;
+            _indicating = null;
+            _releasedEarly = false;
             if (status == NtStatus.Pending)
             {
-                (_lent ??= new HashSet<byte[]>(ReferenceEqualityComparer.Instance)).Add(buffer);
-                return;
+                if (releasedEarly)
+                {
+                    ArrayPool<byte>.Shared.Return(buffer); // Kept, and already given back while the callback ran.
+                }
+
+                return; // Otherwise the client's until WskRelease.
             }
+
+            _lent!.Remove(buffer); // Not kept (if it was released meanwhile, the release only took it off this list).
 
             int kept = status == NtStatus.Success ? count - Math.Clamp(accepted, 0, count) : count;
             if (kept == 0 || _state == SocketState.Closed)

@@ -11,29 +11,41 @@ namespace WskSharp.Nt;
 /// </summary>
 internal sealed class CompletionWatchdog
 {
+    /// <summary>From this threshold on, the coarse clock (<see cref="Environment.TickCount64"/>: a few ns a read, ticks of
+    /// 1-4 ms) is precise enough; below it, <see cref="Stopwatch"/> (about 30 ns a read). The event loop reads the clock twice
+    /// per completion it runs, so this is paid on every connection.</summary>
+    private static readonly TimeSpan CoarseFrom = TimeSpan.FromMilliseconds(40);
+
     private readonly long _thresholdTicks;
     private readonly TimeSpan _threshold;
+    private readonly bool _coarse;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<object, bool> _reported = new();
 
     public CompletionWatchdog(TimeSpan threshold, ILogger logger)
     {
         _threshold = threshold;
-        _thresholdTicks = (long)(threshold.TotalSeconds * Stopwatch.Frequency);
+        _coarse = threshold >= CoarseFrom;
+        _thresholdTicks = _coarse ? (long)threshold.TotalMilliseconds : (long)(threshold.TotalSeconds * Stopwatch.Frequency);
         _logger = logger;
     }
+
+    /// <summary>Now, on the watchdog's clock: what <see cref="Observe"/> takes as the start of a completion.</summary>
+    public long Now() => _coarse ? Environment.TickCount64 : Stopwatch.GetTimestamp();
 
     /// <summary>Call sites reported so far (a test reads it).</summary>
     public int Reported => _reported.Count;
 
-    /// <summary>Checks one completion the event loop ran from <paramref name="startTimestamp"/> until now.</summary>
+    /// <summary>Checks one completion the event loop ran from <paramref name="startTimestamp"/> (<see cref="Now"/>) until now.</summary>
     public void Observe(IoCompletionRoutine? routine, long startTimestamp)
     {
-        long elapsed = Stopwatch.GetTimestamp() - startTimestamp;
+        long elapsed = Now() - startTimestamp;
         if (elapsed <= _thresholdTicks)
         {
             return;
         }
+
+        double elapsedMs = _coarse ? elapsed : elapsed * 1000.0 / Stopwatch.Frequency;
 
         // Keyed by the routine's method: a call site reported once costs nothing more when it is slow again.
         object key = routine is null ? _reported : routine.Method;
@@ -42,7 +54,7 @@ internal sealed class CompletionWatchdog
             string site = routine is null
                 ? "the completion of an IRP without a routine (its awaiting code, with CompleteOnEventLoop)"
                 : $"completion routine {routine.Method.DeclaringType?.FullName}.{routine.Method.Name}";
-            NtLog.CompletionHeld(_logger, site, elapsed * 1000.0 / Stopwatch.Frequency, _threshold.TotalMilliseconds);
+            NtLog.CompletionHeld(_logger, site, elapsedMs, _threshold.TotalMilliseconds);
         }
     }
 

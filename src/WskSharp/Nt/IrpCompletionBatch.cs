@@ -50,7 +50,7 @@ internal sealed class IrpCompletionBatch
                 if (_watchdog is { } watchdog)
                 {
                     IoCompletionRoutine? routine = irp.Routine;
-                    long start = System.Diagnostics.Stopwatch.GetTimestamp();
+                    long start = watchdog.Now();
                     irp.FinishDeferred();
                     watchdog.Observe(routine, start);
                 }

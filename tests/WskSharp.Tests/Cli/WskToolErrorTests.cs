@@ -78,6 +78,7 @@ public sealed class WskToolErrorTests
         string line = Assert.Single(WskTool.Lines(output));
         Assert.StartsWith($"wsk {args[0]}: --", line, StringComparison.Ordinal);
         Assert.Contains("must be", line, StringComparison.Ordinal);
+        Assert.Contains("Hint: ", line, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -137,15 +138,17 @@ public sealed class WskToolErrorTests
         await echo;
     }
 
-    [Fact]
-    public async Task A_server_that_accepts_but_never_answers_is_STATUS_IO_TIMEOUT_after_timeout_exit_3()
+    [Theory]
+    [InlineData("connect", "--data", "anyone?")]
+    [InlineData("tfo", "--count", "1")]
+    public async Task A_server_that_accepts_but_never_answers_is_STATUS_IO_TIMEOUT_after_timeout_exit_3(string command, params string[] more)
     {
         using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         listener.Listen();
         Task<Socket> accepted = listener.AcceptAsync(Ct).AsTask();
 
-        var (exit, output) = WskTool.Run(["connect", $"127.0.0.1:{((IPEndPoint)listener.LocalEndPoint!).Port}", "--data", "anyone?", "--timeout", "1"]);
+        var (exit, output) = WskTool.Run([command, $"localhost:{((IPEndPoint)listener.LocalEndPoint!).Port}", .. more, "--timeout", "1"]);
 
         Assert.True(exit == 3, $"exit {exit}:\n{output}");
         string line = Assert.Single(WskTool.Lines(output));
@@ -182,6 +185,120 @@ public sealed class WskToolErrorTests
         foreach (string code in codes)
         {
             Assert.Contains($"\n| {code} | ", readme.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Entering_a_namespace_that_exists_without_root_is_exit_4_with_the_sudo_command_the_user_ran()
+    {
+        Assert.SkipUnless(Environment.IsPrivilegedProcess && File.Exists("/usr/bin/setpriv"), "Making a namespace and running the tool as another user need root and setpriv.");
+        Assert.SkipWhen(Lab.NetworkNamespace.WhyNot is { } why, $"needs network namespaces: {Lab.NetworkNamespace.WhyNot}");
+        using var ns = Lab.NetworkNamespace.Create("w17");
+        var (exit, output) = ChildProcess.Run("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "--", WskTool.Path, "connect", "127.0.0.1:7", "--netns", ns.Name],
+            Path.GetTempPath(), TimeSpan.FromSeconds(60), new Dictionary<string, string?> { ["HOME"] = Path.GetTempPath() });
+
+        Assert.True(exit == 4, $"exit {exit}:\n{output}");
+        string line = Assert.Single(WskTool.Lines(output));
+        Assert.StartsWith("wsk connect: Wsk", line, StringComparison.Ordinal);
+        Assert.Contains($" in network namespace '{ns.Name}' failed with STATUS_ACCESS_DENIED", line, StringComparison.Ordinal);
+        Assert.EndsWith($"Hint: entering a network namespace needs root: sudo {WskTool.Path} connect 127.0.0.1:7 --netns {ns.Name}.", line, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("connect", "127.0.0.1:7", "--count", "many", "--json")]
+    [InlineData("connect", "127.0.0.1:7", "--count", "0", "--json")]
+    [InlineData("tfo", "nowhere", "--json")]
+    [InlineData("serve", "--port", "70000", "--json")]
+    public void With_json_a_usage_error_is_one_JSON_object_too(params string[] args)
+    {
+        var (exit, output) = WskTool.Run(args);
+
+        Assert.True(exit == 2, $"exit {exit}:\n{output}");
+        using JsonDocument doc = JsonDocument.Parse(Assert.Single(WskTool.Lines(output)));
+        JsonElement error = doc.RootElement.GetProperty("error");
+        Assert.Equal($"wsk {args[0]}", error.GetProperty("command").GetString());
+        Assert.Equal(JsonValueKind.Null, error.GetProperty("status").ValueKind);
+        Assert.False(string.IsNullOrEmpty(error.GetProperty("what").GetString()));
+        Assert.False(string.IsNullOrEmpty(error.GetProperty("message").GetString()), output);
+        Assert.False(string.IsNullOrEmpty(error.GetProperty("hint").GetString()), output);
+        Assert.Equal(2, error.GetProperty("exitCode").GetInt32());
+    }
+
+    [Fact]
+    public void A_driver_that_does_not_load_is_exit_2_in_the_tool_s_one_line_with_a_hint()
+    {
+        string missing = Path.Combine(Path.GetTempPath(), $"wsk-no-driver-{Guid.NewGuid():N}.so");
+        var (exit, output) = WskTool.Run(["driver", "run", missing]);
+
+        Assert.True(exit == 2, $"exit {exit}:\n{output}");
+        string line = Assert.Single(WskTool.Lines(output));
+        Assert.StartsWith($"wsk driver run: loading {missing} failed: ", line, StringComparison.Ordinal);
+        Assert.Contains("Hint: ", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Wsk_lab_status_of_a_lab_that_is_not_up_is_exit_4_set_up_not_the_network_s_3()
+    {
+        Assert.SkipWhen(Lab.LabNetwork.WhyNot is { } why, $"wsk lab needs root, iproute2 and /dev/net/tun: {Lab.LabNetwork.WhyNot}");
+        var (exit, output) = WskTool.Run(["lab", "status", "--name", $"n17{Environment.ProcessId % 100_000}"]);
+
+        Assert.True(exit == 4, $"exit {exit}:\n{output}");
+        Assert.Contains("is down", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Ctrl_C_cancels_a_waiting_command_which_unwinds_reports_and_exits_130()
+    {
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen();
+        var psi = new System.Diagnostics.ProcessStartInfo(WskTool.Path) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string arg in new[] { "connect", $"127.0.0.1:{((IPEndPoint)listener.LocalEndPoint!).Port}", "--data", "wait", "--timeout", "60" })
+        {
+            psi.ArgumentList.Add(arg);
+        }
+
+        using var tool = System.Diagnostics.Process.Start(psi)!;
+        Task<string> stderr = tool.StandardError.ReadToEndAsync(Ct);
+        using Socket peer = await listener.AcceptAsync(Ct); // connected: the tool now waits for the reply
+        byte[] request = new byte[4];
+        Assert.Equal(4, await peer.ReceiveAsync(request, SocketFlags.None, Ct)); // ... and has sent its request
+
+        var kill = ChildProcess.Run("kill", ["-INT", tool.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)], Path.GetTempPath(), TimeSpan.FromSeconds(30));
+        Assert.True(kill.ExitCode == 0, kill.Output);
+        bool exited = tool.WaitForExit(TimeSpan.FromSeconds(30));
+        if (!exited)
+        {
+            tool.Kill();
+        }
+
+        Assert.True(exited, "wsk connect did not end on SIGINT");
+        // Killed by the signal, the process would also be "130" (128 + SIGINT); cancelled, it says so in its one line.
+        Assert.Equal(130, tool.ExitCode);
+        string line = Assert.Single(WskTool.Lines(await stderr));
+        Assert.StartsWith("wsk connect: WskReceive", line, StringComparison.Ordinal);
+        Assert.Contains("STATUS_CANCELLED", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Wsk_tfo_takes_an_IPv6_destination_and_its_tables_print_it_at_60_and_80_columns()
+    {
+        Assert.SkipUnless(Socket.OSSupportsIPv6, "no IPv6 on this machine");
+        using var listener = new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.IPv6Loopback, 0));
+        listener.Listen();
+        int port = ((IPEndPoint)listener.LocalEndPoint!).Port;
+        foreach (int columns in new[] { 80, 60 })
+        {
+            Task echo = EchoOnceAsync(listener);
+            var (exit, output) = WskTool.Run(["tfo", $"[::1]:{port}", "--count", "1"],
+                new Dictionary<string, string?> { ["COLUMNS"] = columns.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+
+            Assert.True(exit == 0, $"exit {exit} at {columns} columns:\n{output}");
+            Assert.Contains($"[::1]:{port}", output, StringComparison.Ordinal); // an address in brackets is text, not markup
+            Assert.Matches(@"│ (CookieRequested|SynDataAcknowledged|SynDataNotAcknowledged|SynRetransmitted|ConnectFailed|None) +│", output); // the outcome's name, whole
+            Assert.All(output.Split('\n'), l => Assert.True(l.TrimEnd('\r').Length <= columns, $"{l.Length} > {columns}: {l}"));
+            await echo;
         }
     }
 

@@ -113,11 +113,11 @@ public abstract partial class ConformanceTests
         Assert.Equal((nuint)16, returned);
         Assert.Equal((ulong)id.Key, BinaryPrimitives.ReadUInt64LittleEndian(output));
         Assert.Equal(id.SerialNumber, BinaryPrimitives.ReadUInt32LittleEndian(output.AsSpan(8)));
-        Assert.Equal(NtStatus.BufferTooSmall, QueryInspectId(accepted, new byte[15], out _));
+        Assert.Equal(NtStatus.BufferTooSmall, QueryInspectId(accepted, new byte[15], out nuint _));
 
         // Any other socket has none (documented): the listener, the connecting side.
-        Assert.Equal(NtStatus.InvalidDeviceRequest, QueryInspectId(listener, output, out _));
-        Assert.Equal(NtStatus.InvalidDeviceRequest, QueryInspectId(peer, output, out _));
+        Assert.Equal(NtStatus.InvalidDeviceRequest, QueryInspectId(listener, output, out nuint _));
+        Assert.Equal(NtStatus.InvalidDeviceRequest, QueryInspectId(peer, output, out nuint _));
     });
 
     [Fact]

@@ -283,7 +283,7 @@ public abstract partial class ConformanceTests
     });
 
     [Fact]
-    public Task WskAccept_pending_before_the_connect_and_inline_after_it_both_return_the_socket_and_its_addresses() => WithPairAsync(async (client, server, _) =>
+    public Task WskAccept_pending_before_the_connect_and_inline_after_it_both_return_the_socket_and_its_addresses() => WithPairAsync(async (client, server, transport) =>
     {
         var (listener, address) = server.CreateListener();
         var accept = (WskProviderListenDispatch)listener.Dispatch;
@@ -300,7 +300,7 @@ public abstract partial class ConformanceTests
 
         WskSocket second = await client.ConnectAsync(address);
         Assert.Equal(NtStatus.Success, Conn(second).WskGetLocalAddress(second, out SockAddr secondLocal, new Irp()));
-        await Task.Delay(50, Ct); // The server's end of the handshake has reached the accept queue by now.
+        await transport.AwaitAcceptQueueAsync(address, 1); // The server's end of the handshake, not a guessed sleep.
         var inline = new IrpProbe();
         Assert.Equal(NtStatus.Success, accept.WskAccept(listener, 0, null, null, null, remote, inline.Irp));
         Assert.Equal(NtStatus.Success, inline.Irp.IoStatus.Status);

@@ -404,7 +404,7 @@ public abstract class DatagramConformanceTests
         byte[] control = new byte[WskEventCallbackControl.Size];
         new WskEventCallbackControl(WskEventCallbackControl.NPI_WSK_INTERFACE_ID, WskConstants.WSK_EVENT_RECEIVE_FROM).WriteTo(control);
         Assert.Equal(NtStatus.Success, server.Npi.Dispatch.WskControlClient(server.Npi.Client, WskConstants.WSK_SET_STATIC_EVENT_CALLBACKS,
-            (nuint)control.Length, control, 0, default, out _, null));
+            (nuint)control.Length, control, 0, default, out nuint _, null));
         var seen = new System.Collections.Concurrent.BlockingCollection<byte[]>();
         var dispatch = new WskClientDatagramDispatch((_, _, indication) =>
         {

@@ -1,6 +1,8 @@
+using System.Globalization;
 using WskSharp.Lab;
 using WskSharp.Transport.Simulated;
 using WskSharp.Tests.Reliability;
+using WskSharp.Ws2;
 using WskSharp.Wsk;
 
 namespace WskSharp.Tests.Conformance;
@@ -86,6 +88,46 @@ internal sealed class TestTransport : IDisposable
         }
 
         return now;
+    }
+
+    /// <summary>
+    /// Waits until the listener at <paramref name="listening"/> holds <paramref name="count"/> connections ready for accept,
+    /// so a WskAccept completes inline. On Linux the connect completes at the client once the SYN-ACK is in, and the
+    /// server's end joins the accept queue when the client's ACK is processed, which under load may come later: the
+    /// kernel's own count is read (/proc/net/tcp gives a listening socket's accept queue length as its rx_queue). The
+    /// simulated network queues the server's end before its SYN-ACK leaves, so there is nothing to wait for.
+    /// </summary>
+    public async Task AwaitAcceptQueueAsync(SockAddr listening, int count)
+    {
+        if (Network is not null)
+        {
+            return;
+        }
+
+        Assert.Null(_namespace); // /proc/net shows this process's namespace only.
+        string table = listening.Family == Ws2Def.AF_INET6 ? "/proc/net/tcp6" : "/proc/net/tcp";
+        string port = $":{listening.Port:X4}";
+        var guard = System.Diagnostics.Stopwatch.StartNew();
+        while (QueuedConnections(table, port) < count)
+        {
+            Assert.True(guard.Elapsed < LoopbackConnection.HangGuard, $"the listener on port {listening.Port} never queued {count} connections");
+            await Task.Delay(1, TestContext.Current.CancellationToken); // Paces the polling only: the loop ends on the kernel's count.
+        }
+    }
+
+    /// <summary>The accept queue length of the listening socket (state 0A) whose local port is <paramref name="port"/>.</summary>
+    private static int QueuedConnections(string table, string port)
+    {
+        foreach (string line in File.ReadLines(table).Skip(1))
+        {
+            string[] fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (fields[3] == "0A" && fields[1].EndsWith(port, StringComparison.Ordinal))
+            {
+                return int.Parse(fields[4].AsSpan(fields[4].IndexOf(':') + 1), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+            }
+        }
+
+        return 0;
     }
 
     /// <summary>Forgets the Fast Open cookies clients hold, so the next Fast Open connect asks for one.</summary>

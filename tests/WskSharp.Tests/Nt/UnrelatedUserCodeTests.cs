@@ -54,10 +54,14 @@ public sealed class UnrelatedUserCodeTests
         Assert.Equal([1, 2], new[] { first[0], second[0] });
     }
 
-    [Fact]
-    public async Task In_the_continuation_of_await_irp_a_WskReceive_with_that_IRP_on_another_thread_returns_without_waiting_for_it()
+    /// <remarks>With completions on the event loop (opted in) the continuation runs inline on the thread that completed the
+    /// IRP: the case where a new request could wait for it (by default it hops to the thread pool first).</remarks>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task In_the_continuation_of_await_irp_a_WskReceive_with_that_IRP_on_another_thread_returns_without_waiting_for_it(bool completeOnEventLoop)
     {
-        using var client = new WskTestClient();
+        using var client = new WskTestClient(new WskProviderOptions { CompleteOnEventLoop = completeOnEventLoop });
         using LoopbackConnection pair = await LoopbackConnection.OpenAsync(client);
         byte[] first = new byte[1], second = new byte[1];
         var irp = new Irp();

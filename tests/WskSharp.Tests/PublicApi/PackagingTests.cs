@@ -5,16 +5,28 @@ using System.Xml.Linq;
 
 namespace WskSharp.Tests.PublicApi;
 
+/// <summary>The tests that share one <c>dotnet pack</c> of the solution (<see cref="PackagingTests.Packs"/>).</summary>
+[CollectionDefinition(Name)]
+public sealed class PackagesCollection : ICollectionFixture<PackagingTests.Packs>
+{
+    public const string Name = "packages";
+}
+
 /// <summary>
 /// <c>dotnet pack</c> makes the WskSharp package (README, XML docs, MIT licence expression, a symbols package) and the
 /// <c>wsk</c> .NET tool, which installs into a fresh tool path from a local folder only (offline) and runs <c>wsk info</c>.
 /// Skips, saying why, only where no dotnet CLI can be found.
 /// </summary>
-public sealed class PackagingTests(PackagingTests.Packs packs) : IClassFixture<PackagingTests.Packs>
+[Collection(PackagesCollection.Name)]
+public sealed class PackagingTests(PackagingTests.Packs packs)
 {
-    /// <summary>Packs the solution once for the class, into a temporary folder removed afterwards.</summary>
+    /// <summary>Packs the solution once for the collection, into a temporary folder removed afterwards; installs the tool
+    /// and builds the consumer apps from there once, when a test first asks.</summary>
     public sealed class Packs : IDisposable
     {
+        private readonly Lazy<(int ExitCode, string Output)> _install;
+        private readonly Lazy<Consumers> _consumers;
+
         public Packs()
         {
             Dotnet = FindDotnet();
@@ -22,6 +34,9 @@ public sealed class PackagingTests(PackagingTests.Packs packs) : IClassFixture<P
             Folder = Path.Combine(Path.GetTempPath(), $"wsksharp-pack-{Environment.ProcessId}-{Guid.NewGuid():N}");
             Directory.CreateDirectory(Folder);
             Output = Path.Combine(Folder, "packages");
+            ToolPath = Path.Combine(Folder, "tools");
+            _install = new(InstallTool);
+            _consumers = new(BuildConsumersOnce);
             if (Dotnet is null)
             {
                 return;
@@ -43,6 +58,9 @@ public sealed class PackagingTests(PackagingTests.Packs packs) : IClassFixture<P
             }
         }
 
+        /// <summary>The consumer apps' build and a way to run each (<c>console</c>, <c>web</c>).</summary>
+        public sealed record Consumers((int ExitCode, string Output) Build, Func<string, (int ExitCode, string Output)> Run);
+
         public string? Dotnet { get; }
 
         public string Root { get; }
@@ -55,6 +73,75 @@ public sealed class PackagingTests(PackagingTests.Packs packs) : IClassFixture<P
 
         public static string Configuration =>
             typeof(Packs).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Release";
+
+        /// <summary>The fresh tool path <c>wsk</c> is installed into (<see cref="InstallTool"/>).</summary>
+        public string ToolPath { get; }
+
+        /// <summary>The installed tool's command: <c>TOOLPATH/wsk</c>.</summary>
+        public string InstalledWsk => Path.Combine(ToolPath, "wsk");
+
+        /// <summary><c>dotnet tool install --tool-path TOOLPATH wsk</c> from the local folder only, once.</summary>
+        public (int ExitCode, string Output) Install => _install.Value;
+
+        /// <summary>Runs the installed tool as a user would; a hang is a failure of its own (exit -1).</summary>
+        public (int ExitCode, string Output) RunInstalled(IReadOnlyList<string> args, IReadOnlyDictionary<string, string?>? environment = null)
+        {
+            Assert.True(Install.ExitCode == 0, $"dotnet tool install exited {Install.ExitCode}:\n{Install.Output}");
+            var merged = new Dictionary<string, string?>(environment ?? new Dictionary<string, string?>());
+            return Run(InstalledWsk, args, Folder, TimeSpan.FromSeconds(60), merged);
+        }
+
+        /// <summary>The console and web apps of <see cref="ConsumerApps"/>, restored from the local folder and built, once.</summary>
+        public Consumers BuildConsumers() => _consumers.Value;
+
+        private (int ExitCode, string Output) InstallTool()
+        {
+            // Offline: a NuGet config whose only source is the folder pack wrote, and a packages folder of the test's own.
+            string config = Path.Combine(Folder, "nuget.config");
+            File.WriteAllText(config, $"""
+                <?xml version="1.0" encoding="utf-8"?>
+                <configuration>
+                  <packageSources>
+                    <clear />
+                    <add key="local" value="{Output}" />
+                  </packageSources>
+                </configuration>
+                """);
+            return Run(Dotnet!, ["tool", "install", "--tool-path", ToolPath, "--configfile", config, "--add-source", Output,
+                "--ignore-failed-sources", "wsk", "--version", "0.1.0"], Folder, TimeSpan.FromSeconds(120));
+        }
+
+        private Consumers BuildConsumersOnce()
+        {
+            string apps = Path.Combine(Folder, "apps");
+            string solution = ConsumerApps.Write(apps);
+            // Offline too: WskSharp's packages only from the folder pack wrote (never a stale 0.1.0 from elsewhere); their
+            // dependencies (Microsoft.Extensions.*) from the machine's own packages folder, which the repository's build filled.
+            string home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+            string machine = Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } set ? set : Path.Combine(home, ".nuget", "packages");
+            File.WriteAllText(Path.Combine(apps, "nuget.config"), $"""
+                <?xml version="1.0" encoding="utf-8"?>
+                <configuration>
+                  <packageSources>
+                    <clear />
+                    <add key="local" value="{Output}" />
+                    <add key="machine" value="{machine}" />
+                  </packageSources>
+                  <packageSourceMapping>
+                    <packageSource key="local">
+                      <package pattern="WskSharp*" />
+                    </packageSource>
+                    <packageSource key="machine">
+                      <package pattern="*" />
+                    </packageSource>
+                  </packageSourceMapping>
+                </configuration>
+                """);
+            var environment = new Dictionary<string, string?> { ["NUGET_PACKAGES"] = Path.Combine(Folder, "nuget-packages") };
+            var build = Run(Dotnet!, ["build", solution, "-c", "Release", "-nologo", "--disable-build-servers", "-nodeReuse:false", "-v", "q", "-clp:NoSummary"],
+                apps, TimeSpan.FromSeconds(240), environment);
+            return new Consumers(build, app => Run(Dotnet!, [Path.Combine(apps, app, "bin", "Release", "net10.0", $"{app}.dll")], apps, TimeSpan.FromSeconds(60)));
+        }
 
         public void Require()
         {
@@ -140,16 +227,22 @@ public sealed class PackagingTests(PackagingTests.Packs packs) : IClassFixture<P
         }
     }
 
-    [Fact]
-    public void The_symbols_carry_no_path_of_the_build_machine()
+    [Theory]
+    [InlineData("WskSharp.0.1.0.snupkg", "lib/net10.0/WskSharp.pdb")]
+    [InlineData("WskSharp.AspNetCore.0.1.0.snupkg", "lib/net10.0/WskSharp.AspNetCore.pdb")]
+    [InlineData("wsk.0.1.0.nupkg", "tools/net10.0/any/wsk.pdb")]
+    [InlineData("wsk.0.1.0.nupkg", "tools/net10.0/any/WskSharp.pdb")]
+    public void The_symbols_carry_no_path_of_the_build_machine_and_Source_Link_to_the_commit_they_were_built_from(string package, string entry)
     {
         packs.Require();
         Assert.SkipUnless(Packs.Configuration == "Release", "Deterministic source paths are a Release (and CI) setting.");
-        using ZipArchive symbols = ZipFile.OpenRead(Path.Combine(packs.Output, "WskSharp.0.1.0.snupkg"));
+        using ZipArchive zip = ZipFile.OpenRead(Path.Combine(packs.Output, package));
         using var pdb = new MemoryStream();
-        using (Stream entry = symbols.Entries.Single(e => e.FullName == "lib/net10.0/WskSharp.pdb").Open())
+        ZipArchiveEntry found = zip.GetEntry(entry) ?? throw new Xunit.Sdk.XunitException(
+            $"no {entry} in {package}: {string.Join(", ", zip.Entries.Select(e => e.FullName))}");
+        using (Stream stream = found.Open())
         {
-            entry.CopyTo(pdb);
+            stream.CopyTo(pdb);
         }
 
         pdb.Position = 0;
@@ -159,6 +252,20 @@ public sealed class PackagingTests(PackagingTests.Packs packs) : IClassFixture<P
         Assert.NotEmpty(documents);
         Assert.All(documents, d => Assert.StartsWith("/_/", d, StringComparison.Ordinal));
         Assert.DoesNotContain(documents, d => d.Contains(packs.Root, StringComparison.Ordinal));
+
+        // Source Link (its custom debug information on the module): /_/* maps to the repository's raw files at the commit
+        // the nuspec names, so a debugger fetches the very sources, even where the checkout has no git remote.
+        var sourceLinkKind = new Guid("CC110556-A091-4D38-9FEC-25AB9A351A6A");
+        string? json = reader.GetCustomDebugInformation(System.Reflection.Metadata.EntityHandle.ModuleDefinition)
+            .Select(reader.GetCustomDebugInformation)
+            .Where(c => reader.GetGuid(c.Kind) == sourceLinkKind)
+            .Select(c => System.Text.Encoding.UTF8.GetString(reader.GetBlobBytes(c.Value)))
+            .SingleOrDefault();
+        Assert.True(json is not null, $"{entry} in {package} has no Source Link");
+        using JsonDocument map = JsonDocument.Parse(json);
+        JsonProperty root = Assert.Single(map.RootElement.GetProperty("documents").EnumerateObject());
+        Assert.Equal("/_/*", root.Name);
+        Assert.Matches("^https://raw\\.githubusercontent\\.com/wsksharp/WskSharp/[0-9a-f]{40}/\\*$", root.Value.GetString());
     }
 
     [Fact]
@@ -177,23 +284,10 @@ public sealed class PackagingTests(PackagingTests.Packs packs) : IClassFixture<P
         packs.Require();
         Assert.True(File.Exists(Path.Combine(packs.Output, "wsk.0.1.0.nupkg")), $"no wsk.0.1.0.nupkg; dotnet pack said:\n{packs.PackLog}");
 
-        // Offline: a NuGet config whose only source is the folder pack wrote, and a packages folder of the test's own.
-        string config = Path.Combine(packs.Folder, "nuget.config");
-        File.WriteAllText(config, $"""
-            <?xml version="1.0" encoding="utf-8"?>
-            <configuration>
-              <packageSources>
-                <clear />
-                <add key="local" value="{packs.Output}" />
-              </packageSources>
-            </configuration>
-            """);
-        string toolPath = Path.Combine(packs.Folder, "tools");
-        var install = Run(packs.Dotnet!, ["tool", "install", "--tool-path", toolPath, "--configfile", config, "--add-source", packs.Output,
-            "--ignore-failed-sources", "wsk", "--version", "0.1.0"], packs.Folder, TimeSpan.FromSeconds(120));
+        var install = packs.Install;
         Assert.True(install.ExitCode == 0, $"dotnet tool install exited {install.ExitCode}:\n{install.Output}");
 
-        string wsk = Path.Combine(toolPath, "wsk");
+        string wsk = packs.InstalledWsk;
         Assert.True(File.Exists(wsk), $"no {wsk} after the install:\n{install.Output}");
         var table = Run(wsk, ["info"], packs.Folder, TimeSpan.FromSeconds(60));
         Assert.True(table.ExitCode == 0, $"wsk info exited {table.ExitCode}:\n{table.Output}");
@@ -227,6 +321,55 @@ public sealed class PackagingTests(PackagingTests.Packs packs) : IClassFixture<P
         Assert.StartsWith("wsk connect: WskConnectEx to 127.0.0.1:1 failed with STATUS_CONNECTION_REFUSED", refused.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void The_installed_tool_brings_a_lab_up_and_down_with_the_script_in_its_package()
+    {
+        packs.Require();
+        Assert.SkipWhen(Lab.LabNetwork.WhyNot is { } why, $"wsk lab needs root, iproute2 and /dev/net/tun: {Lab.LabNetwork.WhyNot}");
+        Assert.SkipWhen(!OnPath("gcc"), "wsk lab builds its delay line with gcc, which is not installed (bash tools/setup.sh installs it).");
+        string name = $"i17{Environment.ProcessId % 100_000}";
+        try
+        {
+            var up = packs.RunInstalled(["lab", "up", "--name", name, "--max-seconds", "120"]);
+            Assert.True(up.ExitCode == 0, $"wsk lab up exited {up.ExitCode}:\n{up.Output}");
+            // The delay line was built beside the script the package carries, not in a checkout.
+            Assert.True(File.Exists(Path.Combine(packs.ToolPath, ".store", "wsk", "0.1.0", "wsk", "0.1.0", "tools", "net10.0", "any", "tools", "lab", "bin", "delayline")),
+                $"no delay line built in the installed tool's own tools/lab:\n{up.Output}");
+            var status = packs.RunInstalled(["lab", "status", "--name", name]);
+            Assert.True(status.ExitCode == 0, $"wsk lab status exited {status.ExitCode}:\n{status.Output}");
+            Assert.Contains($"{name}-c", status.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            var down = packs.RunInstalled(["lab", "down", "--name", name]);
+            Assert.True(down.ExitCode == 0, $"wsk lab down exited {down.ExitCode}:\n{down.Output}");
+        }
+
+        var gone = packs.RunInstalled(["lab", "status", "--name", name]);
+        Assert.True(gone.ExitCode == 4, $"wsk lab status of a lab that is down exited {gone.ExitCode}, not 4 (set-up):\n{gone.Output}");
+    }
+
+    [Fact]
+    public void The_installed_tool_s_hint_without_root_names_the_command_the_user_ran_by_its_path()
+    {
+        packs.Require();
+        Assert.SkipUnless(Environment.IsPrivilegedProcess && File.Exists("/usr/bin/setpriv"), "Running the tool as another user needs root and setpriv.");
+        Assert.True(packs.Install.ExitCode == 0, $"dotnet tool install exited {packs.Install.ExitCode}:\n{packs.Install.Output}");
+        // As nobody, without root: ~/.dotnet/tools (here the fresh tool path) is not on root's PATH, so the hint names the path.
+        var (exit, output) = Run("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "--", packs.InstalledWsk, "demo", "--json"],
+            Path.GetTempPath(), TimeSpan.FromSeconds(60), new Dictionary<string, string?> { ["HOME"] = Path.GetTempPath() });
+
+        Assert.True(exit == 4, $"exit {exit}:\n{output}");
+        using JsonDocument doc = JsonDocument.Parse(output.Trim());
+        JsonElement error = doc.RootElement.GetProperty("error");
+        Assert.Equal("wsk demo", error.GetProperty("command").GetString());
+        Assert.Equal($"run it as root: sudo {packs.InstalledWsk} demo --json", error.GetProperty("hint").GetString());
+        Assert.Equal(4, error.GetProperty("exitCode").GetInt32());
+    }
+
+    private static bool OnPath(string program) => (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
+        .Any(dir => File.Exists(Path.Combine(dir, program)));
+
     private static string? FindDotnet()
     {
         string home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
@@ -243,9 +386,10 @@ public sealed class PackagingTests(PackagingTests.Packs packs) : IClassFixture<P
 
     /// <summary>Runs a command of the packaging checks: the tool installs into a package folder of its own (no stale wsk
     /// 0.1.0 from the user's cache) and the packed tool finds the runtime that runs these tests.</summary>
-    private static (int ExitCode, string Output) Run(string file, IReadOnlyList<string> args, string workingDirectory, TimeSpan timeout)
+    private static (int ExitCode, string Output) Run(string file, IReadOnlyList<string> args, string workingDirectory, TimeSpan timeout,
+        IReadOnlyDictionary<string, string?>? extra = null)
     {
-        var environment = new Dictionary<string, string?>();
+        var environment = new Dictionary<string, string?>(extra ?? new Dictionary<string, string?>());
         if (args.Count > 0 && args[0] == "tool")
         {
             environment["NUGET_PACKAGES"] = Path.Combine(workingDirectory, "nuget-packages");

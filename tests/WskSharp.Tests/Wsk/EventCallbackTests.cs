@@ -154,6 +154,46 @@ public sealed class EventCallbackTests : IDisposable
         }
     }
 
+    /// <summary>A driver's event callback hands a kept indication to a worker and returns STATUS_PENDING; the worker's
+    /// WskRelease may run before that return. It is honoured once (the STATUS_PENDING test failed under load when the
+    /// provider counted the indication as kept only after the callback returned).</summary>
+    [Fact]
+    public async Task A_kept_indication_released_by_another_thread_before_the_event_returns_is_released_once()
+    {
+        var handedOver = new TaskCompletionSource<WskDataIndication>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var released = new ManualResetEventSlim();
+        var returned = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        int events = 0;
+        var dispatch = new WskClientConnectionDispatch(
+            WskReceiveEvent: (object? context, uint flags, WskDataIndication? indication, nuint indicated, ref nuint accepted) =>
+            {
+                if (indication is null || Interlocked.Increment(ref events) > 1)
+                {
+                    return NtStatus.Success;
+                }
+
+                handedOver.TrySetResult(indication); // The worker owns it from here...
+                returned.TrySetResult(released.Wait(TimeSpan.FromSeconds(20))); // ... and releases it before this returns.
+                accepted = indicated;
+                return NtStatus.Pending;
+            });
+        WskSocket socket = await _client.ConnectAsync(Server, clientDispatch: dispatch);
+        using Socket peer = await _listener.AcceptSocketAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(NtStatus.Success, WskEvents.Enable(socket, WskConstants.WSK_EVENT_RECEIVE));
+        WskProviderConnectionDispatch connection = WskTestClient.Connection(socket);
+
+        await peer.SendAsync(new byte[] { 4, 2 }, SocketFlags.None, TestContext.Current.CancellationToken);
+        WskDataIndication kept = await handedOver.Task.WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
+        NtStatus first = connection.WskRelease(socket, kept);
+        NtStatus second = connection.WskRelease(socket, kept);
+        released.Set();
+
+        Assert.True(await returned.Task.WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken));
+        Assert.Equal(NtStatus.Success, first);
+        Assert.Equal(NtStatus.InvalidParameter, second);
+        Assert.Equal(NtStatus.InvalidParameter, connection.WskRelease(socket, kept)); // Still once after the event returned.
+    }
+
     [Fact]
     public async Task A_disabled_receive_event_leaves_data_for_WskReceive()
     {

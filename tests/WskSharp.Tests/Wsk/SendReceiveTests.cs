@@ -81,7 +81,14 @@ public sealed class SendReceiveTests : IDisposable
 
         // The first part alone cannot complete a WAITALL request.
         await connection.Peer.SendAsync(payload.AsMemory(0, 1000), SocketFlags.None, Ct);
-        await Task.Delay(50, Ct); // Give a wrong early completion its chance to show.
+        // The provider has taken all of the first part into the IRP (its progress says so), yet the request stays pending.
+        var guard = System.Diagnostics.Stopwatch.StartNew();
+        while (probe.Irp.IsPending && Volatile.Read(ref probe.Irp.Stack.Progress) < 1000)
+        {
+            Assert.True(guard.Elapsed < LoopbackConnection.HangGuard, "the first part never reached the request");
+            await Task.Delay(1, Ct); // Paces the polling only: the loop ends on the request's own state.
+        }
+
         Assert.True(probe.Irp.IsPending, "WAITALL completed before all the bytes arrived");
         Assert.Equal(0, probe.Count);
 

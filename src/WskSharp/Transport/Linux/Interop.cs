@@ -24,7 +24,7 @@ internal static unsafe partial class Interop
     public const int MSG_CTRUNC = 0x8, MSG_TRUNC = 0x20, MSG_ERRQUEUE = 0x2000;
 
     public const int EPOLL_CLOEXEC = 0x80000;
-    public const int EPOLL_CTL_ADD = 1;
+    public const int EPOLL_CTL_ADD = 1, EPOLL_CTL_MOD = 3;
     public const uint EPOLLIN = 0x1, EPOLLOUT = 0x4, EPOLLERR = 0x8, EPOLLHUP = 0x10, EPOLLRDHUP = 0x2000, EPOLLET = 0x80000000;
     public const int EFD_CLOEXEC = 0x80000, EFD_NONBLOCK = 0x800;
     public const int CLONE_NEWNET = 0x40000000;
@@ -66,6 +66,14 @@ internal static unsafe partial class Interop
         public int Flags;
     }
 
+    /// <summary><c>struct mmsghdr</c>: one entry of recvmmsg, its length filled in by the kernel.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct MMsgHdr
+    {
+        public MsgHdr Header;
+        public uint Length;
+    }
+
     /// <summary>Size of <c>struct cmsghdr</c> (<c>size_t len; int level; int type;</c>); the data follows, 8-aligned.</summary>
     public const int CmsgHeaderSize = 16;
 
@@ -74,6 +82,9 @@ internal static unsafe partial class Interop
 
     [LibraryImport(Libc, SetLastError = true)]
     public static partial nint recvmsg(int fd, MsgHdr* msg, int flags);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    public static partial int recvmmsg(int fd, MMsgHdr* msgs, uint vlen, int flags, void* timeout);
 
     [LibraryImport(Libc, SetLastError = true)]
     public static partial int socket(int domain, int type, int protocol);

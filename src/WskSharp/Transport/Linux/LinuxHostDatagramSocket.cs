@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using WskSharp.Nt;
@@ -7,16 +9,28 @@ using WskSharp.Ws2;
 namespace WskSharp.Transport.Linux;
 
 /// <summary>
-/// One non-blocking Linux UDP socket: <c>sendmsg</c>/<c>recvmsg</c>, one syscall per datagram, errno mapped once. A receive
+/// One non-blocking Linux UDP socket: <c>sendto</c> (<c>sendmsg</c> with packet information) and <c>recvmmsg</c>, one syscall
+/// per datagram, errno mapped once. A receive asks for two datagrams: the second, if there is one, is kept for the next
+/// receive, and if there is none the queue is known to be empty (see below). A receive
 /// passes MSG_TRUNC so the kernel reports the datagram's real length, and reads IP_PKTINFO / IPV6_PKTINFO when asked for.
 /// ICMP errors: IP_RECVERR / IPV6_RECVERR are on from creation, so a port unreachable for a datagram sent from an
 /// unconnected socket reaches the next receive (as Windows reports it, STATUS_PORT_UNREACHABLE), not only on a connected
 /// one; its queued report is drained there, and names the unreachable destination. The kernel may hand that same pending
 /// error to the next send instead: the send is then retried once and the error kept for the next receive.
+/// Readiness: the socket joins its loop for reads and errors only (every datagram a UDP socket sends would otherwise
+/// report send space once its buffer is freed) and asks for send space from a send that finds no room until one succeeds. Once a receive
+/// has found the queue empty (nothing, or nothing after its datagram), a receive that follows a send of this socket is not
+/// tried until the loop has reported the socket readable since (edge-triggered epoll reports every arrival after that):
+/// the answer to a request costs one syscall, not a recvmsg that finds nothing and then one that finds it, so a request
+/// and its reply take two syscalls, as C's sendto and recvfrom do.
+/// Its stack buffers are not zeroed first (<see cref="SkipLocalsInitAttribute"/>): each is written before it is read, by
+/// the code (addresses and control data sent) or by the kernel (what a receive reports, read only as far as it says).
 /// </summary>
-internal sealed unsafe class LinuxHostDatagramSocket : IHostDatagramSocket
+[SkipLocalsInit]
+internal sealed unsafe class LinuxHostDatagramSocket : IHostDatagramSocket, IHostSocketEvents
 {
     private const int ControlSpace = 64; // room for one in6_pktinfo (20 bytes) with its header, or an error report's head
+    private const int SpareSize = 65_536; // room for any UDP datagram
     private readonly SafeFileDescriptor _fd;
     private readonly IHostSocketEvents _events;
     private readonly EpollLoop _loop;
@@ -24,6 +38,12 @@ internal sealed unsafe class LinuxHostDatagramSocket : IHostDatagramSocket
     private long _token = -1;
     private int _pendingIcmpError; // an ICMP error a send took from the kernel: the next receive reports it
     private bool _packetInfo;
+    private int _readableReports;  // readable (or error) reports the loop has handed over
+    private int _emptySince = -1;  // _readableReports when a receive last found the queue empty (under the engine's lock)
+    private bool _sentSinceEmpty;  // this socket has sent since then: a receive now waits for an answer (under the lock)
+    private bool _writeReports;    // send space is asked of the loop (a send found no room; under the engine's lock)
+    private byte[]? _nextBuffer;   // a second datagram a receive took from the kernel (a pooled buffer): the next receive's
+    private HostDatagram _next;    // what the kernel said of it
 
     public LinuxHostDatagramSocket(SafeFileDescriptor fd, ushort family, IHostSocketEvents events, EpollLoop loop)
     {
@@ -37,6 +57,9 @@ internal sealed unsafe class LinuxHostDatagramSocket : IHostDatagramSocket
     private ILogger? Logger => _loop.Logger;
 
     public int LastError { get; private set; }
+
+    /// <summary>recvmsg calls made for datagrams (the error queue's not counted): what a receive costs, for tests.</summary>
+    public long ReceiveSyscalls { get; private set; }
 
     /// <summary>Turns on ICMP error reports (IP_RECVERR / IPV6_RECVERR): done once, by the stack, at creation.</summary>
     public NtStatus EnableErrorReports()
@@ -65,7 +88,7 @@ internal sealed unsafe class LinuxHostDatagramSocket : IHostDatagramSocket
         }
 
         // Joins the loop once bound: before that nothing can arrive, and an edge-triggered registration now reports what does.
-        _token = _loop.Register(_fd.Fd, _events, out errno);
+        _token = _loop.Register(_fd.Fd, this, out errno, writeEvents: false);
         if (_token < 0)
         {
             LastError = errno;
@@ -98,8 +121,21 @@ internal sealed unsafe class LinuxHostDatagramSocket : IHostDatagramSocket
             };
             for (int attempt = 0; ; attempt++)
             {
-                if (Interop.sendmsg(_fd.Fd, &msg, Interop.MSG_NOSIGNAL) >= 0)
+                // Without control data, sendto: the kernel then copies no msghdr and imports no iovec.
+                nint sent = controlLen == 0
+                    ? Interop.sendto(_fd.Fd, p, data.Length, Interop.MSG_NOSIGNAL, addr, addrLen)
+                    : Interop.sendmsg(_fd.Fd, &msg, Interop.MSG_NOSIGNAL);
+                if (sent >= 0)
                 {
+                    _sentSinceEmpty = true;
+                    if (_writeReports)
+                    {
+                        // Room again: no more send-space reports (done here, under the engine's lock, not by the loop's
+                        // thread, which could race the descriptor's close). A failure only leaves the reports on.
+                        _writeReports = false;
+                        _ = _loop.Modify(_fd.Fd, _token, writeEvents: false);
+                    }
+
                     return NtStatus.Success;
                 }
 
@@ -112,7 +148,8 @@ internal sealed unsafe class LinuxHostDatagramSocket : IHostDatagramSocket
                 }
 
                 LastError = errno;
-                return ErrnoMapping.ToDatagramNtStatus(errno, Logger);
+                NtStatus status = ErrnoMapping.ToDatagramNtStatus(errno, Logger);
+                return status == NtStatus.Pending ? AskForSendSpace() : status;
             }
         }
     }
@@ -127,26 +164,63 @@ internal sealed unsafe class LinuxHostDatagramSocket : IHostDatagramSocket
             return ErrnoMapping.ToDatagramNtStatus(LastError, Logger);
         }
 
-        byte* addr = stackalloc byte[NativeSockAddr.MaxSize];
-        byte* control = stackalloc byte[ControlSpace];
-        nint n;
-        Interop.MsgHdr msg;
-        fixed (byte* p = buffer)
+        if (_nextBuffer is not null)
         {
-            Interop.IoVec iov = new() { Base = p, Length = (nuint)buffer.Length };
-            msg = new()
+            datagram = TakeNext(buffer);
+            return NtStatus.Success;
+        }
+
+        int reports = Volatile.Read(ref _readableReports);
+        if (reports == _emptySince && _sentSinceEmpty)
+        {
+            // The request/response shape: the queue was empty, nothing has been reported since, and this socket has sent
+            // meanwhile, so this receive waits for an answer, which a recvmsg now would hardly find (a round trip takes
+            // longer than a send): the loop will say when it comes. Otherwise the receive tries, as a datagram may be in
+            // unreported yet (on loopback a sender's datagram is in the queue when its send returns).
+            return NtStatus.Pending;
+        }
+
+        // Two at once (recvmmsg): the datagram asked for, and room for one more, so that one syscall also says whether the
+        // queue is now empty. It mostly is (one request in flight per socket), and then the next receive, typically issued
+        // right after the next send, waits for the loop instead of trying a recvmsg that finds nothing.
+        byte[] spare = ArrayPool<byte>.Shared.Rent(SpareSize);
+        byte* addr = stackalloc byte[NativeSockAddr.MaxSize * 2];
+        byte* control = stackalloc byte[ControlSpace * 2];
+        Interop.IoVec* iov = stackalloc Interop.IoVec[2];
+        Interop.MMsgHdr* msgs = stackalloc Interop.MMsgHdr[2];
+        int n;
+        fixed (byte* p = buffer)
+        fixed (byte* q = spare)
+        {
+            iov[0] = new() { Base = p, Length = (nuint)buffer.Length };
+            iov[1] = new() { Base = q, Length = SpareSize };
+            for (int i = 0; i < 2; i++)
             {
-                Name = addr, NameLength = NativeSockAddr.MaxSize, Iov = &iov, IovLength = 1,
-                Control = control, ControlLength = ControlSpace,
-            };
-            n = Interop.recvmsg(_fd.Fd, &msg, Interop.MSG_TRUNC); // MSG_TRUNC: the return is the datagram's real length.
+                msgs[i] = new()
+                {
+                    Header = new()
+                    {
+                        Name = addr + (i * NativeSockAddr.MaxSize), NameLength = NativeSockAddr.MaxSize, Iov = iov + i, IovLength = 1,
+                        Control = _packetInfo ? control + (i * ControlSpace) : null, ControlLength = _packetInfo ? ControlSpace : 0u, // none asked for: none read
+                    },
+                };
+            }
+
+            ReceiveSyscalls++;
+            n = Interop.recvmmsg(_fd.Fd, msgs, 2, Interop.MSG_TRUNC, null); // MSG_TRUNC: each length is the datagram's real one.
         }
 
         if (n < 0)
         {
+            ArrayPool<byte>.Shared.Return(spare);
             LastError = Marshal.GetLastPInvokeError();
             NtStatus status = ErrnoMapping.ToDatagramNtStatus(LastError, Logger);
-            if (status.IsError)
+            if (status == NtStatus.Pending)
+            {
+                _emptySince = reports;
+                _sentSinceEmpty = false;
+            }
+            else if (status.IsError)
             {
                 datagram = datagram with { Remote = DrainErrorQueue() };
             }
@@ -154,17 +228,48 @@ internal sealed unsafe class LinuxHostDatagramSocket : IHostDatagramSocket
             return status;
         }
 
-        NativeSockAddr.TryRead(new ReadOnlySpan<byte>(addr, (int)msg.NameLength), out SockAddr remote);
-        int length = (int)n;
+        datagram = Read(ref msgs[0], buffer.Length);
+        if (n == 1)
+        {
+            // The queue was empty when the second was tried: what arrives later, the loop reports (an error the second met
+            // is kept by the kernel for the next call, and its report came after `reports` was read).
+            ArrayPool<byte>.Shared.Return(spare);
+            _emptySince = reports;
+            _sentSinceEmpty = false;
+        }
+        else
+        {
+            _next = Read(ref msgs[1], SpareSize);
+            _nextBuffer = spare; // The next receive takes it without a syscall.
+        }
+
+        return NtStatus.Success;
+    }
+
+    /// <summary>Hands over the datagram a two-at-once receive kept, as far as it fits, and gives its memory back.</summary>
+    private HostDatagram TakeNext(Span<byte> buffer)
+    {
+        byte[] kept = _nextBuffer!;
+        _nextBuffer = null;
+        int copied = Math.Min(_next.Length, buffer.Length);
+        kept.AsSpan(0, copied).CopyTo(buffer);
+        ArrayPool<byte>.Shared.Return(kept);
+        return _next with { Copied = copied };
+    }
+
+    /// <summary>What recvmmsg put in one entry: its real length, how much of it fit, its sender and its packet information.</summary>
+    private HostDatagram Read(ref Interop.MMsgHdr entry, int room)
+    {
+        NativeSockAddr.TryRead(new ReadOnlySpan<byte>(entry.Header.Name, (int)entry.Header.NameLength), out SockAddr remote);
+        int length = (int)entry.Length;
         bool hasInfo = false;
         HostPacketInfo info = default;
         if (_packetInfo)
         {
-            hasInfo = ReadPacketInfo(new ReadOnlySpan<byte>(control, (int)msg.ControlLength), out info);
+            hasInfo = ReadPacketInfo(new ReadOnlySpan<byte>(entry.Header.Control, (int)entry.Header.ControlLength), out info);
         }
 
-        datagram = new HostDatagram(length, Math.Min(length, buffer.Length), remote, hasInfo, info);
-        return NtStatus.Success;
+        return new HostDatagram(length, Math.Min(length, room), remote, hasInfo, info);
     }
 
     public NtStatus SetOption(HostSocketOption option, int value)
@@ -211,6 +316,17 @@ internal sealed unsafe class LinuxHostDatagramSocket : IHostDatagramSocket
         return NativeSockAddr.TryRead(new ReadOnlySpan<byte>(buffer, len), out address) ? NtStatus.Success : NtStatus.InvalidAddress;
     }
 
+    /// <summary>The loop's report, seen here before the engine's: a readable report lets receives try again.</summary>
+    void IHostSocketEvents.OnReady(bool readable, bool writable, bool hangup)
+    {
+        if (readable)
+        {
+            Interlocked.Increment(ref _readableReports);
+        }
+
+        _events.OnReady(readable, writable, hangup);
+    }
+
     public void Dispose()
     {
         if (_token >= 0)
@@ -220,6 +336,32 @@ internal sealed unsafe class LinuxHostDatagramSocket : IHostDatagramSocket
         }
 
         _fd.Dispose();
+        if (_nextBuffer is { } kept)
+        {
+            _nextBuffer = null;
+            ArrayPool<byte>.Shared.Return(kept);
+        }
+    }
+
+    /// <summary>A send found no room: asks the loop to report send space (until a send succeeds again), and the send waits
+    /// (Pending); if the loop cannot be asked, the send fails with that error rather than wait for a report that would never
+    /// come.</summary>
+    private NtStatus AskForSendSpace()
+    {
+        if (_writeReports)
+        {
+            return NtStatus.Pending; // Asked already: the edge comes when room does.
+        }
+
+        int errno = _loop.Modify(_fd.Fd, _token, writeEvents: true);
+        if (errno == 0)
+        {
+            _writeReports = true;
+            return NtStatus.Pending;
+        }
+
+        LastError = errno;
+        return ErrnoMapping.ToNtStatus(errno, Logger);
     }
 
     /// <summary>Empties the ICMP error queue (its reports would otherwise pile up to the receive buffer's size); returns the

@@ -6,20 +6,28 @@ using WskSharp.Ws2;
 namespace WskSharp.Transport.Linux;
 
 /// <summary>One non-blocking Linux TCP socket: each method is one syscall (or two), errno mapped once. It keeps the event
-/// loop its stack gave it for life (the stack's logger is reached through it, one field less per socket).</summary>
-internal sealed unsafe class LinuxHostSocket : IHostSocket
+/// loop its stack gave it for life (the stack's logger is reached through it, one field less per socket). It is its own
+/// descriptor's SafeHandle (closed exactly once, by Dispose or, for a socket never closed, by the finalizer): one object
+/// per connection instead of two, and no indirection per syscall.</summary>
+internal sealed unsafe class LinuxHostSocket : SafeHandle, IHostSocket
 {
-    private readonly SafeFileDescriptor _fd;
     private readonly IHostSocketEvents _events;
     private readonly EpollLoop _loop;
     private long _token = -1;
 
-    public LinuxHostSocket(SafeFileDescriptor fd, IHostSocketEvents events, EpollLoop loop)
+    /// <summary>Takes ownership of <paramref name="fd"/>.</summary>
+    public LinuxHostSocket(int fd, IHostSocketEvents events, EpollLoop loop)
+        : base(invalidHandleValue: -1, ownsHandle: true)
     {
-        _fd = fd;
+        SetHandle(fd);
         _events = events;
         _loop = loop;
     }
+
+    public override bool IsInvalid => handle == -1;
+
+    /// <summary>The descriptor number (the engine's lock keeps every call from racing the close).</summary>
+    private int Fd => (int)handle;
 
     private ILogger? Logger => _loop.Logger;
 
@@ -29,13 +37,13 @@ internal sealed unsafe class LinuxHostSocket : IHostSocket
     {
         byte* addr = stackalloc byte[NativeSockAddr.MaxSize];
         int len = NativeSockAddr.Write(local, new Span<byte>(addr, NativeSockAddr.MaxSize));
-        return Result(Interop.bind(_fd.Fd, addr, len));
+        return Result(Interop.bind(Fd, addr, len));
     }
 
     public NtStatus AllowTimeWaitPort()
     {
         int on = 1;
-        return Result(Interop.setsockopt(_fd.Fd, Interop.SOL_SOCKET, Interop.SO_REUSEADDR, &on, sizeof(int)));
+        return Result(Interop.setsockopt(Fd, Interop.SOL_SOCKET, Interop.SO_REUSEADDR, &on, sizeof(int)));
     }
 
     public NtStatus Connect(in SockAddr remote)
@@ -47,7 +55,7 @@ internal sealed unsafe class LinuxHostSocket : IHostSocket
 
         byte* addr = stackalloc byte[NativeSockAddr.MaxSize];
         int len = NativeSockAddr.Write(remote, new Span<byte>(addr, NativeSockAddr.MaxSize));
-        NtStatus status = Result(Interop.connect(_fd.Fd, addr, len));
+        NtStatus status = Result(Interop.connect(Fd, addr, len));
         return status.IsError ? status : Register(status);
     }
 
@@ -64,7 +72,7 @@ internal sealed unsafe class LinuxHostSocket : IHostSocket
         nint n;
         fixed (byte* p = data)
         {
-            n = Interop.sendto(_fd.Fd, p, data.Length, Interop.MSG_FASTOPEN | Interop.MSG_NOSIGNAL, addr, len);
+            n = Interop.sendto(Fd, p, data.Length, Interop.MSG_FASTOPEN | Interop.MSG_NOSIGNAL, addr, len);
         }
 
         if (n >= 0)
@@ -87,7 +95,7 @@ internal sealed unsafe class LinuxHostSocket : IHostSocket
     public NtStatus GetConnectResult()
     {
         int error = 0, len = sizeof(int);
-        if (Interop.getsockopt(_fd.Fd, Interop.SOL_SOCKET, Interop.SO_ERROR, &error, &len) != 0)
+        if (Interop.getsockopt(Fd, Interop.SOL_SOCKET, Interop.SO_ERROR, &error, &len) != 0)
         {
             return Fail();
         }
@@ -101,7 +109,7 @@ internal sealed unsafe class LinuxHostSocket : IHostSocket
         nint n;
         fixed (byte* p = data)
         {
-            n = Interop.send(_fd.Fd, p, data.Length, Interop.MSG_NOSIGNAL);
+            n = Interop.send(Fd, p, data.Length, Interop.MSG_NOSIGNAL);
         }
 
         sent = n > 0 ? (int)n : 0;
@@ -113,7 +121,7 @@ internal sealed unsafe class LinuxHostSocket : IHostSocket
         nint n;
         fixed (byte* p = buffer)
         {
-            n = Interop.recv(_fd.Fd, p, buffer.Length, 0);
+            n = Interop.recv(Fd, p, buffer.Length, 0);
         }
 
         received = n > 0 ? (int)n : 0;
@@ -123,12 +131,12 @@ internal sealed unsafe class LinuxHostSocket : IHostSocket
     public NtStatus SetNoDelay(bool on)
     {
         int value = on ? 1 : 0;
-        return Result(Interop.setsockopt(_fd.Fd, Interop.IPPROTO_TCP, Interop.TCP_NODELAY, &value, sizeof(int)));
+        return Result(Interop.setsockopt(Fd, Interop.IPPROTO_TCP, Interop.TCP_NODELAY, &value, sizeof(int)));
     }
 
     public NtStatus SetOption(HostSocketOption option, int value) =>
         LinuxSocketOptions.TryMap(option, family: 0, out int level, out int name)
-            ? Result(Interop.setsockopt(_fd.Fd, level, name, &value, sizeof(int)))
+            ? Result(Interop.setsockopt(Fd, level, name, &value, sizeof(int)))
             : NtStatus.NotSupported;
 
     public NtStatus GetOption(HostSocketOption option, out int value)
@@ -140,7 +148,7 @@ internal sealed unsafe class LinuxHostSocket : IHostSocket
         }
 
         int result = 0, len = sizeof(int);
-        NtStatus status = Result(Interop.getsockopt(_fd.Fd, level, name, &result, &len));
+        NtStatus status = Result(Interop.getsockopt(Fd, level, name, &result, &len));
         value = LinuxSocketOptions.FromHost(option, result);
         return status;
     }
@@ -149,7 +157,7 @@ internal sealed unsafe class LinuxHostSocket : IHostSocket
     {
         byte* tcpInfo = stackalloc byte[Interop.TCP_INFO_SIZE];
         int len = Interop.TCP_INFO_SIZE;
-        if (Interop.getsockopt(_fd.Fd, Interop.IPPROTO_TCP, Interop.TCP_INFO, tcpInfo, &len) != 0 || len < 8)
+        if (Interop.getsockopt(Fd, Interop.IPPROTO_TCP, Interop.TCP_INFO, tcpInfo, &len) != 0 || len < 8)
         {
             info = default;
             return Fail();
@@ -171,16 +179,16 @@ internal sealed unsafe class LinuxHostSocket : IHostSocket
             return loop;
         }
 
-        NtStatus status = Result(Interop.listen(_fd.Fd, backlog));
+        NtStatus status = Result(Interop.listen(Fd, backlog));
         return status == NtStatus.Success ? Register(status) : status;
     }
 
     public NtStatus SetFastOpenQueue(int length)
-        => Result(Interop.setsockopt(_fd.Fd, Interop.IPPROTO_TCP, Interop.TCP_FASTOPEN, &length, sizeof(int)));
+        => Result(Interop.setsockopt(Fd, Interop.IPPROTO_TCP, Interop.TCP_FASTOPEN, &length, sizeof(int)));
 
     public NtStatus Accept(IHostSocketEvents events, out IHostSocket? accepted)
     {
-        int fd = Interop.accept4(_fd.Fd, null, null, Interop.SOCK_NONBLOCK | Interop.SOCK_CLOEXEC);
+        int fd = Interop.accept4(Fd, null, null, Interop.SOCK_NONBLOCK | Interop.SOCK_CLOEXEC);
         if (fd < 0)
         {
             accepted = null;
@@ -188,7 +196,7 @@ internal sealed unsafe class LinuxHostSocket : IHostSocket
         }
 
         // Round robin, as a created socket: a busy listener's connections spread over every loop.
-        var socket = new LinuxHostSocket(new SafeFileDescriptor(fd), events, _loop.Stack.NextLoop());
+        var socket = new LinuxHostSocket(fd, events, _loop.Stack.NextLoop());
         NtStatus status = socket.StartLoop();
         if (status == NtStatus.Success)
         {
@@ -206,12 +214,12 @@ internal sealed unsafe class LinuxHostSocket : IHostSocket
         return NtStatus.Success;
     }
 
-    public NtStatus ShutdownSend() => Result(Interop.shutdown(_fd.Fd, Interop.SHUT_WR));
+    public NtStatus ShutdownSend() => Result(Interop.shutdown(Fd, Interop.SHUT_WR));
 
     public NtStatus GetSendBufferSize(out int size)
     {
         int value = 0, len = sizeof(int);
-        NtStatus status = Result(Interop.getsockopt(_fd.Fd, Interop.SOL_SOCKET, Interop.SO_SNDBUF, &value, &len));
+        NtStatus status = Result(Interop.getsockopt(Fd, Interop.SOL_SOCKET, Interop.SO_SNDBUF, &value, &len));
         size = value;
         return status;
     }
@@ -219,25 +227,30 @@ internal sealed unsafe class LinuxHostSocket : IHostSocket
     public void Abort()
     {
         var linger = new Interop.Linger { OnOff = 1, Seconds = 0 };
-        Interop.setsockopt(_fd.Fd, Interop.SOL_SOCKET, Interop.SO_LINGER, &linger, sizeof(Interop.Linger));
+        Interop.setsockopt(Fd, Interop.SOL_SOCKET, Interop.SO_LINGER, &linger, sizeof(Interop.Linger));
         Dispose();
     }
 
-    public void Dispose()
+    /// <summary>Leaves the event loop (not from the finalizer: a registered socket is reachable from its loop), then
+    /// closes the descriptor, once.</summary>
+    protected override void Dispose(bool disposing)
     {
-        if (_token >= 0)
+        if (disposing && _token >= 0)
         {
             _loop.Unregister(_token);
+            _token = -1;
         }
 
-        _fd.Dispose();
+        base.Dispose(disposing);
     }
+
+    protected override bool ReleaseHandle() => Interop.close((int)handle) == 0;
 
     private NtStatus Name(bool peer, out SockAddr address)
     {
         byte* buffer = stackalloc byte[NativeSockAddr.MaxSize];
         int len = NativeSockAddr.MaxSize;
-        int rc = peer ? Interop.getpeername(_fd.Fd, buffer, &len) : Interop.getsockname(_fd.Fd, buffer, &len);
+        int rc = peer ? Interop.getpeername(Fd, buffer, &len) : Interop.getsockname(Fd, buffer, &len);
         if (rc != 0)
         {
             address = default;
@@ -253,7 +266,7 @@ internal sealed unsafe class LinuxHostSocket : IHostSocket
     {
         if (_token < 0)
         {
-            _token = _loop.Register(_fd.Fd, _events, out int errno);
+            _token = _loop.Register(Fd, _events, out int errno);
             if (_token < 0)
             {
                 LastError = errno;

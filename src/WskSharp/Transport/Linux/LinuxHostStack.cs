@@ -84,10 +84,10 @@ internal sealed class LinuxHostStack : IHostStack, IDisposable
     public NtStatus CreateStreamSocket(ushort family, IHostSocketEvents events, out IHostSocket? socket)
     {
         socket = null;
-        NtStatus status = CreateDescriptor(family, Interop.SOCK_STREAM, Interop.IPPROTO_TCP, out SafeFileDescriptor? fd);
+        NtStatus status = CreateDescriptor(family, Interop.SOCK_STREAM, Interop.IPPROTO_TCP, out int fd);
         if (status == NtStatus.Success)
         {
-            socket = new LinuxHostSocket(fd!, events, NextLoop());
+            socket = new LinuxHostSocket(fd, events, NextLoop()); // Its own SafeHandle: owns the descriptor from here.
         }
 
         return status;
@@ -97,13 +97,13 @@ internal sealed class LinuxHostStack : IHostStack, IDisposable
     public NtStatus CreateDatagramSocket(ushort family, IHostSocketEvents events, out IHostDatagramSocket? socket)
     {
         socket = null;
-        NtStatus status = CreateDescriptor(family, Interop.SOCK_DGRAM, Interop.IPPROTO_UDP, out SafeFileDescriptor? fd);
+        NtStatus status = CreateDescriptor(family, Interop.SOCK_DGRAM, Interop.IPPROTO_UDP, out int fd);
         if (status != NtStatus.Success)
         {
             return status;
         }
 
-        var datagram = new LinuxHostDatagramSocket(fd!, family, events, NextLoop());
+        var datagram = new LinuxHostDatagramSocket(new SafeFileDescriptor(fd), family, events, NextLoop());
         status = datagram.EnableErrorReports();
         if (status != NtStatus.Success)
         {
@@ -115,9 +115,10 @@ internal sealed class LinuxHostStack : IHostStack, IDisposable
         return NtStatus.Success;
     }
 
-    private NtStatus CreateDescriptor(ushort family, int type, int protocol, out SafeFileDescriptor? descriptor)
+    /// <summary>A new non-blocking descriptor (-1 with the status on failure); the caller wraps it at once.</summary>
+    private NtStatus CreateDescriptor(ushort family, int type, int protocol, out int descriptor)
     {
-        descriptor = null;
+        descriptor = -1;
         int domain = family switch
         {
             Ws2Def.AF_INET => Interop.AF_INET,
@@ -145,7 +146,7 @@ internal sealed class LinuxHostStack : IHostStack, IDisposable
             return ErrnoMapping.ToNtStatus(errno, _logger);
         }
 
-        descriptor = new SafeFileDescriptor(fd);
+        descriptor = fd;
         return NtStatus.Success;
     }
 
