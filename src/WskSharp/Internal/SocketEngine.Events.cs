@@ -364,6 +364,7 @@ internal sealed partial class SocketEngine
                     sink.OnSendBacklog(_count);
                     break;
                 case EventKind.Inspect:
+                    engine.BeginInspection(_accepted!);
                     engine.OnInspected(_accepted!, sink.OnInspect(_local, _remote, engine.InspectKey, _accepted!._inspectSerial));
                     break;
                 case EventKind.InspectAbort:

@@ -17,6 +17,7 @@ public abstract partial class ConformanceTests
         public readonly ConcurrentDictionary<ushort, WskInspectAction> Answers = new();
         public readonly ConcurrentDictionary<ushort, TaskCompletionSource<(WskInspectId Id, SockAddr Local, SockAddr Remote)>> Inspected = new();
         public readonly ConcurrentDictionary<WskInspectId, TaskCompletionSource> Aborted = new();
+        public readonly ConcurrentDictionary<ushort, Action<WskInspectId>> BeforeReturn = new();
 
         public TaskCompletionSource<(WskInspectId Id, SockAddr Local, SockAddr Remote)> For(ushort port)
             => Inspected.GetOrAdd(port, _ => new(TaskCreationOptions.RunContinuationsAsynchronously));
@@ -28,6 +29,11 @@ public abstract partial class ConformanceTests
             {
                 Assert.Equal("listener", context);
                 For(remote.Port).TrySetResult((id!.Value, local, remote));
+                if (BeforeReturn.TryGetValue(remote.Port, out Action<WskInspectId>? hook))
+                {
+                    hook(id!.Value);
+                }
+
                 return Answers.TryGetValue(remote.Port, out WskInspectAction action) ? action : WskInspectAction.WskInspectReject;
             },
             WskAbortEvent: (object? context, in WskInspectId id) =>
@@ -190,6 +196,41 @@ public abstract partial class ConformanceTests
         Assert.Equal(NtStatus.Success, Decide(listener, fourthId, WskInspectAction.WskInspectReject));
         await AssertResetAsync(fourth, connectingFourth);
         Assert.Equal(NtStatus.InvalidParameter, Decide(listener, fourthId, WskInspectAction.WskInspectAccept));
+    });
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public Task Conditional_accept_a_decision_made_before_the_pending_inspect_event_returns_stands(bool accept) => WithPairAsync(async (client, server, _) =>
+    {
+        // A driver's worker may call WskInspectComplete as soon as the event has handed it the id, before the event has
+        // returned WskInspectPend: here the event waits until that call has returned.
+        var inspector = new Inspector();
+        var (listener, address) = ConditionalListener(server, inspector);
+        var listen = (WskProviderListenDispatch)listener.Dispatch;
+        var (peer, port) = BoundClient(client);
+        NtStatus early = NtStatus.Unsuccessful;
+        inspector.Answers[port] = WskInspectAction.WskInspectPend;
+        inspector.BeforeReturn[port] = id => early = Task.Run(() => Decide(listener, id, accept ? WskInspectAction.WskInspectAccept : WskInspectAction.WskInspectReject)).GetAwaiter().GetResult();
+        var acceptIrp = new Irp();
+        NtStatus acceptReturned = listen.WskAccept(listener, 0, null, null, null, null, acceptIrp);
+        Task<NtStatus> connecting = ConnectTo(peer, address);
+        WskInspectId id = (await inspector.For(port).Task.WaitAsync(Guard, Ct)).Id;
+        if (accept)
+        {
+            Assert.Equal(NtStatus.Success, await connecting);
+            Assert.Equal(NtStatus.Success, await WskTestClient.Complete(acceptReturned, acceptIrp).WaitAsync(Guard, Ct));
+            WskSocket accepted = server.Track(Assert.IsType<WskSocket>(acceptIrp.IoStatus.Pointer));
+            await WskTestClient.SendAsync(accepted, [7]);
+            Assert.Equal(new byte[] { 7 }, await WskTestClient.ReceiveAsync(peer, 1));
+        }
+        else
+        {
+            await AssertResetAsync(peer, connecting);
+        }
+
+        Assert.Equal(NtStatus.Success, early);
+        Assert.Equal(NtStatus.InvalidParameter, Decide(listener, id, WskInspectAction.WskInspectAccept)); // decided once
     });
 
     [Fact]
