@@ -25,22 +25,6 @@ static PWSK_SOCKET DgSocket(USHORT socketType, ULONG protocol, ULONG flags, PVOI
     return NT_SUCCESS(s) ? (PWSK_SOCKET)t.Sync.Irp->IoStatus.Information : NULL;
 }
 
-/* A datagram socket bound to 127.0.0.1 on a port of the kernel's choosing (its address in *Address). */
-static PWSK_SOCKET DgBound(PVOID context, const VOID *dispatch, SOCKADDR_IN *address)
-{
-    PWSK_SOCKET socket = DgSocket(SOCK_DGRAM, IPPROTO_UDP, WSK_FLAG_DATAGRAM_SOCKET, context, dispatch, NULL);
-    if (socket == NULL) {
-        return NULL;
-    }
-    SOCKADDR_IN any = WsktestLoopback(0);
-    if (!NT_SUCCESS(SyncIrpWait(&t.Sync, Dg(socket)->WskBind(socket, (PSOCKADDR)&any, 0, SyncIrpArm(&t.Sync))))
-        || !NT_SUCCESS(SyncIrpWait(&t.Sync, Dg(socket)->WskGetLocalAddress(socket, (PSOCKADDR)address, SyncIrpArm(&t.Sync))))) {
-        WsktestClose(&t, socket);
-        return NULL;
-    }
-    return socket;
-}
-
 static NTSTATUS SendTo(PWSK_SOCKET socket, PVOID data, ULONG length, SOCKADDR_IN *remote)
 {
     PMDL mdl = WsktestMdl(data, length);
@@ -252,7 +236,7 @@ static void ReceiveFromEvents(PWSK_SOCKET a, SOCKADDR_IN *aAddress)
     KeInitializeEvent(&e.Arrived, SynchronizationEvent, FALSE);
     e.Answer = STATUS_PENDING;
     SOCKADDR_IN address;
-    PWSK_SOCKET b = DgBound(&e, &EventDispatch, &address);
+    PWSK_SOCKET b = WsktestDatagram(&t, &e, &EventDispatch, &address);
     if (b == NULL) {
         wsktest_fail("datagram_receive_from_event_kept_then_released", "no bound socket");
         return;
@@ -455,7 +439,7 @@ int main(void)
     }
     DatagramTable();
     SOCKADDR_IN aAddress, bAddress;
-    PWSK_SOCKET a = DgBound(NULL, NULL, &aAddress), b = DgBound(NULL, NULL, &bAddress);
+    PWSK_SOCKET a = WsktestDatagram(&t, NULL, NULL, &aAddress), b = WsktestDatagram(&t, NULL, NULL, &bAddress);
     if (a == NULL || b == NULL) {
         wsktest_fail("datagram_bound_sockets", "WskBind of a datagram socket failed");
         return 1;

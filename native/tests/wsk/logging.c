@@ -24,24 +24,6 @@ static NTSTATUS HoldTheLoop(PDEVICE_OBJECT DeviceObject, PIRP Irp, PVOID Context
     return STATUS_MORE_PROCESSING_REQUIRED;
 }
 
-static PWSK_SOCKET Bound(SOCKADDR_IN *address)
-{
-    NTSTATUS status = SyncIrpWait(&t.Sync, t.Npi.Dispatch->WskSocket(t.Npi.Client, AF_INET, SOCK_DGRAM, IPPROTO_UDP,
-        WSK_FLAG_DATAGRAM_SOCKET, NULL, NULL, NULL, NULL, NULL, SyncIrpArm(&t.Sync)));
-    if (!NT_SUCCESS(status)) {
-        return NULL;
-    }
-    PWSK_SOCKET socket = (PWSK_SOCKET)t.Sync.Irp->IoStatus.Information;
-    const WSK_PROVIDER_DATAGRAM_DISPATCH *d = socket->Dispatch;
-    SOCKADDR_IN any = WsktestLoopback(0);
-    if (!NT_SUCCESS(SyncIrpWait(&t.Sync, d->WskBind(socket, (PSOCKADDR)&any, 0, SyncIrpArm(&t.Sync))))
-        || !NT_SUCCESS(SyncIrpWait(&t.Sync, d->WskGetLocalAddress(socket, (PSOCKADDR)address, SyncIrpArm(&t.Sync))))) {
-        WsktestClose(&t, socket);
-        return NULL;
-    }
-    return socket;
-}
-
 int main(void)
 {
     /* stderr into a file from here on (DbgPrint writes to file descriptor 2). */
@@ -58,7 +40,7 @@ int main(void)
         return 1;
     }
     SOCKADDR_IN aAddress, bAddress;
-    PWSK_SOCKET a = Bound(&aAddress), b = Bound(&bAddress);
+    PWSK_SOCKET a = WsktestDatagram(&t, NULL, NULL, &aAddress), b = WsktestDatagram(&t, NULL, NULL, &bAddress);
     static UCHAR payload[8], sink[8];
     PMDL outMdl = WsktestMdl(payload, sizeof(payload)), inMdl = WsktestMdl(sink, sizeof(sink));
     WSK_BUF out = { outMdl, 0, sizeof(payload) }, in = { inMdl, 0, sizeof(sink) };

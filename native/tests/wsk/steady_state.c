@@ -38,28 +38,10 @@ static BOOLEAN DatagramRounds(PWSK_SOCKET a, PWSK_SOCKET b, SOCKADDR_IN *to, SYN
     return TRUE;
 }
 
-static PWSK_SOCKET DatagramSocket(SOCKADDR_IN *address)
-{
-    NTSTATUS status = SyncIrpWait(&t.Sync, t.Npi.Dispatch->WskSocket(t.Npi.Client, AF_INET, SOCK_DGRAM, IPPROTO_UDP,
-        WSK_FLAG_DATAGRAM_SOCKET, NULL, NULL, NULL, NULL, NULL, SyncIrpArm(&t.Sync)));
-    if (!NT_SUCCESS(status)) {
-        return NULL;
-    }
-    PWSK_SOCKET socket = (PWSK_SOCKET)t.Sync.Irp->IoStatus.Information;
-    const WSK_PROVIDER_DATAGRAM_DISPATCH *d = socket->Dispatch;
-    SOCKADDR_IN any = WsktestLoopback(0);
-    if (!NT_SUCCESS(SyncIrpWait(&t.Sync, d->WskBind(socket, (PSOCKADDR)&any, 0, SyncIrpArm(&t.Sync))))
-        || !NT_SUCCESS(SyncIrpWait(&t.Sync, d->WskGetLocalAddress(socket, (PSOCKADDR)address, SyncIrpArm(&t.Sync))))) {
-        WsktestClose(&t, socket);
-        return NULL;
-    }
-    return socket;
-}
-
 static void DatagramSteadyState(void)
 {
     SOCKADDR_IN aAddress, bAddress;
-    PWSK_SOCKET a = DatagramSocket(&aAddress), b = DatagramSocket(&bAddress);
+    PWSK_SOCKET a = WsktestDatagram(&t, NULL, NULL, &aAddress), b = WsktestDatagram(&t, NULL, NULL, &bAddress);
     if (a == NULL || b == NULL) {
         wsktest_fail("steady_state_datagram_no_managed_allocation", "no bound datagram sockets");
         return;

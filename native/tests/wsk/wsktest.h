@@ -174,6 +174,25 @@ __attribute__((unused)) static PWSK_SOCKET WsktestListener(WSKTEST *t, USHORT *p
     return listener;
 }
 
+/* A datagram socket bound to 127.0.0.1 on a port of the kernel's choosing (its address in *Address), or NULL. */
+__attribute__((unused)) static PWSK_SOCKET WsktestDatagram(WSKTEST *t, PVOID context, const VOID *dispatch, SOCKADDR_IN *address)
+{
+    NTSTATUS status = SyncIrpWait(&t->Sync, t->Npi.Dispatch->WskSocket(t->Npi.Client, AF_INET, SOCK_DGRAM, IPPROTO_UDP,
+        WSK_FLAG_DATAGRAM_SOCKET, context, dispatch, NULL, NULL, NULL, SyncIrpArm(&t->Sync)));
+    if (!NT_SUCCESS(status)) {
+        return NULL;
+    }
+    PWSK_SOCKET socket = (PWSK_SOCKET)t->Sync.Irp->IoStatus.Information;
+    const WSK_PROVIDER_DATAGRAM_DISPATCH *d = socket->Dispatch;
+    SOCKADDR_IN any = WsktestLoopback(0);
+    if (!NT_SUCCESS(SyncIrpWait(&t->Sync, d->WskBind(socket, (PSOCKADDR)&any, 0, SyncIrpArm(&t->Sync))))
+        || !NT_SUCCESS(SyncIrpWait(&t->Sync, d->WskGetLocalAddress(socket, (PSOCKADDR)address, SyncIrpArm(&t->Sync))))) {
+        WsktestClose(t, socket);
+        return NULL;
+    }
+    return socket;
+}
+
 /* A connection socket bound to 127.0.0.1:0. */
 __attribute__((unused)) static PWSK_SOCKET WsktestBoundSocket(WSKTEST *t)
 {
