@@ -96,10 +96,8 @@ internal static unsafe class ClientCallbacks
             var call = (delegate* unmanaged<nint, byte*, byte*, CInspectId*, int>)function;
             byte* localC = stackalloc byte[Ws2Def.SOCKADDR_STORAGE_SIZE];
             byte* remoteC = stackalloc byte[Ws2Def.SOCKADDR_STORAGE_SIZE];
-            new Span<byte>(localC, Ws2Def.SOCKADDR_STORAGE_SIZE).Clear();
-            new Span<byte>(remoteC, Ws2Def.SOCKADDR_STORAGE_SIZE).Clear();
-            NativeAddress.Write(localC, local);
-            NativeAddress.Write(remoteC, remote);
+            NativeAddress.WriteStorage(localC, local);
+            NativeAddress.WriteStorage(remoteC, remote);
             CInspectId id = default;
             if (inspectId is { } given)
             {
@@ -179,10 +177,8 @@ internal static unsafe class ClientCallbacks
             var call = (delegate* unmanaged<nint, uint, byte*, byte*, CWskSocket*, nint*, CClientConnectionDispatch**, int>)function;
             byte* localC = stackalloc byte[Ws2Def.SOCKADDR_STORAGE_SIZE];
             byte* remoteC = stackalloc byte[Ws2Def.SOCKADDR_STORAGE_SIZE];
-            new Span<byte>(localC, Ws2Def.SOCKADDR_STORAGE_SIZE).Clear();
-            new Span<byte>(remoteC, Ws2Def.SOCKADDR_STORAGE_SIZE).Clear();
-            NativeAddress.Write(localC, local);
-            NativeAddress.Write(remoteC, remote);
+            NativeAddress.WriteStorage(localC, local);
+            NativeAddress.WriteStorage(remoteC, remote);
             CWskSocket* accepted = socket is null ? null : NativeSocket.Expose(socket);
             nint clientContext = 0;
             CClientConnectionDispatch* clientDispatch = null;

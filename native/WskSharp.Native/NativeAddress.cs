@@ -28,4 +28,11 @@ internal static unsafe class NativeAddress
             value.WriteTo(new Span<byte>(destination, value.Length));
         }
     }
+
+    /// <summary>Fills a whole SOCKADDR_STORAGE (C memory): zeroed, then the address, so no stale bytes follow it.</summary>
+    public static void WriteStorage(byte* storage, in SockAddr value)
+    {
+        new Span<byte>(storage, Ws2Def.SOCKADDR_STORAGE_SIZE).Clear();
+        Write(storage, value);
+    }
 }
