@@ -21,8 +21,6 @@ internal sealed partial class SocketEngine
     private Queue<uint>? _dropped;                   // reset while waiting: an abort event to deliver
     private volatile SocketEngine? _inspectOwner;    // on a connection waiting for its listener's decision
     private uint _inspectSerial;
-    private SocketEngine? _inspecting;               // the connection whose inspect event is running now (one at a time)
-    private InspectVerdict? _earlyDecision;          // a WskInspectComplete for it that came before the event returned
 
     /// <summary>Whether the listener inspects connections before they are accepted.</summary>
     public bool ConditionalAccept
@@ -90,9 +88,9 @@ internal sealed partial class SocketEngine
             {
                 // A driver's worker may decide before the inspect event that pends has returned (the event signalled it
                 // and was preempted): the decision is kept and applied when the event returns WskInspectPend.
-                if (key == _inspectKey && _inspecting is { } running && running._inspectSerial == serial && _earlyDecision is null)
+                if (key == _inspectKey && _event.Subject is SocketEngine running && running._inspectSerial == serial
+                    && _event.TryAnswerEarly(running, accept))
                 {
-                    _earlyDecision = accept ? InspectVerdict.Accept : InspectVerdict.Reject;
                     return NtStatus.Success;
                 }
 
@@ -154,31 +152,19 @@ internal sealed partial class SocketEngine
         return PendingEvent.Inspect(connection, local, remote);
     }
 
-    /// <summary>Before the inspect event is called: the connection it offers, so that a WskInspectComplete that overtakes
-    /// the event's return finds it.</summary>
-    private void BeginInspection(SocketEngine connection)
-    {
-        lock (_lock)
-        {
-            _inspecting = connection;
-            _earlyDecision = null;
-        }
-    }
-
     /// <summary>The client's answer to an inspection.</summary>
     private void OnInspected(SocketEngine connection, InspectVerdict verdict)
     {
         SocketEngine? rejected = connection;
+        IrpQueue waiters;
         lock (_lock)
         {
             // WskInspectPend with the decision already made by WskInspectComplete: that decision stands.
-            if (verdict == InspectVerdict.Pend && _earlyDecision is { } early)
+            if (_event.End(out bool accept, out waiters) && verdict == InspectVerdict.Pend)
             {
-                verdict = early;
+                verdict = accept ? InspectVerdict.Accept : InspectVerdict.Reject;
             }
 
-            _inspecting = null;
-            _earlyDecision = null;
             if (_state == SocketState.Listening && verdict is InspectVerdict.Accept or InspectVerdict.Pend)
             {
                 if (verdict == InspectVerdict.Accept)
@@ -202,6 +188,8 @@ internal sealed partial class SocketEngine
         {
             InspectedHungUp(connection);
         }
+
+        ResumeWaiters(waiters);
     }
 
     /// <summary>Under the lock: the connection joins the accept queue; a waiting WskAccept takes it now.</summary>

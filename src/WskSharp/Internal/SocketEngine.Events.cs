@@ -24,9 +24,8 @@ internal sealed partial class SocketEngine
     private byte[]? _held;          // data read for an event and not accepted by the client
     private int _heldOffset;
     private int _heldCount;
-    private HashSet<byte[]>? _lent; // buffers of indications the client holds: from the indication on until WskRelease
-    private byte[]? _indicating;    // the buffer of the receive event now running (its callback has not returned)
-    private bool _releasedEarly;    // WskRelease of _indicating came before its callback returned
+    private HashSet<byte[]>? _lent; // buffers of indications the client kept (STATUS_PENDING) until WskRelease
+    private EventInProgress _event; // the callback running now, and what came for it from other threads
 
     /// <summary>Where events go (the WSK layer's socket).</summary>
     public ISocketEventSink? EventSink { get; set; }
@@ -74,17 +73,16 @@ internal sealed partial class SocketEngine
     {
         lock (_lock)
         {
+            if (_event.TryAnswerEarly(buffer, answer: true))
+            {
+                // The indication is the client's from the indication on: a worker the callback handed it to may release it
+                // before the callback returns STATUS_PENDING. Honoured once, and the callback's return gives the memory back.
+                return NtStatus.Success;
+            }
+
             if (_lent is null || !_lent.Remove(buffer))
             {
                 return NtStatus.InvalidParameter; // Not an indication of this socket, or released already.
-            }
-
-            if (ReferenceEquals(buffer, _indicating))
-            {
-                // A worker the callback handed the indication to released it before the callback returned STATUS_PENDING:
-                // honoured, and the callback's return gives the memory back.
-                _releasedEarly = true;
-                return NtStatus.Success;
             }
         }
 
@@ -168,107 +166,146 @@ internal sealed partial class SocketEngine
             return false;
         }
 
-        pending.Deliver(this);
+        try
+        {
+            pending.Deliver(this);
+        }
+        catch
+        {
+            EndEvent(); // A sink that throws must not leave the event in progress: a close would wait for it forever.
+            throw;
+        }
+
         return true;
     }
 
-    /// <summary>Decides the next event under the lock, reading from the kernel where an event needs data.</summary>
+    /// <summary>Decides the next event under the lock; from then on it is in progress (<see cref="EventInProgress"/>).</summary>
     private PendingEvent? NextEvent()
     {
         lock (_lock)
         {
             _delivery.Deciding();
-            ISocketEventSink? sink = EventSink;
-            if (sink is null || (_events == SocketEvents.None && !_conditional))
+            PendingEvent? next = DecideEvent();
+            if (next is not null)
             {
-                return null;
+                _event.Begin(next.Kind, next.Subject);
             }
 
-            if (_state == SocketState.Failed && !_failureIndicated && WasConnected)
-            {
-                _failureIndicated = true;
-                if ((_events & SocketEvents.Disconnect) != 0 && !_disconnectIndicated)
-                {
-                    _disconnectIndicated = true;
-                    return PendingEvent.Disconnect(_brokenAbortively);
-                }
+            return next;
+        }
+    }
 
-                return (_events & SocketEvents.Receive) != 0 ? PendingEvent.Failed() : null;
+    /// <summary>An event with no answer to apply has returned: it is over.</summary>
+    private void EndEvent()
+    {
+        IrpQueue waiters;
+        lock (_lock)
+        {
+            _event.End(out _, out waiters);
+        }
+
+        ResumeWaiters(waiters);
+    }
+
+    /// <summary>Outside the lock: the requests that waited for the callback to return complete now (a close first runs
+    /// what its caller gave it to run once closed).</summary>
+    private static void ResumeWaiters(IrpQueue waiters)
+    {
+        while (waiters.Dequeue() is { } irp)
+        {
+            (irp.Stack.Context as Action)?.Invoke();
+            irp.CompleteInline(NtStatus.Success);
+        }
+    }
+
+    /// <summary>Under the lock: the next event, reading from the kernel where an event needs data.</summary>
+    private PendingEvent? DecideEvent()
+    {
+        ISocketEventSink? sink = EventSink;
+        if (sink is null || (_events == SocketEvents.None && !_conditional))
+        {
+            return null;
+        }
+
+        if (_state == SocketState.Failed && !_failureIndicated && WasConnected)
+        {
+            _failureIndicated = true;
+            if ((_events & SocketEvents.Disconnect) != 0 && !_disconnectIndicated)
+            {
+                _disconnectIndicated = true;
+                return PendingEvent.Disconnect(_brokenAbortively);
             }
 
-            if (_conditional && _state == SocketState.Listening && NextInspectionEvent() is { } inspection)
+            return (_events & SocketEvents.Receive) != 0 ? PendingEvent.Failed() : null;
+        }
+
+        if (_conditional && _state == SocketState.Listening && NextInspectionEvent() is { } inspection)
+        {
+            return inspection;
+        }
+
+        if (_state == SocketState.Listening && (_events & SocketEvents.Accept) != 0 && _accepts.IsEmpty)
+        {
+            if (TakeConnection(out SocketEngine? accepted) == NtStatus.Success)
             {
-                return inspection;
-            }
-
-            if (_state == SocketState.Listening && (_events & SocketEvents.Accept) != 0 && _accepts.IsEmpty)
-            {
-                if (TakeConnection(out SocketEngine? accepted) == NtStatus.Success)
-                {
-                    accepted!.GetAddress(remote: false, out SockAddr local);
-                    accepted.GetAddress(remote: true, out SockAddr remote);
-                    return PendingEvent.Accept(accepted, local, remote);
-                }
-
-                return null;
-            }
-
-            if (_state != SocketState.Connected)
-            {
-                return null;
-            }
-
-            if ((_events & SocketEvents.SendBacklog) != 0 && !_backlogIndicated && _host!.GetSendBufferSize(out int backlog) == NtStatus.Success)
-            {
-                _backlogIndicated = true;
-                return PendingEvent.Backlog(backlog);
-            }
-
-            if ((_events & SocketEvents.Receive) != 0 && _receives.IsEmpty && !_receiveSuspended && _heldCount == 0 && !_peerClosed)
-            {
-                byte[] buffer = ArrayPool<byte>.Shared.Rent(IndicationSize);
-                NtStatus status = _host!.Receive(buffer, out int n);
-                if (status == NtStatus.Success && n > 0)
-                {
-                    // The client's from the indication on: a WskRelease may come from another thread before the callback
-                    // returns STATUS_PENDING.
-                    (_lent ??= new HashSet<byte[]>(ReferenceEqualityComparer.Instance)).Add(buffer);
-                    _indicating = buffer;
-                    _releasedEarly = false;
-                    return PendingEvent.Receive(buffer, n);
-                }
-
-                ArrayPool<byte>.Shared.Return(buffer);
-                if (status == NtStatus.Success)
-                {
-                    _peerClosed = true; // FIN, read here because nobody else was reading.
-                }
-                else if (status != NtStatus.Pending)
-                {
-                    BreakConnection(status);
-                    return NextEventAfterFailure();
-                }
-            }
-
-            if ((_peerClosed || _hangupSeen) && (_events & SocketEvents.Disconnect) != 0 && !_disconnectIndicated && _heldCount == 0)
-            {
-                if (!_peerClosed && _host!.GetConnectResult() is var error && error != NtStatus.Success)
-                {
-                    BreakConnection(error); // A reset seen as a hang-up: the socket is gone.
-                    return NextEventAfterFailure();
-                }
-
-                // With receive events on, the FIN is indicated after the data before it, once a read meets it. Without them
-                // nobody may read for a long time: a hang-up with no error is the peer's FIN, indicated now.
-                if (_peerClosed || (_events & SocketEvents.Receive) == 0)
-                {
-                    _disconnectIndicated = true;
-                    return PendingEvent.Disconnect(abortive: false);
-                }
+                accepted!.GetAddress(remote: false, out SockAddr local);
+                accepted.GetAddress(remote: true, out SockAddr remote);
+                return PendingEvent.Accept(accepted, local, remote);
             }
 
             return null;
         }
+
+        if (_state != SocketState.Connected)
+        {
+            return null;
+        }
+
+        if ((_events & SocketEvents.SendBacklog) != 0 && !_backlogIndicated && _host!.GetSendBufferSize(out int backlog) == NtStatus.Success)
+        {
+            _backlogIndicated = true;
+            return PendingEvent.Backlog(backlog);
+        }
+
+        if ((_events & SocketEvents.Receive) != 0 && _receives.IsEmpty && !_receiveSuspended && _heldCount == 0 && !_peerClosed)
+        {
+            byte[] buffer = ArrayPool<byte>.Shared.Rent(IndicationSize);
+            NtStatus status = _host!.Receive(buffer, out int n);
+            if (status == NtStatus.Success && n > 0)
+            {
+                return PendingEvent.Receive(buffer, n); // Its buffer is the event's subject (EventInProgress).
+            }
+
+            ArrayPool<byte>.Shared.Return(buffer);
+            if (status == NtStatus.Success)
+            {
+                _peerClosed = true; // FIN, read here because nobody else was reading.
+            }
+            else if (status != NtStatus.Pending)
+            {
+                BreakConnection(status);
+                return NextEventAfterFailure();
+            }
+        }
+
+        if ((_peerClosed || _hangupSeen) && (_events & SocketEvents.Disconnect) != 0 && !_disconnectIndicated && _heldCount == 0)
+        {
+            if (!_peerClosed && _host!.GetConnectResult() is var error && error != NtStatus.Success)
+            {
+                BreakConnection(error); // A reset seen as a hang-up: the socket is gone.
+                return NextEventAfterFailure();
+            }
+
+            // With receive events on, the FIN is indicated after the data before it, once a read meets it. Without them
+            // nobody may read for a long time: a hang-up with no error is the peer's FIN, indicated now.
+            if (_peerClosed || (_events & SocketEvents.Receive) == 0)
+            {
+                _disconnectIndicated = true;
+                return PendingEvent.Disconnect(abortive: false);
+            }
+        }
+
+        return null;
     }
 
     private PendingEvent? NextEventAfterFailure()
@@ -286,38 +323,49 @@ internal sealed partial class SocketEngine
     /// <summary>The client's answer to a receive event, applied under the lock.</summary>
     private void OnReceiveAnswered(byte[] buffer, int count, NtStatus status, int accepted)
     {
+        IrpQueue waiters;
         lock (_lock)
         {
-            bool releasedEarly = _releasedEarly;
-            _indicating = null;
-            _releasedEarly = false;
-            if (status == NtStatus.Pending)
-            {
-                if (releasedEarly)
-                {
-                    ArrayPool<byte>.Shared.Return(buffer); // Kept, and already given back while the callback ran.
-                }
-
-                return; // Otherwise the client's until WskRelease.
-            }
-
-            _lent!.Remove(buffer); // Not kept (if it was released meanwhile, the release only took it off this list).
-
-            int kept = status == NtStatus.Success ? count - Math.Clamp(accepted, 0, count) : count;
-            if (kept == 0 || _state == SocketState.Closed)
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-                return;
-            }
-
-            // STATUS_DATA_NOT_ACCEPTED (or a partial accept): the data waits for WskReceive, and no receive event is
-            // indicated until the client has taken it.
-            _held = buffer;
-            _heldOffset = count - kept;
-            _heldCount = kept;
-            _receiveSuspended = true;
-            Pump(ref _receives);
+            bool releasedEarly = _event.End(out _, out waiters);
+            AnswerReceive(buffer, count, status, accepted, releasedEarly);
         }
+
+        ResumeWaiters(waiters);
+    }
+
+    /// <summary>Under the lock: what the receive event's answer leaves (<paramref name="releasedEarly"/>: a WskRelease of the
+    /// indication came while the callback ran).</summary>
+    private void AnswerReceive(byte[] buffer, int count, NtStatus status, int accepted, bool releasedEarly)
+    {
+        if (status == NtStatus.Pending)
+        {
+            if (releasedEarly)
+            {
+                ArrayPool<byte>.Shared.Return(buffer); // Kept, and already given back while the callback ran.
+            }
+            else
+            {
+                (_lent ??= new HashSet<byte[]>(ReferenceEqualityComparer.Instance)).Add(buffer); // The client's until WskRelease.
+            }
+
+            return;
+        }
+
+        // Not kept (a release that came meanwhile was the client's error, and gave nothing back: the memory is freed once).
+        int kept = status == NtStatus.Success ? count - Math.Clamp(accepted, 0, count) : count;
+        if (kept == 0 || _state == SocketState.Closed)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            return;
+        }
+
+        // STATUS_DATA_NOT_ACCEPTED (or a partial accept): the data waits for WskReceive, and no receive event is
+        // indicated until the client has taken it.
+        _held = buffer;
+        _heldOffset = count - kept;
+        _heldCount = kept;
+        _receiveSuspended = true;
+        Pump(ref _receives);
     }
 
     /// <summary>One event to deliver, decided under the lock and delivered outside it.</summary>
@@ -330,6 +378,25 @@ internal sealed partial class SocketEngine
         private SocketEngine? _accepted;
         private SockAddr _local;
         private SockAddr _remote;
+
+        /// <summary>The enable flag of the callback this event calls (None: the conditional-accept events).</summary>
+        public SocketEvents Kind => _kind switch
+        {
+            EventKind.Receive or EventKind.Failed => SocketEvents.Receive,
+            EventKind.Disconnect => SocketEvents.Disconnect,
+            EventKind.Backlog => SocketEvents.SendBacklog,
+            EventKind.Accept => SocketEvents.Accept,
+            _ => SocketEvents.None,
+        };
+
+        /// <summary>What an answer from another thread may name while the callback runs: the indicated buffer (WskRelease),
+        /// the inspected connection (WskInspectComplete); null for the other events.</summary>
+        public object? Subject => _kind switch
+        {
+            EventKind.Receive => _buffer,
+            EventKind.Inspect => _accepted,
+            _ => null,
+        };
 
         public static PendingEvent Receive(byte[] buffer, int count) => new() { _kind = EventKind.Receive, _buffer = buffer, _count = count };
 
@@ -356,22 +423,26 @@ internal sealed partial class SocketEngine
                     break;
                 case EventKind.Disconnect:
                     sink.OnDisconnect(_abortive);
+                    engine.EndEvent();
                     break;
                 case EventKind.Failed:
                     sink.OnFailed();
+                    engine.EndEvent();
                     break;
                 case EventKind.Backlog:
                     sink.OnSendBacklog(_count);
+                    engine.EndEvent();
                     break;
                 case EventKind.Inspect:
-                    engine.BeginInspection(_accepted!);
                     engine.OnInspected(_accepted!, sink.OnInspect(_local, _remote, engine.InspectKey, _accepted!._inspectSerial));
                     break;
                 case EventKind.InspectAbort:
                     sink.OnInspectAborted(engine.InspectKey, (uint)_count);
+                    engine.EndEvent();
                     break;
                 default:
                     sink.OnAccept(_accepted!, _local, _remote);
+                    engine.EndEvent();
                     break;
             }
         }
