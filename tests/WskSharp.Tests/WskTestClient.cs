@@ -182,10 +182,10 @@ internal sealed class WskTestClient : IDisposable
 
     public void Dispose()
     {
-        var irp = new Irp();
         foreach (WskSocket socket in _sockets)
         {
-            ((WskProviderBasicDispatch)socket.Dispatch).WskCloseSocket(socket, irp);
+            // An IRP each: a close pends while an event callback of its socket still runs.
+            ((WskProviderBasicDispatch)socket.Dispatch).WskCloseSocket(socket, new Irp());
         }
 
         WskApi.WskReleaseProviderNPI(Registration);

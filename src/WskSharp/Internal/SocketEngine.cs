@@ -756,16 +756,36 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
         }
     }
 
-    /// <summary>WskCloseSocket: every pending IRP completes with STATUS_CANCELLED first, then the descriptor closes, once.</summary>
-    public NtStatus Close()
+    /// <summary>Closes the socket (the provider's own closes: a refused or rejected connection, a failed create): every
+    /// pending IRP completes with STATUS_CANCELLED first, then the descriptor closes, once.</summary>
+    public NtStatus Close() => Close(null, null);
+
+    /// <summary>
+    /// WskCloseSocket: the socket closes now (<see cref="Close()"/>: nothing is indicated from here on), and
+    /// <paramref name="irp"/> completes once no event callback of this socket is running, for in-progress callbacks
+    /// return before a close completes: Success (completed) if none runs, Pending if one does (the client closed from
+    /// another thread, or from inside the callback), completed with Success when it returns. <paramref name="closed"/>
+    /// runs just before the IRP completes, on success only. STATUS_INVALID_HANDLE (completed) if it was closed already.
+    /// </summary>
+    public NtStatus Close(Irp? irp, Action? closed)
     {
         PendingRequests pending;
         List<SocketEngine>? inspected;
+        bool waits;
         lock (_lock)
         {
             if (_state == SocketState.Closed)
             {
+                irp?.CompleteInline(NtStatus.InvalidHandle);
                 return NtStatus.InvalidHandle;
+            }
+
+            waits = irp is not null && _event.IsRunning;
+            if (waits)
+            {
+                irp!.Stack.Context = closed;
+                irp.MarkPending();
+                _event.Wait(irp);
             }
 
             inspected = TakeInspected();
@@ -793,6 +813,13 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
             }
         }
 
+        if (waits)
+        {
+            return NtStatus.Pending; // The callback's return completes it (EventInProgress).
+        }
+
+        closed?.Invoke();
+        irp?.CompleteInline(NtStatus.Success);
         return NtStatus.Success;
     }
 

@@ -419,7 +419,14 @@ internal static partial class WskProvider
             return Refuse(irp, NtStatus.InvalidParameter);
         }
 
-        NtStatus status = socket.Datagram?.Close() ?? socket.Engine.Close();
+        if (socket.Datagram is null)
+        {
+            // An event callback of the socket may be running (the client closes from another thread, or from inside it):
+            // the close completes once it has returned (STATUS_PENDING until then), and only then stops counting.
+            return socket.Engine.Close(irp, socket.Client.RemoveSocket);
+        }
+
+        NtStatus status = socket.Datagram.Close();
         if (status.IsSuccess)
         {
             socket.Client.RemoveSocket();

@@ -194,6 +194,62 @@ public sealed class EventCallbackTests : IDisposable
         Assert.Equal(NtStatus.InvalidParameter, connection.WskRelease(socket, kept)); // Still once after the event returned.
     }
 
+    /// <summary>WskCloseSocket while an event callback runs (from another thread the callback waits for, or from inside the
+    /// callback): in-progress callbacks return before a close completes, so the close returns STATUS_PENDING and its IRP
+    /// completes only after the callback has returned, and nothing is indicated after the close. (It completed inline while
+    /// the callback still ran.)</summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_close_while_an_event_callback_runs_completes_after_the_callback_returns(bool fromAnotherThread)
+    {
+        WskSocket? socket = null;
+        var closeIrp = new Irp();
+        int inCallback = 0, events = 0;
+        bool? completedInCallback = null;
+        NtStatus closeReturned = NtStatus.Unsuccessful;
+        var closeCalled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        closeIrp.SetCompletionRoutine((_, _) =>
+        {
+            completedInCallback = Volatile.Read(ref inCallback) == 1;
+            return NtStatus.Success;
+        }, null);
+        NtStatus Close() => ((WskProviderBasicDispatch)socket!.Dispatch).WskCloseSocket(socket, closeIrp);
+        var dispatch = new WskClientConnectionDispatch(
+            WskReceiveEvent: (object? context, uint flags, WskDataIndication? indication, nuint indicated, ref nuint accepted) =>
+            {
+                if (Interlocked.Increment(ref events) > 1)
+                {
+                    return NtStatus.Success;
+                }
+
+                Volatile.Write(ref inCallback, 1);
+                closeReturned = fromAnotherThread ? Task.Run(Close).GetAwaiter().GetResult() : Close();
+                closeCalled.SetResult();
+                Volatile.Write(ref inCallback, 0);
+                return NtStatus.Success;
+            },
+            WskDisconnectEvent: (context, flags) =>
+            {
+                Interlocked.Increment(ref events);
+                return NtStatus.Success;
+            });
+        socket = await _client.ConnectAsync(Server, clientDispatch: dispatch);
+        using Socket peer = await _listener.AcceptSocketAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(NtStatus.Success, WskEvents.Enable(socket, WskConstants.WSK_EVENT_RECEIVE | WskConstants.WSK_EVENT_DISCONNECT));
+
+        await peer.SendAsync(new byte[] { 1, 2 }, SocketFlags.None, TestContext.Current.CancellationToken);
+        peer.Shutdown(SocketShutdown.Send); // A disconnect event to indicate next, if anything were indicated after the close.
+        await closeCalled.Task.WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
+        Assert.Equal(NtStatus.Success, await closeIrp.AsValueTask().AsTask().WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken));
+
+        Assert.Equal(NtStatus.Pending, closeReturned);
+        Assert.True(closeIrp.PendingReturned);
+        Assert.False(completedInCallback);
+        Assert.Equal(1, Volatile.Read(ref events));
+        Assert.Equal(NtStatus.InvalidHandle, ((WskProviderBasicDispatch)socket.Dispatch).WskCloseSocket(socket, new Irp())); // closed once
+    }
+
     [Fact]
     public async Task A_disabled_receive_event_leaves_data_for_WskReceive()
     {
