@@ -135,7 +135,8 @@ internal static unsafe class ClientCallbacks
 
     /// <summary>
     /// WskReceiveEvent: the indicated data as a C WSK_DATA_INDICATION list over the provider's buffers, pinned for the call.
-    /// If the client keeps the list (STATUS_PENDING) the pins and the C list live until WskRelease.
+    /// If the client keeps the list (STATUS_PENDING) the pins and the C list live until WskRelease, which may come from
+    /// another thread before the callback has returned.
     /// </summary>
     private static NtStatus Receive(nint function, object? context, uint flags, WskDataIndication? indication, nuint indicated,
         ref nuint accepted)
@@ -152,21 +153,20 @@ internal static unsafe class ClientCallbacks
             return failed;
         }
 
+        // The list is the client's from the indication on: a worker the callback hands it to may WskRelease it before the
+        // callback returns STATUS_PENDING, so it is findable before the call.
         DataIndications.Kept list = DataIndications.Build(indication);
+        DataIndications.Keep(list);
         irql = CShim.EnterDispatch();
         var status = new NtStatus((uint)call(ContextOf(context), flags, list.C, indicated, &taken));
         CShim.LeaveDispatch(irql);
         accepted = taken;
-        if (status == NtStatus.Pending)
+        if (status != NtStatus.Pending && DataIndications.Forget(list))
         {
-            DataIndications.Keep(list);
-        }
-        else
-        {
-            DataIndications.Free(list);
+            DataIndications.Free(list); // Not kept (if a release came meanwhile, it freed the list already).
         }
 
-        return status;
+        return status; // Kept: until WskRelease (or given back already while the callback ran).
     }
 
     private static PfnWskAcceptEvent MakeAccept(nint function) =>

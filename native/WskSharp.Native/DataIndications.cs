@@ -7,8 +7,9 @@ using WskSharp.Wsk;
 namespace WskSharp.Native;
 
 /// <summary>
-/// C <c>WSK_DATA_INDICATION</c> lists over the WSK layer's received buffers: built for a receive event, freed when the
-/// event returns, or kept (with the buffers pinned) when the client returned STATUS_PENDING, until its WskRelease.
+/// C <c>WSK_DATA_INDICATION</c> lists over the WSK layer's received buffers: built for a receive event and findable by
+/// WskRelease from then on; freed when the event returns, or kept (with the buffers pinned) when the client returned
+/// STATUS_PENDING, until its WskRelease.
 /// </summary>
 internal static unsafe class DataIndications
 {
@@ -65,6 +66,9 @@ internal static unsafe class DataIndications
     }
 
     public static void Keep(Kept list) => KeptLists[(nint)list.C] = list;
+
+    /// <summary>Takes back a list <see cref="Keep"/> registered: false if a WskRelease took it first.</summary>
+    public static bool Forget(Kept list) => KeptLists.TryRemove((nint)list.C, out _);
 
     /// <summary>Lists kept and not released yet (the verifier reports them).</summary>
     public static int KeptCount => KeptLists.Count;

@@ -14,6 +14,7 @@ typedef struct _SERVER_CONNECTION {
     UCHAR Data[64];
     SIZE_T Length;
     BOOLEAN KeepNext;                 /* the next indication is kept (STATUS_PENDING) */
+    BOOLEAN HandNext;                 /* the next indication goes to the worker, which releases it before the event returns */
     PWSK_DATA_INDICATION Kept;
     BOOLEAN KeptIntact;               /* the kept bytes were still there when the next event came */
     NTSTATUS Released, ReleasedAgain; /* WskRelease of the kept list, and of the same list again */
@@ -23,6 +24,42 @@ typedef struct _SERVER_CONNECTION {
 } SERVER_CONNECTION;
 
 static SERVER_CONNECTION connection;
+
+/* A worker thread the receive event hands a kept indication to: it calls WskRelease while the callback still runs (the
+ * callback waits for it by polling, as a callback at DISPATCH_LEVEL may), and the callback then returns STATUS_PENDING. */
+static struct {
+    KEVENT Go, Done;
+    PWSK_DATA_INDICATION Handed;
+    NTSTATUS Released;
+    BOOLEAN Waited; /* the callback saw the release done before it returned */
+} worker;
+
+static VOID ReleaseWorker(PVOID Context)
+{
+    SERVER_CONNECTION *c = Context;
+    LARGE_INTEGER timeout;
+    timeout.QuadPart = -20LL * 1000 * 1000 * 10; /* a hang guard */
+    if (KeWaitForSingleObject(&worker.Go, Executive, KernelMode, FALSE, &timeout) == STATUS_SUCCESS) {
+        const WSK_PROVIDER_CONNECTION_DISPATCH *dispatch = c->Socket->Dispatch;
+        worker.Released = dispatch->WskRelease(c->Socket, worker.Handed);
+    }
+    KeSetEvent(&worker.Done, IO_NO_INCREMENT, FALSE);
+    PsTerminateSystemThread(STATUS_SUCCESS);
+}
+
+static BOOLEAN PollDone(void)
+{
+    LARGE_INTEGER zero, start, now;
+    zero.QuadPart = 0;
+    KeQuerySystemTime(&start);
+    do {
+        if (KeWaitForSingleObject(&worker.Done, Executive, KernelMode, FALSE, &zero) == STATUS_SUCCESS) {
+            return TRUE;
+        }
+        KeQuerySystemTime(&now);
+    } while (now.QuadPart - start.QuadPart < 20LL * 1000 * 1000 * 10); /* a hang guard */
+    return FALSE;
+}
 
 static NTSTATUS OnReceive(PVOID SocketContext, ULONG Flags, PWSK_DATA_INDICATION DataIndication, SIZE_T BytesIndicated,
     SIZE_T *BytesAccepted)
@@ -52,6 +89,14 @@ static NTSTATUS OnReceive(PVOID SocketContext, ULONG Flags, PWSK_DATA_INDICATION
         }
     }
     c->Length = copied;
+    if (c->HandNext) {
+        c->HandNext = FALSE;
+        worker.Handed = DataIndication; /* the worker's from here on */
+        KeSetEvent(&worker.Go, IO_NO_INCREMENT, FALSE);
+        worker.Waited = PollDone();
+        KeSetEvent(&c->Received, IO_NO_INCREMENT, FALSE);
+        return STATUS_PENDING;
+    }
     if (c->Kept != NULL) {
         /* The event after the one that kept a list: it is still intact; give it back (a callback may call WskRelease). */
         PUCHAR kept = MmGetSystemAddressForMdlSafe(c->Kept->Buffer.Mdl, NormalPagePriority);
@@ -187,6 +232,30 @@ int main(void)
             connection.KeptIntact, (unsigned)connection.Released, (unsigned)connection.ReleasedAgain);
     } else {
         wsktest_ok("receive_event_kept_then_released");
+    }
+
+    /* Handed to a worker that releases it before the callback returns STATUS_PENDING: honoured once (the bridge registered
+     * the list only once the callback had returned, so the worker's WskRelease was refused and the list stayed kept). */
+    HANDLE thread = NULL;
+    KeInitializeEvent(&worker.Go, NotificationEvent, FALSE);
+    KeInitializeEvent(&worker.Done, NotificationEvent, FALSE);
+    worker.Released = STATUS_UNSUCCESSFUL;
+    NTSTATUS created = PsCreateSystemThread(&thread, THREAD_ALL_ACCESS, NULL, NULL, NULL, ReleaseWorker, &connection);
+    connection.HandNext = NT_SUCCESS(created);
+    status = NT_SUCCESS(created) ? Send(client, "early") : created;
+    BOOLEAN handed = status == STATUS_SUCCESS && Wait(&connection.Received);
+    const WSK_PROVIDER_CONNECTION_DISPATCH *acceptedDispatch = connection.Socket->Dispatch;
+    NTSTATUS again = handed ? acceptedDispatch->WskRelease(connection.Socket, worker.Handed) : STATUS_UNSUCCESSFUL;
+    if (!handed || !worker.Waited || worker.Released != STATUS_SUCCESS || again != STATUS_INVALID_PARAMETER) {
+        wsktest_fail("receive_event_released_by_a_worker_before_it_returns", "create/send 0x%08X, handed %d, waited %d, "
+            "worker's WskRelease 0x%08X, a second WskRelease 0x%08X", (unsigned)status, handed, worker.Waited,
+            (unsigned)worker.Released, (unsigned)again);
+    } else {
+        wsktest_ok("receive_event_released_by_a_worker_before_it_returns");
+    }
+    if (thread != NULL) {
+        ZwWaitForSingleObject(thread, FALSE, NULL);
+        ZwClose(thread);
     }
 
     /* The peer disconnects gracefully: WskDisconnectEvent without WSK_FLAG_ABORTIVE. */
