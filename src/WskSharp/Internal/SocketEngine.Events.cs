@@ -68,6 +68,43 @@ internal sealed partial class SocketEngine
         return NtStatus.Success;
     }
 
+    /// <summary>
+    /// Disables events (SO_WSK_EVENT_CALLBACK with WSK_EVENT_DISABLE): none of them is indicated from now on. If the
+    /// callback of one of them is running (decided, not yet returned: another thread disables it), the client learns so:
+    /// with <paramref name="irp"/>, Pending and the IRP completes with Success once the callback has returned; without,
+    /// STATUS_EVENT_PENDING. Otherwise Success, the IRP (if any) completed.
+    /// </summary>
+    public NtStatus DisableEvents(SocketEvents events, Irp? irp)
+    {
+        NtStatus status;
+        lock (_lock)
+        {
+            if (_state is SocketState.Closed or SocketState.Failed)
+            {
+                status = StateError(_state);
+            }
+            else
+            {
+                _events &= ~events;
+                status = NtStatus.Success;
+                if (_event.Runs(events))
+                {
+                    if (irp is null)
+                    {
+                        return NtStatus.EventPending;
+                    }
+
+                    irp.MarkPending();
+                    _event.Wait(irp); // Completed by the callback's return (EventInProgress).
+                    return NtStatus.Pending;
+                }
+            }
+        }
+
+        irp?.CompleteInline(status);
+        return status;
+    }
+
     /// <summary>WskRelease: the client gives back the buffer of an indication it kept.</summary>
     public NtStatus ReleaseBuffer(byte[] buffer)
     {

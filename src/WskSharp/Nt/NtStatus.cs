@@ -27,6 +27,7 @@ public readonly struct NtStatus : IEquatable<NtStatus>
 #pragma warning disable CS1591 // The names are the documentation: each is the ntstatus.h constant of the same name.
     public static readonly NtStatus Success = new(0x00000000);
     public static readonly NtStatus Pending = new(0x00000103);
+    public static readonly NtStatus EventPending = new(0x40000013);
     public static readonly NtStatus BufferOverflow = new(0x80000005);
     public static readonly NtStatus Unsuccessful = new(0xC0000001);
     public static readonly NtStatus NotImplemented = new(0xC0000002);
@@ -70,6 +71,7 @@ public readonly struct NtStatus : IEquatable<NtStatus>
     {
         0x00000000 => "STATUS_SUCCESS",
         0x00000103 => "STATUS_PENDING",
+        0x40000013 => "STATUS_EVENT_PENDING",
         0x80000005 => "STATUS_BUFFER_OVERFLOW",
         0xC0000001 => "STATUS_UNSUCCESSFUL",
         0xC0000002 => "STATUS_NOT_IMPLEMENTED",

@@ -264,9 +264,14 @@ internal static partial class WskProvider
             return NtStatus.InvalidParameter;
         }
 
-        NtStatus status = requestType == WskControlSocketType.WskSetOption && controlCode == Ws2Def.SO_WSK_EVENT_CALLBACK && level == Ws2Def.SOL_SOCKET
-            ? (irp is null && outputSize <= (nuint)outputBuffer.Length ? SetEventCallbacks(socket, inputSize, inputBuffer) : NtStatus.InvalidParameter) // Documented: no IRP for this one.
-            : Control(socket, requestType, controlCode, level, inputSize, inputBuffer, outputSize, outputBuffer, out returned);
+        if (requestType == WskControlSocketType.WskSetOption && controlCode == Ws2Def.SO_WSK_EVENT_CALLBACK && level == Ws2Def.SOL_SOCKET)
+        {
+            // Documented: an IRP only to disable, which may pend until a running callback of the event has returned.
+            return outputSize <= (nuint)outputBuffer.Length ? SetEventCallbacks(socket, inputSize, inputBuffer, irp)
+                : irp is null ? NtStatus.InvalidParameter : Refuse(irp, NtStatus.InvalidParameter);
+        }
+
+        NtStatus status = Control(socket, requestType, controlCode, level, inputSize, inputBuffer, outputSize, outputBuffer, out returned);
         outputSizeReturned = returned;
         irp?.CompleteInline(status, returned);
         return status;
@@ -364,9 +369,30 @@ internal static partial class WskProvider
     }
 
     /// <summary>SO_WSK_EVENT_CALLBACK: the NPI must be NPI_WSK_INTERFACE_ID, the mask only events of the socket's category,
-    /// and the client dispatch must have a callback for each event enabled.</summary>
-    private static NtStatus SetEventCallbacks(WskSocket socket, nuint inputSize, ReadOnlySpan<byte> inputBuffer)
+    /// and the client dispatch must have a callback for each event enabled. An IRP only to disable (completed here, or by
+    /// the return of a callback of the event that is running: then STATUS_PENDING; without an IRP STATUS_EVENT_PENDING).</summary>
+    private static NtStatus SetEventCallbacks(WskSocket socket, nuint inputSize, ReadOnlySpan<byte> inputBuffer, Irp? irp)
     {
+        NtStatus status = CheckEventCallbacks(socket, inputSize, inputBuffer, out SocketEvents events, out bool disable);
+        if (status.IsSuccess && disable)
+        {
+            return socket.Engine.DisableEvents(events, irp);
+        }
+
+        if (status.IsSuccess)
+        {
+            status = irp is null ? socket.Engine.SetEvents(events, disable: false) : NtStatus.InvalidParameter; // Enabling takes no IRP.
+        }
+
+        irp?.CompleteInline(status);
+        return status;
+    }
+
+    private static NtStatus CheckEventCallbacks(WskSocket socket, nuint inputSize, ReadOnlySpan<byte> inputBuffer, out SocketEvents events,
+        out bool disable)
+    {
+        events = SocketEvents.None;
+        disable = false;
         if (socket is null || inputSize > (nuint)inputBuffer.Length)
         {
             return NtStatus.InvalidParameter;
@@ -395,14 +421,14 @@ internal static partial class WskProvider
             return NtStatus.InvalidDeviceState; // Enabled by WSK_SET_STATIC_EVENT_CALLBACKS: never disabled or re-enabled.
         }
 
-        SocketEvents events = WskSocket.ToSocketEvents(mask);
-        bool disable = (control.EventMask & WskConstants.WSK_EVENT_DISABLE) != 0;
+        events = WskSocket.ToSocketEvents(mask);
+        disable = (control.EventMask & WskConstants.WSK_EVENT_DISABLE) != 0;
         if (!disable && !socket.HasCallbacksFor(events))
         {
             return NtStatus.InvalidParameter; // No callback in the client dispatch for an event asked for.
         }
 
-        return socket.Engine.SetEvents(events, disable);
+        return NtStatus.Success;
     }
 
     private const uint ConnectionEvents = WskConstants.WSK_EVENT_RECEIVE | WskConstants.WSK_EVENT_DISCONNECT | WskConstants.WSK_EVENT_SEND_BACKLOG;

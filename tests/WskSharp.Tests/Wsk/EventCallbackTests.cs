@@ -250,6 +250,71 @@ public sealed class EventCallbackTests : IDisposable
         Assert.Equal(NtStatus.InvalidHandle, ((WskProviderBasicDispatch)socket.Dispatch).WskCloseSocket(socket, new Irp())); // closed once
     }
 
+    /// <summary>WSK_EVENT_DISABLE from another thread while a callback of that event runs (the callback waits for it): the
+    /// callback has not returned, and the disable says so: STATUS_EVENT_PENDING without an IRP; with one, STATUS_PENDING and
+    /// the IRP completes once the callback has returned. No event of that kind follows. (It returned STATUS_SUCCESS while
+    /// the callback still ran.)</summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Disabling_an_event_while_its_callback_runs_waits_for_the_callback_to_return(bool withIrp)
+    {
+        WskSocket? socket = null;
+        Irp? irp = withIrp ? new Irp() : null;
+        int inCallback = 0, events = 0;
+        bool? completedInCallback = null;
+        NtStatus disableReturned = NtStatus.Unsuccessful;
+        var disableCalled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        irp?.SetCompletionRoutine((_, _) =>
+        {
+            completedInCallback = Volatile.Read(ref inCallback) == 1;
+            return NtStatus.Success;
+        }, null);
+        NtStatus Disable()
+        {
+            Span<byte> input = stackalloc byte[WskEventCallbackControl.Size];
+            new WskEventCallbackControl(WskEventCallbackControl.NPI_WSK_INTERFACE_ID, WskConstants.WSK_EVENT_RECEIVE | WskConstants.WSK_EVENT_DISABLE).WriteTo(input);
+            return ((WskProviderBasicDispatch)socket!.Dispatch).WskControlSocket(socket, WskControlSocketType.WskSetOption,
+                Ws2Def.SO_WSK_EVENT_CALLBACK, Ws2Def.SOL_SOCKET, (nuint)input.Length, input, 0, default, out _, irp);
+        }
+
+        var dispatch = new WskClientConnectionDispatch(
+            WskReceiveEvent: (object? context, uint flags, WskDataIndication? indication, nuint indicated, ref nuint accepted) =>
+            {
+                if (Interlocked.Increment(ref events) > 1)
+                {
+                    return NtStatus.Success;
+                }
+
+                Volatile.Write(ref inCallback, 1);
+                disableReturned = Task.Run(Disable).GetAwaiter().GetResult();
+                disableCalled.SetResult();
+                Volatile.Write(ref inCallback, 0);
+                return NtStatus.Success;
+            });
+        socket = await _client.ConnectAsync(Server, clientDispatch: dispatch);
+        using Socket peer = await _listener.AcceptSocketAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(NtStatus.Success, WskEvents.Enable(socket, WskConstants.WSK_EVENT_RECEIVE));
+
+        await peer.SendAsync(new byte[] { 1 }, SocketFlags.None, TestContext.Current.CancellationToken);
+        await disableCalled.Task.WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
+        if (irp is null)
+        {
+            Assert.Equal(NtStatus.EventPending, disableReturned);
+        }
+        else
+        {
+            Assert.Equal(NtStatus.Pending, disableReturned);
+            Assert.Equal(NtStatus.Success, await irp.AsValueTask().AsTask().WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken));
+            Assert.True(irp.PendingReturned);
+            Assert.False(completedInCallback);
+        }
+
+        await peer.SendAsync(new byte[] { 2 }, SocketFlags.None, TestContext.Current.CancellationToken);
+        Assert.Equal(new byte[] { 2 }, await WskTestClient.ReceiveAsync(socket, 1)); // Disabled: left for WskReceive.
+        Assert.Equal(1, Volatile.Read(ref events));
+    }
+
     [Fact]
     public async Task A_disabled_receive_event_leaves_data_for_WskReceive()
     {
