@@ -198,6 +198,59 @@ public sealed class ListenAcceptTests : IDisposable
         }
     }
 
+    /// <summary>The accepted socket is the client's from the accept event on: a worker the event hands it to may use or close
+    /// it before the event returns. Closed there, it is closed and counted once, whatever the event then returns; used there
+    /// (a pending WskReceive) and then refused (STATUS_REQUEST_NOT_ACCEPTED), the provider closes it: the receive completes
+    /// with STATUS_CANCELLED, and the socket is counted once. A second connection's accept event, which runs only once the
+    /// first event's return has been applied, reads the count.</summary>
+    [Theory]
+    [InlineData(true, true)]
+    [InlineData(true, false)]
+    [InlineData(false, false)]
+    public async Task An_accepted_socket_a_worker_uses_before_the_accept_event_returns(bool workerCloses, bool eventAccepts)
+    {
+        int open = _client.Npi.Client.OpenSockets + 1; // With the listener.
+        NtStatus worker = NtStatus.Unsuccessful;
+        var receive = new Irp();
+        WskSocket? first = null;
+        int calls = 0, openAtSecond = -1;
+        var secondOffered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var listenDispatch = new WskClientListenDispatch(WskAcceptEvent: (object? ctx, uint flags, in SockAddr local, in SockAddr remote,
+            WskSocket? socket, out object? acceptContext, out object? acceptDispatch) =>
+        {
+            acceptContext = acceptDispatch = null;
+            if (Interlocked.Increment(ref calls) > 1)
+            {
+                openAtSecond = _client.Npi.Client.OpenSockets; // The first event's return is applied by now.
+                secondOffered.TrySetResult();
+                return NtStatus.RequestNotAccepted;
+            }
+
+            first = socket!;
+            worker = Task.Run(() => workerCloses
+                ? ((WskProviderBasicDispatch)socket!.Dispatch).WskCloseSocket(socket, new Irp())
+                : WskTestClient.Connection(socket!).WskReceive(socket!, new WskBuf(new Mdl(new byte[1])), 0, receive)).GetAwaiter().GetResult();
+            return eventAccepts ? NtStatus.Success : NtStatus.RequestNotAccepted;
+        });
+        var (listener, address) = _client.CreateListener(clientDispatch: listenDispatch, context: "listener");
+        Assert.Equal(NtStatus.Success, WskEvents.Enable(listener, WskConstants.WSK_EVENT_ACCEPT));
+
+        using var peer = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await peer.ConnectAsync(address.ToEndPoint(), TestContext.Current.CancellationToken);
+        using var second = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await second.ConnectAsync(address.ToEndPoint(), TestContext.Current.CancellationToken);
+        await secondOffered.Task.WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
+
+        Assert.Equal(workerCloses ? NtStatus.Success : NtStatus.Pending, worker);
+        if (!workerCloses)
+        {
+            Assert.Equal(NtStatus.Cancelled, await receive.AsValueTask().AsTask().WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken));
+        }
+
+        Assert.Equal(open + 1, openAtSecond); // The listener and the second connection: the first is gone, counted once.
+        Assert.Equal(NtStatus.InvalidHandle, ((WskProviderBasicDispatch)first!.Dispatch).WskCloseSocket(first, new Irp()));
+    }
+
     [Fact]
     public async Task An_accepted_socket_knows_its_remote_address()
     {
