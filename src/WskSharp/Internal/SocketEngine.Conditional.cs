@@ -152,44 +152,49 @@ internal sealed partial class SocketEngine
         return PendingEvent.Inspect(connection, local, remote);
     }
 
-    /// <summary>The client's answer to an inspection.</summary>
+    /// <summary>The client's answer to an inspection (the inspection's event ends here).</summary>
     private void OnInspected(SocketEngine connection, InspectVerdict verdict)
     {
         SocketEngine? rejected = connection;
-        IrpQueue waiters;
-        lock (_lock)
+        IrpQueue waiters = default;
+        try
         {
-            // WskInspectPend with the decision already made by WskInspectComplete: that decision stands.
-            if (_event.End(out bool accept, out waiters) && verdict == InspectVerdict.Pend)
+            lock (_lock)
             {
-                verdict = accept ? InspectVerdict.Accept : InspectVerdict.Reject;
-            }
-
-            if (_state == SocketState.Listening && verdict is InspectVerdict.Accept or InspectVerdict.Pend)
-            {
-                if (verdict == InspectVerdict.Accept)
+                // WskInspectPend with the decision already made by WskInspectComplete: that decision stands.
+                if (_event.End(out bool accept, out waiters) && verdict == InspectVerdict.Pend)
                 {
-                    AdmitInspected(connection);
-                }
-                else
-                {
-                    (_pended ??= []).Add(connection._inspectSerial, connection);
+                    verdict = accept ? InspectVerdict.Accept : InspectVerdict.Reject;
                 }
 
-                rejected = null;
+                if (_state == SocketState.Listening && verdict is InspectVerdict.Accept or InspectVerdict.Pend)
+                {
+                    if (verdict == InspectVerdict.Accept)
+                    {
+                        AdmitInspected(connection);
+                    }
+                    else
+                    {
+                        (_pended ??= []).Add(connection._inspectSerial, connection);
+                    }
+
+                    rejected = null;
+                }
+            }
+
+            // Rejected (or the listener closed meanwhile): reset before a byte is read.
+            rejected?.Reject();
+
+            // A reset may have come while the client was deciding, when no drop could find the connection: look once more.
+            if (rejected is null)
+            {
+                InspectedHungUp(connection);
             }
         }
-
-        // Rejected (or the listener closed meanwhile): reset before a byte is read.
-        rejected?.Reject();
-
-        // A reset may have come while the client was deciding, when no drop could find the connection: look once more.
-        if (rejected is null)
+        finally
         {
-            InspectedHungUp(connection);
+            ResumeWaiters(waiters); // Even if applying the answer threw: a close waiting for the event must not wait forever.
         }
-
-        ResumeWaiters(waiters);
     }
 
     /// <summary>Under the lock: the connection joins the accept queue; a waiting WskAccept takes it now.</summary>

@@ -360,14 +360,19 @@ internal sealed partial class SocketEngine
     /// <summary>The client's answer to a receive event, applied under the lock.</summary>
     private void OnReceiveAnswered(byte[] buffer, int count, NtStatus status, int accepted)
     {
-        IrpQueue waiters;
-        lock (_lock)
+        IrpQueue waiters = default;
+        try
         {
-            bool releasedEarly = _event.End(out _, out waiters);
-            AnswerReceive(buffer, count, status, accepted, releasedEarly);
+            lock (_lock)
+            {
+                bool releasedEarly = _event.End(out _, out waiters);
+                AnswerReceive(buffer, count, status, accepted, releasedEarly);
+            }
         }
-
-        ResumeWaiters(waiters);
+        finally
+        {
+            ResumeWaiters(waiters); // Even if applying the answer threw: a close waiting for the event must not wait forever.
+        }
     }
 
     /// <summary>Under the lock: what the receive event's answer leaves (<paramref name="releasedEarly"/>: a WskRelease of the
