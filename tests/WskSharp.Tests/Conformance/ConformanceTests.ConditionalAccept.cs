@@ -234,6 +234,34 @@ public abstract partial class ConformanceTests
     });
 
     [Fact]
+    public Task Conditional_accept_closing_the_listener_while_the_inspect_event_runs_completes_once_it_returns() => WithPairAsync(async (client, server, _) =>
+    {
+        // A worker closes the listener while the inspect event waits for it: the close pends until the event has returned
+        // (it accepts, too late: the listener is gone, so the connection is reset).
+        var inspector = new Inspector();
+        var (listener, address) = ConditionalListener(server, inspector);
+        var (peer, port) = BoundClient(client);
+        var closeIrp = new Irp();
+        NtStatus closed = NtStatus.Unsuccessful;
+        bool pendingInEvent = false;
+        var closeCalled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        inspector.Answers[port] = WskInspectAction.WskInspectAccept;
+        inspector.BeforeReturn[port] = _ =>
+        {
+            closed = Task.Run(() => ((WskProviderBasicDispatch)listener.Dispatch).WskCloseSocket(listener, closeIrp)).GetAwaiter().GetResult();
+            pendingInEvent = closeIrp.IsPending;
+            closeCalled.SetResult();
+        };
+        Task<NtStatus> connecting = ConnectTo(peer, address);
+        await closeCalled.Task.WaitAsync(Guard, Ct);
+
+        Assert.Equal(NtStatus.Pending, closed);
+        Assert.True(pendingInEvent); // Not completed while the event ran.
+        Assert.Equal(NtStatus.Success, await closeIrp.AsValueTask().AsTask().WaitAsync(Guard, Ct));
+        await AssertResetAsync(peer, connecting);
+    });
+
+    [Fact]
     public Task Conditional_accept_a_pended_connection_the_peer_resets_is_reported_by_WskAbortEvent() => WithPairAsync(async (client, server, _) =>
     {
         var inspector = new Inspector();
