@@ -236,9 +236,9 @@ public sealed class ListenAcceptTests : IDisposable
         Assert.Equal(NtStatus.Success, WskEvents.Enable(listener, WskConstants.WSK_EVENT_ACCEPT));
 
         using var peer = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        await peer.ConnectAsync(address.ToEndPoint(), TestContext.Current.CancellationToken);
+        await ConnectOrResetAsync(peer, address);
         using var second = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        await second.ConnectAsync(address.ToEndPoint(), TestContext.Current.CancellationToken);
+        await ConnectOrResetAsync(second, address);
         await secondOffered.Task.WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
 
         Assert.Equal(workerCloses ? NtStatus.Success : NtStatus.Pending, worker);
@@ -260,6 +260,19 @@ public sealed class ListenAcceptTests : IDisposable
         WskSocket accepted = await _client.AcceptAsync(listener);
         Assert.Equal(NtStatus.Success, WskTestClient.Connection(accepted).WskGetRemoteAddress(accepted, out SockAddr remote, new Irp()));
         Assert.Equal(((IPEndPoint)peer.LocalEndPoint!).Port, remote.Port);
+    }
+
+    /// <summary>Connects; a connection the provider closes at once (refused by the accept event, with a reset) may be reset
+    /// before the connect's completion is seen here.</summary>
+    private static async Task ConnectOrResetAsync(Socket socket, SockAddr address)
+    {
+        try
+        {
+            await socket.ConnectAsync(address.ToEndPoint(), TestContext.Current.CancellationToken);
+        }
+        catch (SocketException ex) when (ex.SocketErrorCode == SocketError.ConnectionReset)
+        {
+        }
     }
 
     private static async Task WaitUntil(Func<bool> condition)
