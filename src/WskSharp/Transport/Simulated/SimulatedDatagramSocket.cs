@@ -245,6 +245,8 @@ internal sealed class SimulatedDatagramSocket : IHostDatagramSocket, ISimulatedE
                 case HostSocketOption.SendBuffer:
                     _sendBuffer = Math.Max(value, 256) * 2;
                     return NtStatus.Success;
+                case HostSocketOption.Ipv6Only when _local.Family == Ws2Def.AF_INET6:
+                    return value != 0 ? NtStatus.Success : NtStatus.NotSupported; // IPv4 and IPv6 are apart here, as for stream sockets.
                 default:
                     return NtStatus.NotSupported;
             }
@@ -261,6 +263,7 @@ internal sealed class SimulatedDatagramSocket : IHostDatagramSocket, ISimulatedE
                 HostSocketOption.PacketInfo => _packetInfo ? 1 : 0,
                 HostSocketOption.ReceiveBuffer => _receiveBuffer / 2, // Read back as set, as the Linux transport reports it.
                 HostSocketOption.SendBuffer => _sendBuffer / 2,
+                HostSocketOption.Ipv6Only when _local.Family == Ws2Def.AF_INET6 => 1,
                 _ => -1,
             };
             if (value < 0)
