@@ -951,6 +951,18 @@ internal static class BadInputCatalogue
             ctx => Conn(ctx.Client.CreateBoundSocket()).WskSend(Datagram(ctx), Bytes(8), 0, ctx.Irp)),
         Case("WskReceive: a datagram socket given to the connection table", NtStatus.InvalidDeviceRequest, IrpUse.Completed,
             ctx => Conn(ctx.Client.CreateBoundSocket()).WskReceive(Datagram(ctx), Bytes(8), 0, ctx.Irp)),
+        Case("WskBind: a basic socket given to the connection table (it has WskControlSocket and WskCloseSocket only)",
+            NtStatus.InvalidDeviceRequest, IrpUse.Completed, ctx => Conn(ctx.Client.CreateBoundSocket()).WskBind(
+                ctx.Client.CreateSocket(Ws2Def.AF_INET, WskConstants.WSK_FLAG_BASIC_SOCKET, null, null), V4(0), 0, ctx.Irp)),
+        Case("WskConnect: a basic socket given to the connection table", NtStatus.InvalidDeviceRequest, IrpUse.Completed,
+            ctx => Conn(ctx.Client.CreateBoundSocket()).WskConnect(
+                ctx.Client.CreateSocket(Ws2Def.AF_INET, WskConstants.WSK_FLAG_BASIC_SOCKET, null, null), V4(9), 0, ctx.Irp)),
+        Case("WskListen: a basic socket given to the stream table", NtStatus.InvalidDeviceRequest, IrpUse.Completed,
+            ctx => WskProviderStreamDispatch.Instance.WskListen(
+                ctx.Client.CreateSocket(Ws2Def.AF_INET, WskConstants.WSK_FLAG_BASIC_SOCKET, null, null), ctx.Irp)),
+        Case("WskGetLocalAddress: a basic socket given to the connection table", NtStatus.InvalidDeviceRequest, IrpUse.Completed,
+            ctx => Conn(ctx.Client.CreateBoundSocket()).WskGetLocalAddress(
+                ctx.Client.CreateSocket(Ws2Def.AF_INET, WskConstants.WSK_FLAG_BASIC_SOCKET, null, null), out _, ctx.Irp)),
         Case("WskSendMessages: a null list", NtStatus.InvalidParameter, IrpUse.Completed, ctx =>
         {
             WskSocket s = Datagram(ctx);
