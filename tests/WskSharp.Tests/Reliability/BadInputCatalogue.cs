@@ -1040,6 +1040,10 @@ internal static class BadInputCatalogue
             WskSocket s = Datagram(ctx);
             return Dg(s).WskControlSocket(s, WskControlSocketType.WskSetOption, Ws2Def.IPV6_PKTINFO, Ws2Def.IPPROTO_IPV6, 4, new byte[4], 0, default, out _, ctx.Irp);
         }),
+        Case("WskControlSocket: IP_TTL 256 on a datagram socket (Windows refuses it)", NtStatus.InvalidParameter, IrpUse.Completed,
+            ctx => DatagramOption(Datagram(ctx), Ws2Def.IPPROTO_IP, Ws2Def.IP_TTL, 256, ctx.Irp)),
+        Case("WskControlSocket: IP_TTL 0 on a datagram socket (Linux needs 1 or more)", NtStatus.NotSupported, IrpUse.Completed,
+            ctx => DatagramOption(Datagram(ctx), Ws2Def.IPPROTO_IP, Ws2Def.IP_TTL, 0, ctx.Irp)),
         Case("WskControlSocket: SO_BROADCAST with a 2-byte input", NtStatus.InvalidParameter, IrpUse.Completed, ctx =>
         {
             WskSocket s = Datagram(ctx);
@@ -1063,6 +1067,13 @@ internal static class BadInputCatalogue
     private static WskProviderDatagramDispatch WskProviderDatagramDispatchOf(BadInputContext ctx) => Dg(Datagram(ctx, bound: false));
 
     /// <summary>A datagram socket of the case's client (closed with it), bound to loopback unless <paramref name="bound"/> is false.</summary>
+    private static NtStatus DatagramOption(WskSocket socket, uint level, uint name, uint value, Irp irp)
+    {
+        byte[] input = new byte[4];
+        BinaryPrimitives.WriteUInt32LittleEndian(input, value);
+        return Dg(socket).WskControlSocket(socket, WskControlSocketType.WskSetOption, name, level, 4, input, 0, default, out _, irp);
+    }
+
     private static WskSocket Datagram(BadInputContext ctx, bool bound = true)
     {
         var irp = new Irp();

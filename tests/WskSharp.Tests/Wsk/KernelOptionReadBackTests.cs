@@ -137,6 +137,9 @@ public sealed partial class KernelOptionReadBackTests
             (Ws2Def.SOL_SOCKET, Ws2Def.SO_SNDBUF, 50_000, SOL_SOCKET, SO_SNDBUF, 100_000),
             v6 ? (Ws2Def.IPPROTO_IPV6, Ws2Def.IPV6_PKTINFO, 1u, IPPROTO_IPV6, IPV6_RECVPKTINFO, 1)
                : (Ws2Def.IPPROTO_IP, Ws2Def.IP_PKTINFO, 1u, IPPROTO_IP, IP_PKTINFO, 1),
+            (Ws2Def.SOL_SOCKET, Ws2Def.SO_REUSEADDR, 1, SOL_SOCKET, SO_REUSEADDR, 1),
+            v6 ? (Ws2Def.IPPROTO_IPV6, Ws2Def.IPV6_UNICAST_HOPS, 21u, IPPROTO_IPV6, IPV6_UNICAST_HOPS, 21)
+               : (Ws2Def.IPPROTO_IP, Ws2Def.IP_TTL, 21u, IPPROTO_IP, IP_TTL, 21),
         ];
         foreach (var (level, name, value, linuxLevel, linuxName, inKernel) in options)
         {
