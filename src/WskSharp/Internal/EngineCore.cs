@@ -6,8 +6,9 @@ namespace WskSharp.Internal;
 /// What every engine does the same way with its IRPs, whatever its socket kind: the end of a call (a pending request
 /// checks the cancel flag it may have missed; any other status completes the IRP before the call returns), the queues
 /// emptied when a socket closes or fails, the readiness wrapper (a completion batch open around the handler, closed
-/// outside every lock) and the one-deliverer loop of event callbacks. The queues themselves are
-/// <see cref="IrpQueue"/>s and completion runs through <see cref="Irp"/> and <see cref="IrpCompletionBatch"/>, below.
+/// outside every lock), the one-deliverer loop of event callbacks and the requests that wait for a callback to return.
+/// The queues themselves are <see cref="IrpQueue"/>s and completion runs through <see cref="Irp"/> and
+/// <see cref="IrpCompletionBatch"/>, below.
 /// </summary>
 internal static class EngineCore
 {
@@ -48,6 +49,18 @@ internal static class EngineCore
         while (queue.Dequeue() is { } irp)
         {
             irp.CompleteLater(status, (nuint)irp.Stack.Progress);
+        }
+    }
+
+    /// <summary>Outside the lock, once an event callback has returned (<see cref="EventInProgress.End"/>): the requests that
+    /// waited for it complete with Success, each close first running what its caller gave it to run once closed (the
+    /// IRP's <see cref="IrpStackLocation.Context"/>, an <see cref="Action"/>).</summary>
+    public static void CompleteWaiters(IrpQueue waiters)
+    {
+        while (waiters.Dequeue() is { } irp)
+        {
+            (irp.Stack.Context as Action)?.Invoke();
+            irp.CompleteInline(NtStatus.Success);
         }
     }
 

@@ -193,7 +193,7 @@ internal sealed partial class SocketEngine
         }
         finally
         {
-            ResumeWaiters(waiters); // Even if applying the answer threw: a close waiting for the event must not wait forever.
+            EngineCore.CompleteWaiters(waiters); // Even if applying the answer threw: a close waiting for the event must not wait forever.
         }
     }
 

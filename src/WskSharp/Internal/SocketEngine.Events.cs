@@ -241,18 +241,7 @@ internal sealed partial class SocketEngine
             _event.End(out _, out waiters);
         }
 
-        ResumeWaiters(waiters);
-    }
-
-    /// <summary>Outside the lock: the requests that waited for the callback to return complete now (a close first runs
-    /// what its caller gave it to run once closed).</summary>
-    private static void ResumeWaiters(IrpQueue waiters)
-    {
-        while (waiters.Dequeue() is { } irp)
-        {
-            (irp.Stack.Context as Action)?.Invoke();
-            irp.CompleteInline(NtStatus.Success);
-        }
+        EngineCore.CompleteWaiters(waiters);
     }
 
     /// <summary>Under the lock: the next event, reading from the kernel where an event needs data.</summary>
@@ -371,7 +360,7 @@ internal sealed partial class SocketEngine
         }
         finally
         {
-            ResumeWaiters(waiters); // Even if applying the answer threw: a close waiting for the event must not wait forever.
+            EngineCore.CompleteWaiters(waiters); // Even if applying the answer threw: a close waiting for the event must not wait forever.
         }
     }
 
