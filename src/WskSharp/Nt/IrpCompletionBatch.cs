@@ -21,12 +21,14 @@ internal sealed class IrpCompletionBatch
     /// <summary>The batch open on this thread, if any.</summary>
     public static IrpCompletionBatch? Current => t_current;
 
-    /// <summary>Opens a batch on this thread (null if one is open already: the outer one finishes everything).</summary>
+    /// <summary>Opens a batch on this thread (null if one is open already: the outer one finishes everything, timed by the
+    /// first watchdog given to it).</summary>
     /// <param name="watchdog">Times each completion the batch runs (null: none).</param>
     public static IrpCompletionBatch? Open(CompletionWatchdog? watchdog = null)
     {
-        if (t_current is not null)
+        if (t_current is { } outer)
         {
+            outer._watchdog ??= watchdog; // The event loop opens its pass's batch without one; the sockets' engines bring it.
             return null;
         }
 
