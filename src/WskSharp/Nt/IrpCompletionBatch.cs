@@ -47,14 +47,21 @@ internal sealed class IrpCompletionBatch
     {
         try
         {
+            long start = 0;
+            bool timing = false; // The end of one completion, read by the watchdog, is the start of the next: one read each.
             while (_completed.Dequeue() is { } irp)
             {
                 if (_watchdog is { } watchdog)
                 {
                     IoCompletionRoutine? routine = irp.Routine;
-                    long start = watchdog.Now();
+                    if (!timing)
+                    {
+                        start = watchdog.Now();
+                        timing = true;
+                    }
+
                     irp.FinishDeferred();
-                    watchdog.Observe(routine, start);
+                    start = watchdog.Observe(routine, start);
                 }
                 else
                 {
