@@ -3,9 +3,9 @@ namespace WskSharp.Nt;
 /// <summary>
 /// The IRPs completed on one thread while a batch is open there, finished (completion routine, then the awaiting
 /// continuation, or its hand-off to the thread pool) when it closes, on that thread, instead of each being queued to the
-/// thread pool. The event loop opens one around every readiness report and closes it after leaving the socket's lock, so
-/// no caller code ever runs under a provider lock. What the finished IRPs' routines complete in turn joins the same batch
-/// and is finished in the same pass. A <see cref="CompletionWatchdog"/>, where given, times each completion.
+/// thread pool. The event loop opens one around each epoll pass (every socket it reported ready) and closes it once every
+/// socket's lock is left, so no caller code ever runs under a provider lock. What the finished IRPs' routines complete in
+/// turn joins the same batch and is finished in the same pass. A <see cref="CompletionWatchdog"/>, where given, times each completion.
 /// </summary>
 internal sealed class IrpCompletionBatch
 {
