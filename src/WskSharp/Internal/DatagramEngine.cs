@@ -565,6 +565,7 @@ internal sealed class DatagramEngine : IHostSocketEvents, IIrpCancelHandler, IRe
                 datagram.ControlLength = info.HasPacketInfo
                     ? WsaControlMessage.WritePacketInfo(datagram.Control, info.PacketInfo.Address, info.PacketInfo.InterfaceIndex)
                     : 0;
+                datagram.ControlTruncated = info.ControlTruncated;
                 return datagram;
             }
 
@@ -641,7 +642,7 @@ internal sealed class DatagramEngine : IHostSocketEvents, IIrpCancelHandler, IRe
             int copied = cursor.Scatter(refused.Buffer.AsSpan(0, Math.Min(refused.Length, stack.Length)));
             stack.Progress = copied;
             NtStatus result = Report(request, refused.Remote, refused.Length, copied,
-                refused.ControlLength > 0 ? refused.Control.AsSpan(0, refused.ControlLength) : default);
+                refused.ControlLength > 0 ? refused.Control.AsSpan(0, refused.ControlLength) : default, refused.ControlTruncated);
             ReturnHeld(refused);
             return result;
         }
@@ -675,14 +676,16 @@ internal sealed class DatagramEngine : IHostSocketEvents, IIrpCancelHandler, IRe
         int controlLength = datagram.HasPacketInfo
             ? WsaControlMessage.WritePacketInfo(control, datagram.PacketInfo.Address, datagram.PacketInfo.InterfaceIndex)
             : 0;
-        return Report(request, datagram.Remote, datagram.Length, datagram.Copied, control[..controlLength]);
+        return Report(request, datagram.Remote, datagram.Length, datagram.Copied, control[..controlLength], datagram.ControlTruncated);
     }
 
-    /// <summary>Fills the receive's boxes: the sender, the control data that fits (MSG_CTRUNC if some did not), MSG_TRUNC if the
-    /// datagram was longer than the buffer, which is then STATUS_BUFFER_OVERFLOW (Winsock's WSAEMSGSIZE).</summary>
-    private static NtStatus Report(DatagramRequest request, in SockAddr remote, int length, int copied, ReadOnlySpan<byte> control)
+    /// <summary>Fills the receive's boxes: the sender, the control data that fits (MSG_CTRUNC if some did not, here or already
+    /// in the host: <paramref name="hostTruncated"/>), MSG_TRUNC if the datagram was longer than the buffer, which is then
+    /// STATUS_BUFFER_OVERFLOW (Winsock's WSAEMSGSIZE).</summary>
+    private static NtStatus Report(DatagramRequest request, in SockAddr remote, int length, int copied, ReadOnlySpan<byte> control,
+        bool hostTruncated)
     {
-        uint flags = 0;
+        uint flags = hostTruncated && request.ControlLengthBox is not null ? Ws2Def.MSG_CTRUNC : 0;
         if (request.RemoteBox is { } remoteBox)
         {
             remoteBox.Value = remote;
@@ -792,6 +795,7 @@ internal sealed class DatagramEngine : IHostSocketEvents, IIrpCancelHandler, IRe
     {
         datagram.Length = 0;
         datagram.ControlLength = 0;
+        datagram.ControlTruncated = false;
         datagram.Next = null;
         datagram.NextFree = _freeHeld;
         _freeHeld = datagram;

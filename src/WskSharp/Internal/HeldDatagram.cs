@@ -40,6 +40,9 @@ internal sealed class HeldDatagram
     /// <summary>Bytes of <see cref="Control"/> in use.</summary>
     public int ControlLength { get; set; }
 
+    /// <summary>The host had more control data than it had room for (reported as MSG_CTRUNC if a WskReceiveFrom takes it).</summary>
+    public bool ControlTruncated { get; set; }
+
     /// <summary>True from the indication until WskRelease (or until the event returns anything but STATUS_PENDING): a client may
     /// hand the indication to another thread that releases it before the callback has even returned.</summary>
     public bool HeldByClient { get; set; }

@@ -264,12 +264,14 @@ internal sealed unsafe class LinuxHostDatagramSocket : IHostDatagramSocket, IHos
         int length = (int)entry.Length;
         bool hasInfo = false;
         HostPacketInfo info = default;
+        bool controlTruncated = false;
         if (_packetInfo)
         {
             hasInfo = ReadPacketInfo(new ReadOnlySpan<byte>(entry.Header.Control, (int)entry.Header.ControlLength), out info);
+            controlTruncated = (entry.Header.Flags & Interop.MSG_CTRUNC) != 0; // The kernel had more than ControlSpace to give.
         }
 
-        return new HostDatagram(length, Math.Min(length, room), remote, hasInfo, info);
+        return new HostDatagram(length, Math.Min(length, room), remote, hasInfo, info, controlTruncated);
     }
 
     public NtStatus SetOption(HostSocketOption option, int value)
@@ -287,6 +289,10 @@ internal sealed unsafe class LinuxHostDatagramSocket : IHostDatagramSocket, IHos
 
         return status;
     }
+
+    /// <summary>Sets an option by its Linux numbers, one the contract does not name: for tests that make the kernel report
+    /// more control data than a receive has room for.</summary>
+    public NtStatus SetRawOption(int level, int name, int value) => SetInt(level, name, value);
 
     public NtStatus GetOption(HostSocketOption option, out int value)
     {
