@@ -28,6 +28,7 @@ internal sealed class DatagramEngine : IHostSocketEvents, IIrpCancelHandler, IRe
     private HeldDatagram? _refused;      // refused by the event (DataNotAccepted), oldest first: receives take them in order
     private HeldDatagram? _refusedLast;  // the last of them, where the next refused list joins
     private byte[]? _scratch;            // gathers or scatters a datagram over a chain of several MDLs
+    private ReadOnlyMemory<byte>[]? _batch; // WskSendMessages: the datagrams of one host SendMany (made at the first list)
     private SockAddr? _defaultRemote;
     private bool _packetInfo;
     private bool _receiveEvents;
@@ -589,16 +590,57 @@ internal sealed class DatagramEngine : IHostSocketEvents, IIrpCancelHandler, IRe
 
         while (request.NextDatagram is { } datagram)
         {
-            NtStatus status = SendDatagram(datagram.DatagramMdl, datagram.DatagramOffset, datagram.DatagramLength, request, ref stack.Progress);
-            if (status != NtStatus.Success)
+            NtStatus status = SendBatch(request, ref stack.Progress);
+            if (status == NtStatus.Success && ReferenceEquals(request.NextDatagram, datagram))
             {
-                return status;
+                // The first lies over several MDLs: gathered and sent alone.
+                status = SendDatagram(datagram.DatagramMdl, datagram.DatagramOffset, datagram.DatagramLength, request, ref stack.Progress);
+                if (status == NtStatus.Success)
+                {
+                    request.NextDatagram = datagram.NextDatagram;
+                }
             }
 
-            request.NextDatagram = datagram.NextDatagram;
+            if (status != NtStatus.Success)
+            {
+                return status; // Pending: the rest goes when there is room. An error: the bytes sent before it stay reported.
+            }
         }
 
         return NtStatus.Success;
+    }
+
+    /// <summary>Hands the host, in one SendMany, the datagrams of the list from the next one on that each lie in one MDL run
+    /// (up to the host's limit; the batch ends before one over several MDLs) and moves the list past those it took.</summary>
+    private NtStatus SendBatch(DatagramRequest request, ref int progress)
+    {
+        ReadOnlyMemory<byte>[] batch = _batch ??= new ReadOnlyMemory<byte>[IHostDatagramSocket.SendManyLimit];
+        int count = 0;
+        for (IDatagramBuffer? datagram = request.NextDatagram; datagram is not null && count < batch.Length; datagram = datagram.NextDatagram)
+        {
+            Memory<byte> run = new MdlCursor(datagram.DatagramMdl, datagram.DatagramOffset).Run(datagram.DatagramLength);
+            if (run.Length < datagram.DatagramLength)
+            {
+                break;
+            }
+
+            batch[count++] = run;
+        }
+
+        if (count == 0)
+        {
+            return NtStatus.Success;
+        }
+
+        NtStatus status = _host!.SendMany(batch.AsSpan(0, count), request.Remote, request.PacketInfo, request.WithPacketInfo, out int sent);
+        batch.AsSpan(0, count).Clear(); // Holds no client memory past the call.
+        for (int i = 0; i < sent; i++)
+        {
+            progress += request.NextDatagram!.DatagramLength;
+            request.NextDatagram = request.NextDatagram.NextDatagram;
+        }
+
+        return status;
     }
 
     private NtStatus SendDatagram(Mdl? mdl, int offset, int length, DatagramRequest request, ref int progress)

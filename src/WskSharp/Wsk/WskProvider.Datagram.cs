@@ -122,7 +122,10 @@ internal static partial class WskProvider
     }
 
     /// <summary>WskSendMessages: WskSendTo's rules, for each buffer of the list (a null list, or one longer than
-    /// <see cref="WskBuf.MaxChainLength"/> entries, a cycle: STATUS_INVALID_PARAMETER).</summary>
+    /// <see cref="WskBuf.MaxChainLength"/> entries, a cycle: STATUS_INVALID_PARAMETER). The datagrams leave in order, many per
+    /// host call (Linux: one sendmmsg per 1,024); success completes with the bytes of them all. A datagram the host refuses
+    /// ends the list: the IRP completes with its status (Windows documents only "an error"), IoStatus.Information the bytes
+    /// of the datagrams sent before it, and those after it are not sent.</summary>
     public static NtStatus SendMessages(WskSocket socket, WskBufList bufferList, uint flags, SockAddr? remoteAddress, nuint controlInfoLength,
         ReadOnlySpan<byte> controlInfo, Irp irp)
     {

@@ -348,6 +348,32 @@ public abstract class DatagramConformanceTests
     });
 
     [Fact]
+    public Task WskSendMessages_stops_at_a_datagram_the_host_refuses_with_its_status_and_the_bytes_sent_before_it() => WithPairAsync(async (client, server, _) =>
+    {
+        var (a, _) = Bound(client, Ws2Def.AF_INET);
+        var (b, bAddress) = Bound(server, Ws2Def.AF_INET);
+        var list = new WskBufList(new WskBuf(new Mdl(new byte[] { 1 })))
+        {
+            Next = new WskBufList(new WskBuf(new Mdl(new byte[] { 2, 2 })))
+            {
+                Next = new WskBufList(new WskBuf(new Mdl(new byte[70_000]))) { Next = new WskBufList(new WskBuf(new Mdl(new byte[] { 4 }))) },
+            },
+        };
+        var probe = new IrpProbe();
+
+        // The third is longer than a UDP datagram can be (EMSGSIZE): the first two are out, the rest is not sent.
+        NtStatus status = await WskTestClient.Complete(Dg(a).WskSendMessages(a, list, 0, bAddress, 0, default, probe.Irp), probe.Irp);
+
+        Assert.Equal(NtStatus.InvalidParameter, status);
+        Assert.Equal(1, probe.Count);
+        Assert.Equal((nuint)3, probe.Irp.IoStatus.Information);
+        Assert.Equal(new byte[] { 1 }, (await ReceiveAsync(b)).Data);
+        Assert.Equal(new byte[] { 2, 2 }, (await ReceiveAsync(b)).Data);
+        Assert.Equal(NtStatus.Success, await SendAsync(a, [9], bAddress));
+        Assert.Equal(new byte[] { 9 }, (await ReceiveAsync(b)).Data); // Not [4]: nothing after the refused one left.
+    });
+
+    [Fact]
     public Task A_datagram_over_an_MDL_chain_leaves_whole_and_is_spread_over_a_receive_chain() => WithPairAsync(async (client, server, _) =>
     {
         var (a, _) = Bound(client, Ws2Def.AF_INET);

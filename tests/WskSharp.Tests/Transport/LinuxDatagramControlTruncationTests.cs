@@ -22,7 +22,7 @@ public sealed class LinuxDatagramControlTruncationTests
     public async Task Control_data_the_kernel_cut_short_is_MSG_CTRUNC_in_WskReceiveFrom()
     {
         using LinuxHostStack linux = LinuxHostStack.Create(1, null);
-        var stack = new CapturingStack(linux);
+        var stack = new CapturingHostStack(linux);
         using var client = new WskTestClient(new WskProviderOptions { HostStack = stack });
         WskSocket a = Bound(client, out _);
         WskSocket b = Bound(client, out SockAddr bAddress);
@@ -61,27 +61,5 @@ public sealed class LinuxDatagramControlTruncationTests
         Assert.Equal(NtStatus.Success, Dg(socket).WskBind(socket, WskTestClient.Loopback(Ws2Def.AF_INET, 0), 0, new Irp()));
         Assert.Equal(NtStatus.Success, Dg(socket).WskGetLocalAddress(socket, out address, new Irp()));
         return socket;
-    }
-
-    /// <summary>The Linux stack, keeping the datagram sockets it makes so the test can reach their descriptors' options.</summary>
-    private sealed class CapturingStack(LinuxHostStack inner) : IHostStack
-    {
-        public List<IHostDatagramSocket> Datagrams { get; } = [];
-
-        public string Name => inner.Name;
-
-        public NtStatus CreateStreamSocket(ushort family, IHostSocketEvents events, out IHostSocket? socket)
-            => inner.CreateStreamSocket(family, events, out socket);
-
-        public NtStatus CreateDatagramSocket(ushort family, IHostSocketEvents events, out IHostDatagramSocket? socket)
-        {
-            NtStatus status = inner.CreateDatagramSocket(family, events, out socket);
-            if (socket is not null)
-            {
-                Datagrams.Add(socket);
-            }
-
-            return status;
-        }
     }
 }
