@@ -590,6 +590,26 @@ public abstract class DatagramConformanceTests
     });
 
     [Fact]
+    public Task A_kept_list_split_by_its_client_is_released_part_by_part() => WithPairAsync(async (client, server, transport) =>
+    {
+        var (a, _) = Bound(client, Ws2Def.AF_INET);
+        using var lists = new System.Collections.Concurrent.BlockingCollection<IndicatedList>();
+        var (b, bAddress) = Bound(server, Ws2Def.AF_INET, Recording(lists, _ => NtStatus.Pending));
+        await SendWaitingAsync(transport, a, bAddress, [1, 2, 3]);
+        Assert.Equal(NtStatus.Success, WskEvents.Enable(b, WskConstants.WSK_EVENT_RECEIVE_FROM));
+        WskDatagramIndication head = Next(lists).Head!;
+        WskDatagramIndication tail = head.Next!;
+        WskDatagramIndication last = tail.Next!;
+
+        head.Next = null; // The driver keeps the first and hands the rest on.
+
+        Assert.Equal(NtStatus.Success, Dg(b).WskRelease(b, tail)); // The second and the third.
+        Assert.Equal(NtStatus.InvalidParameter, Dg(b).WskRelease(b, last));
+        Assert.Equal(NtStatus.Success, Dg(b).WskRelease(b, head)); // The first, alone.
+        Assert.Equal(NtStatus.InvalidParameter, Dg(b).WskRelease(b, head));
+    });
+
+    [Fact]
     public Task A_list_the_event_does_not_accept_stays_whole_and_in_order_for_WskReceiveFrom_and_events_resume_after() => WithPairAsync(async (client, server, transport) =>
     {
         var (a, aAddress) = Bound(client, Ws2Def.AF_INET);
