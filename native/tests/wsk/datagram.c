@@ -331,6 +331,9 @@ typedef struct _LIST_SOCKET {
     ULONG Entries;
     UCHAR First[3]; /* each entry's first byte, in list order */
     LONG Calls;
+    PWSK_SOCKET Socket;
+    BOOLEAN ReleaseInside; /* as a driver whose worker releases the list before the event has returned */
+    NTSTATUS ReleasedInside, AgainInside;
 } LIST_SOCKET;
 
 static NTSTATUS ListEvent(PVOID SocketContext, ULONG Flags, PWSK_DATAGRAM_INDICATION DataIndication)
@@ -345,6 +348,10 @@ static NTSTATUS ListEvent(PVOID SocketContext, ULONG Flags, PWSK_DATAGRAM_INDICA
             e->First[e->Entries] = bytes[i->Buffer.Offset];
         }
         e->Entries++;
+    }
+    if (e->ReleaseInside) {
+        e->ReleasedInside = Dg(e->Socket)->WskRelease(e->Socket, DataIndication);
+        e->AgainInside = Dg(e->Socket)->WskRelease(e->Socket, DataIndication);
     }
     InterlockedIncrement(&e->Calls);
     KeSetEvent(&e->Arrived, IO_NO_INCREMENT, FALSE);
@@ -363,7 +370,9 @@ static void ReceiveFromEventList(PWSK_SOCKET a)
         wsktest_fail("datagram_receive_from_event_list", "no bound socket");
         return;
     }
-    /* Three wait before the event is on (on loopback each is queued when its send returns): one event gets all three. */
+    e.Socket = b;
+    /* Three wait before the event is on (on loopback each is queued when its send returns): one event gets all three.
+     * The callback signals before it returns STATUS_PENDING, so the WskRelease below may come before or after that. */
     static UCHAR one[1] = { 1 }, two[2] = { 2, 2 }, three[3] = { 3, 3, 3 };
     NTSTATUS sent = SendTo(a, one, sizeof(one), &address);
     sent = NT_SUCCESS(sent) ? SendTo(a, two, sizeof(two), &address) : sent;
@@ -394,6 +403,19 @@ static void ReceiveFromEventList(PWSK_SOCKET a)
         wsktest_fail("datagram_receive_from_event_list", "WskRelease of the list 0x%08X, again 0x%08X", (unsigned)released, (unsigned)again);
     } else {
         wsktest_ok("datagram_receive_from_event_list");
+    }
+
+    /* Released by the event itself before it returns STATUS_PENDING: given back once (the second is refused), nothing
+     * left kept (datagram_verifier_clean checks at the end). */
+    e.ReleaseInside = TRUE;
+    sent = SendTo(a, one, sizeof(one), &address);
+    if (sent != STATUS_SUCCESS || KeWaitForSingleObject(&e.Arrived, Executive, KernelMode, FALSE, &timeout) != STATUS_SUCCESS) {
+        wsktest_fail("datagram_receive_from_event_list_released_before_return", "send 0x%08X, %ld events", (unsigned)sent, (long)e.Calls);
+    } else if (e.ReleasedInside != STATUS_SUCCESS || e.AgainInside != STATUS_INVALID_PARAMETER) {
+        wsktest_fail("datagram_receive_from_event_list_released_before_return", "WskRelease in the event 0x%08X, again 0x%08X",
+            (unsigned)e.ReleasedInside, (unsigned)e.AgainInside);
+    } else {
+        wsktest_ok("datagram_receive_from_event_list_released_before_return");
     }
     WsktestClose(&t, b);
 }
