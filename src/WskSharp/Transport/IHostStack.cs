@@ -4,7 +4,7 @@ using WskSharp.Ws2;
 namespace WskSharp.Transport;
 
 /// <summary>
-/// A host TCP stack, as the engine sees it: it makes non-blocking sockets. One contract, two stacks (the Linux
+/// A host IP stack, as the engines see it: it makes non-blocking TCP and UDP sockets. One contract, two stacks (the Linux
 /// kernel's, in Linux/; a deterministic simulated network, in Simulated/), and the same conformance tests for each.
 /// </summary>
 internal interface IHostStack

@@ -42,6 +42,12 @@ internal static partial class WskProvider
         SocketEngineSettings settings = client.EngineSettings;
         status = DatagramEngine.Create(client.Stack, addressFamily, settings.CompleteOnEventLoop, settings.Watchdog, settings.Logger,
             out DatagramEngine? engine);
+        if (status.IsSuccess && addressFamily == Ws2Def.AF_INET6 && engine!.SetOption(HostSocketOption.Ipv6Only, 1) is var v6 && v6 != NtStatus.Success)
+        {
+            engine.Close(); // IPV6_V6ONLY is on by default on Windows, for datagram sockets too; Linux's default follows a sysctl.
+            status = v6;
+        }
+
         if (!status.IsSuccess)
         {
             client.RemoveSocket();
@@ -294,7 +300,8 @@ internal static partial class WskProvider
     }
 
     /// <summary>WskControlSocket on a datagram socket: SO_WSK_EVENT_CALLBACK (WSK_EVENT_RECEIVE_FROM only, no IRP), SO_BROADCAST,
-    /// IP_PKTINFO (AF_INET) / IPV6_PKTINFO (AF_INET6), SO_RCVBUF/SO_SNDBUF (each a DWORD), and the I/O controls
+    /// IP_PKTINFO (AF_INET) / IPV6_PKTINFO (AF_INET6), SO_RCVBUF/SO_SNDBUF, IPV6_V6ONLY (AF_INET6; on by default as on Windows,
+    /// set before WskBind only), SO_REUSEADDR, IP_TTL (AF_INET) / IPV6_UNICAST_HOPS (AF_INET6) (each a DWORD), and the I/O controls
     /// SIO_WSK_SET_REMOTE_ADDRESS / SIO_WSK_SET_SENDTO_ADDRESS (input: a SOCKADDR of the socket's family, after WskBind).</summary>
     private static NtStatus ControlDatagram(WskSocket socket, WskControlSocketType requestType, uint controlCode, uint level,
         nuint inputSize, ReadOnlySpan<byte> inputBuffer, nuint outputSize, Span<byte> outputBuffer, out nuint outputSizeReturned, Irp? irp)
@@ -365,6 +372,10 @@ internal static partial class WskProvider
             (Ws2Def.SOL_SOCKET, Ws2Def.SO_SNDBUF) => HostSocketOption.SendBuffer,
             (Ws2Def.IPPROTO_IP, Ws2Def.IP_PKTINFO) when engine.Family == Ws2Def.AF_INET => HostSocketOption.PacketInfo,
             (Ws2Def.IPPROTO_IPV6, Ws2Def.IPV6_PKTINFO) when engine.Family == Ws2Def.AF_INET6 => HostSocketOption.PacketInfo,
+            (Ws2Def.IPPROTO_IPV6, Ws2Def.IPV6_V6ONLY) when engine.Family == Ws2Def.AF_INET6 => HostSocketOption.Ipv6Only,
+            (Ws2Def.SOL_SOCKET, Ws2Def.SO_REUSEADDR) => HostSocketOption.ReuseAddress,
+            (Ws2Def.IPPROTO_IP, Ws2Def.IP_TTL) when engine.Family == Ws2Def.AF_INET => HostSocketOption.IpTimeToLive,
+            (Ws2Def.IPPROTO_IPV6, Ws2Def.IPV6_UNICAST_HOPS) when engine.Family == Ws2Def.AF_INET6 => HostSocketOption.Ipv6UnicastHops,
             _ => null,
         };
         switch (requestType)
@@ -375,8 +386,22 @@ internal static partial class WskProvider
                     return NtStatus.InvalidParameter; // Each takes a DWORD.
                 }
 
+                if (set == HostSocketOption.Ipv6Only && engine.State != SocketState.Open)
+                {
+                    return NtStatus.InvalidDeviceState; // As on a stream socket: the bind fixed what the address takes.
+                }
+
                 uint value = BinaryPrimitives.ReadUInt32LittleEndian(input);
-                return engine.SetOption(set, set is HostSocketOption.Broadcast or HostSocketOption.PacketInfo
+                if (set is HostSocketOption.IpTimeToLive or HostSocketOption.Ipv6UnicastHops)
+                {
+                    // As on a stream socket: over 255 Windows refuses; a TTL of 0 Windows takes and Linux cannot.
+                    return value > 255 ? NtStatus.InvalidParameter
+                        : value == 0 && set == HostSocketOption.IpTimeToLive ? NtStatus.NotSupported
+                        : engine.SetOption(set, (int)value);
+                }
+
+                return engine.SetOption(set, set is HostSocketOption.Broadcast or HostSocketOption.PacketInfo or HostSocketOption.Ipv6Only
+                    or HostSocketOption.ReuseAddress
                     ? (value != 0 ? 1 : 0)
                     : (int)Math.Min(value, int.MaxValue / 2));
 

@@ -795,7 +795,8 @@ internal static partial class WskProvider
         return status;
     }
 
-    /// <summary>The checks every socket call makes: a live socket, and no flag outside those the call allows.</summary>
+    /// <summary>The checks every stream socket call makes (all but WskControlSocket and WskCloseSocket): a connection, listening
+    /// or stream socket, live, and no flag outside those the call allows.</summary>
     private static NtStatus CheckSocket(WskSocket socket, uint disallowedFlags)
     {
         if (socket is null)
@@ -803,9 +804,11 @@ internal static partial class WskProvider
             return NtStatus.InvalidParameter;
         }
 
-        if (socket.Engine is null)
+        if (socket.Engine is null || socket.Category == WskConstants.WSK_FLAG_BASIC_SOCKET)
         {
-            return NtStatus.InvalidDeviceRequest; // A datagram socket has none of the stream functions.
+            // A datagram socket has none of the stream functions; a basic socket has WskControlSocket and WskCloseSocket
+            // only, so another socket's table given one is refused as any call on the wrong kind of socket.
+            return NtStatus.InvalidDeviceRequest;
         }
 
         SocketState state = socket.Engine.State;

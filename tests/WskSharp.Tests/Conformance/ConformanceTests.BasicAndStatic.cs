@@ -30,7 +30,7 @@ public abstract partial class ConformanceTests
         var irp = new Irp();
         Assert.Equal(NtStatus.Success, client.Npi.Dispatch.WskSocket(client.Npi.Client, Ws2Def.AF_INET, Ws2Def.SOCK_STREAM, Ws2Def.IPPROTO_TCP,
             WskConstants.WSK_FLAG_BASIC_SOCKET, null, null, null, null, null, irp));
-        var socket = Assert.IsType<WskSocket>(irp.IoStatus.Pointer);
+        WskSocket socket = client.Track(Assert.IsType<WskSocket>(irp.IoStatus.Pointer)); // Closed at the end even if an assertion fails first.
         Assert.Equal(typeof(WskProviderBasicDispatch), socket.Dispatch.GetType()); // Not a table with more functions.
         Assert.Equal(WskConstants.WSK_FLAG_BASIC_SOCKET, socket.Category);
         Assert.Equal(1, client.Npi.Client.OpenSockets);

@@ -951,6 +951,18 @@ internal static class BadInputCatalogue
             ctx => Conn(ctx.Client.CreateBoundSocket()).WskSend(Datagram(ctx), Bytes(8), 0, ctx.Irp)),
         Case("WskReceive: a datagram socket given to the connection table", NtStatus.InvalidDeviceRequest, IrpUse.Completed,
             ctx => Conn(ctx.Client.CreateBoundSocket()).WskReceive(Datagram(ctx), Bytes(8), 0, ctx.Irp)),
+        Case("WskBind: a basic socket given to the connection table (it has WskControlSocket and WskCloseSocket only)",
+            NtStatus.InvalidDeviceRequest, IrpUse.Completed, ctx => Conn(ctx.Client.CreateBoundSocket()).WskBind(
+                ctx.Client.CreateSocket(Ws2Def.AF_INET, WskConstants.WSK_FLAG_BASIC_SOCKET, null, null), V4(0), 0, ctx.Irp)),
+        Case("WskConnect: a basic socket given to the connection table", NtStatus.InvalidDeviceRequest, IrpUse.Completed,
+            ctx => Conn(ctx.Client.CreateBoundSocket()).WskConnect(
+                ctx.Client.CreateSocket(Ws2Def.AF_INET, WskConstants.WSK_FLAG_BASIC_SOCKET, null, null), V4(9), 0, ctx.Irp)),
+        Case("WskListen: a basic socket given to the stream table", NtStatus.InvalidDeviceRequest, IrpUse.Completed,
+            ctx => WskProviderStreamDispatch.Instance.WskListen(
+                ctx.Client.CreateSocket(Ws2Def.AF_INET, WskConstants.WSK_FLAG_BASIC_SOCKET, null, null), ctx.Irp)),
+        Case("WskGetLocalAddress: a basic socket given to the connection table", NtStatus.InvalidDeviceRequest, IrpUse.Completed,
+            ctx => Conn(ctx.Client.CreateBoundSocket()).WskGetLocalAddress(
+                ctx.Client.CreateSocket(Ws2Def.AF_INET, WskConstants.WSK_FLAG_BASIC_SOCKET, null, null), out _, ctx.Irp)),
         Case("WskSendMessages: a null list", NtStatus.InvalidParameter, IrpUse.Completed, ctx =>
         {
             WskSocket s = Datagram(ctx);
@@ -1028,6 +1040,10 @@ internal static class BadInputCatalogue
             WskSocket s = Datagram(ctx);
             return Dg(s).WskControlSocket(s, WskControlSocketType.WskSetOption, Ws2Def.IPV6_PKTINFO, Ws2Def.IPPROTO_IPV6, 4, new byte[4], 0, default, out _, ctx.Irp);
         }),
+        Case("WskControlSocket: IP_TTL 256 on a datagram socket (Windows refuses it)", NtStatus.InvalidParameter, IrpUse.Completed,
+            ctx => DatagramOption(Datagram(ctx), Ws2Def.IPPROTO_IP, Ws2Def.IP_TTL, 256, ctx.Irp)),
+        Case("WskControlSocket: IP_TTL 0 on a datagram socket (Linux needs 1 or more)", NtStatus.NotSupported, IrpUse.Completed,
+            ctx => DatagramOption(Datagram(ctx), Ws2Def.IPPROTO_IP, Ws2Def.IP_TTL, 0, ctx.Irp)),
         Case("WskControlSocket: SO_BROADCAST with a 2-byte input", NtStatus.InvalidParameter, IrpUse.Completed, ctx =>
         {
             WskSocket s = Datagram(ctx);
@@ -1051,6 +1067,13 @@ internal static class BadInputCatalogue
     private static WskProviderDatagramDispatch WskProviderDatagramDispatchOf(BadInputContext ctx) => Dg(Datagram(ctx, bound: false));
 
     /// <summary>A datagram socket of the case's client (closed with it), bound to loopback unless <paramref name="bound"/> is false.</summary>
+    private static NtStatus DatagramOption(WskSocket socket, uint level, uint name, uint value, Irp irp)
+    {
+        byte[] input = new byte[4];
+        BinaryPrimitives.WriteUInt32LittleEndian(input, value);
+        return Dg(socket).WskControlSocket(socket, WskControlSocketType.WskSetOption, name, level, 4, input, 0, default, out _, irp);
+    }
+
     private static WskSocket Datagram(BadInputContext ctx, bool bound = true)
     {
         var irp = new Irp();

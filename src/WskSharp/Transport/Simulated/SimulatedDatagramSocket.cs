@@ -23,6 +23,8 @@ internal sealed class SimulatedDatagramSocket : IHostDatagramSocket, ISimulatedE
     private long _lastArrival;
     private bool _broadcast;
     private bool _packetInfo;
+    private bool _reuseAddress;
+    private int _hops = 64; // Linux's default TTL / hop limit; kept and read back, its effect not modelled.
     private int _receiveBuffer;
     private int _sendBuffer = 212_992;
     private NtStatus _pendingError = NtStatus.Success;
@@ -262,6 +264,15 @@ internal sealed class SimulatedDatagramSocket : IHostDatagramSocket, ISimulatedE
                 case HostSocketOption.SendBuffer:
                     _sendBuffer = Math.Max(value, 256) * 2;
                     return NtStatus.Success;
+                case HostSocketOption.ReuseAddress:
+                    _reuseAddress = value != 0; // Kept and read back; the network still gives one socket per port.
+                    return NtStatus.Success;
+                case HostSocketOption.IpTimeToLive when _local.Family == Ws2Def.AF_INET && value is >= 1 and <= 255:
+                case HostSocketOption.Ipv6UnicastHops when _local.Family == Ws2Def.AF_INET6 && value is >= 0 and <= 255:
+                    _hops = value;
+                    return NtStatus.Success;
+                case HostSocketOption.Ipv6Only when _local.Family == Ws2Def.AF_INET6:
+                    return value != 0 ? NtStatus.Success : NtStatus.NotSupported; // IPv4 and IPv6 are apart here, as for stream sockets.
                 default:
                     return NtStatus.NotSupported;
             }
@@ -278,6 +289,10 @@ internal sealed class SimulatedDatagramSocket : IHostDatagramSocket, ISimulatedE
                 HostSocketOption.PacketInfo => _packetInfo ? 1 : 0,
                 HostSocketOption.ReceiveBuffer => _receiveBuffer / 2, // Read back as set, as the Linux transport reports it.
                 HostSocketOption.SendBuffer => _sendBuffer / 2,
+                HostSocketOption.Ipv6Only when _local.Family == Ws2Def.AF_INET6 => 1,
+                HostSocketOption.ReuseAddress => _reuseAddress ? 1 : 0,
+                HostSocketOption.IpTimeToLive when _local.Family == Ws2Def.AF_INET => _hops,
+                HostSocketOption.Ipv6UnicastHops when _local.Family == Ws2Def.AF_INET6 => _hops,
                 _ => -1,
             };
             if (value < 0)
