@@ -36,13 +36,15 @@ internal sealed class CompletionWatchdog
     /// <summary>Call sites reported so far (a test reads it).</summary>
     public int Reported => _reported.Count;
 
-    /// <summary>Checks one completion the event loop ran from <paramref name="startTimestamp"/> (<see cref="Now"/>) until now.</summary>
-    public void Observe(IoCompletionRoutine? routine, long startTimestamp)
+    /// <summary>Checks one completion the event loop ran from <paramref name="startTimestamp"/> (<see cref="Now"/>) until now;
+    /// returns now, the start of the next completion the loop runs.</summary>
+    public long Observe(IoCompletionRoutine? routine, long startTimestamp)
     {
-        long elapsed = Now() - startTimestamp;
+        long now = Now();
+        long elapsed = now - startTimestamp;
         if (elapsed <= _thresholdTicks)
         {
-            return;
+            return now;
         }
 
         double elapsedMs = _coarse ? elapsed : elapsed * 1000.0 / Stopwatch.Frequency;
@@ -56,6 +58,8 @@ internal sealed class CompletionWatchdog
                 : $"completion routine {routine.Method.DeclaringType?.FullName}.{routine.Method.Name}";
             NtLog.CompletionHeld(_logger, site, elapsedMs, _threshold.TotalMilliseconds);
         }
+
+        return Now(); // Logging took time of its own: the next completion starts after it.
     }
 
 }

@@ -3,9 +3,9 @@ namespace WskSharp.Nt;
 /// <summary>
 /// The IRPs completed on one thread while a batch is open there, finished (completion routine, then the awaiting
 /// continuation, or its hand-off to the thread pool) when it closes, on that thread, instead of each being queued to the
-/// thread pool. The event loop opens one around every readiness report and closes it after leaving the socket's lock, so
-/// no caller code ever runs under a provider lock. What the finished IRPs' routines complete in turn joins the same batch
-/// and is finished in the same pass. A <see cref="CompletionWatchdog"/>, where given, times each completion.
+/// thread pool. The event loop opens one around each epoll pass (every socket it reported ready) and closes it once every
+/// socket's lock is left, so no caller code ever runs under a provider lock. What the finished IRPs' routines complete in
+/// turn joins the same batch and is finished in the same pass. A <see cref="CompletionWatchdog"/>, where given, times each completion.
 /// </summary>
 internal sealed class IrpCompletionBatch
 {
@@ -21,12 +21,14 @@ internal sealed class IrpCompletionBatch
     /// <summary>The batch open on this thread, if any.</summary>
     public static IrpCompletionBatch? Current => t_current;
 
-    /// <summary>Opens a batch on this thread (null if one is open already: the outer one finishes everything).</summary>
+    /// <summary>Opens a batch on this thread (null if one is open already: the outer one finishes everything, timed by the
+    /// first watchdog given to it).</summary>
     /// <param name="watchdog">Times each completion the batch runs (null: none).</param>
     public static IrpCompletionBatch? Open(CompletionWatchdog? watchdog = null)
     {
-        if (t_current is not null)
+        if (t_current is { } outer)
         {
+            outer._watchdog ??= watchdog; // The event loop opens its pass's batch without one; the sockets' engines bring it.
             return null;
         }
 
@@ -45,14 +47,21 @@ internal sealed class IrpCompletionBatch
     {
         try
         {
+            long start = 0;
+            bool timing = false; // The end of one completion, read by the watchdog, is the start of the next: one read each.
             while (_completed.Dequeue() is { } irp)
             {
                 if (_watchdog is { } watchdog)
                 {
                     IoCompletionRoutine? routine = irp.Routine;
-                    long start = watchdog.Now();
+                    if (!timing)
+                    {
+                        start = watchdog.Now();
+                        timing = true;
+                    }
+
                     irp.FinishDeferred();
-                    watchdog.Observe(routine, start);
+                    start = watchdog.Observe(routine, start);
                 }
                 else
                 {

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
+using WskSharp.Nt;
 
 namespace WskSharp.Transport.Linux;
 
@@ -265,6 +266,10 @@ internal sealed unsafe partial class EpollLoop
                 }
             }
 
+            // One completion batch for the whole pass: every socket's readiness is handled first, then the routines run
+            // (after every handler has left its lock). A pass's sends then leave together, so a peer woken by the first
+            // finds the others queued, instead of being woken (an IPI on another CPU) once per datagram.
+            IrpCompletionBatch? batch = IrpCompletionBatch.Open();
             for (int i = 0; i < n; i++)
             {
                 if (ready[i] is not { } handler)
@@ -289,6 +294,19 @@ internal sealed unsafe partial class EpollLoop
                     {
                         LogHandlerThrew(logger, Index, ex);
                     }
+                }
+            }
+
+            try
+            {
+                batch?.Close();
+            }
+            catch (Exception ex)
+            {
+                // Awaiting code that resumed here (CompleteOnEventLoop) threw; what was left completes on the thread pool.
+                if (Logger is { } logger)
+                {
+                    LogHandlerThrew(logger, Index, ex);
                 }
             }
         }

@@ -31,6 +31,9 @@ internal sealed unsafe class LinuxHostDatagramSocket : IHostDatagramSocket, IHos
 {
     private const int ControlSpace = 64; // room for one in6_pktinfo (20 bytes) with its header, or an error report's head
     private const int SpareSize = 65_536; // room for any UDP datagram
+
+    [ThreadStatic]
+    private static byte[]? t_spare; // the second slot's memory, the thread's own until a datagram is kept in it
     private readonly SafeFileDescriptor _fd;
     private readonly IHostSocketEvents _events;
     private readonly EpollLoop _loop;
@@ -268,7 +271,7 @@ internal sealed unsafe class LinuxHostDatagramSocket : IHostDatagramSocket, IHos
         // Two at once (recvmmsg): the datagram asked for, and room for one more, so that one syscall also says whether the
         // queue is now empty. It mostly is (one request in flight per socket), and then the next receive, typically issued
         // right after the next send, waits for the loop instead of trying a recvmsg that finds nothing.
-        byte[] spare = ArrayPool<byte>.Shared.Rent(SpareSize);
+        byte[] spare = t_spare ??= ArrayPool<byte>.Shared.Rent(SpareSize); // not rented and returned per receive
         byte* addr = stackalloc byte[NativeSockAddr.MaxSize * 2];
         byte* control = stackalloc byte[ControlSpace * 2];
         Interop.IoVec* iov = stackalloc Interop.IoVec[2];
@@ -297,7 +300,6 @@ internal sealed unsafe class LinuxHostDatagramSocket : IHostDatagramSocket, IHos
 
         if (n < 0)
         {
-            ArrayPool<byte>.Shared.Return(spare);
             LastError = Marshal.GetLastPInvokeError();
             NtStatus status = ErrnoMapping.ToDatagramNtStatus(LastError, Logger);
             if (status == NtStatus.Pending)
@@ -318,14 +320,14 @@ internal sealed unsafe class LinuxHostDatagramSocket : IHostDatagramSocket, IHos
         {
             // The queue was empty when the second was tried: what arrives later, the loop reports (an error the second met
             // is kept by the kernel for the next call, and its report came after `reports` was read).
-            ArrayPool<byte>.Shared.Return(spare);
             _emptySince = reports;
             _sentSinceEmpty = false;
         }
         else
         {
             _next = Read(ref msgs[1], SpareSize);
-            _nextBuffer = spare; // The next receive takes it without a syscall.
+            _nextBuffer = spare; // The next receive takes it without a syscall (and gives it back to the pool).
+            t_spare = null;
         }
 
         return NtStatus.Success;
