@@ -71,19 +71,17 @@ internal static unsafe class ClientCallbacks
     {
         var call = (delegate* unmanaged<nint, uint, CDatagramIndication*, int>)function;
         CDatagramIndication* list = indication is null ? null : DatagramIndications.Build(indication);
+        if (list is not null)
+        {
+            DatagramIndications.Indicate(list, indication!);
+        }
+
         byte irql = CShim.EnterDispatch();
         var status = new NtStatus((uint)call(ContextOf(context), flags, list)); // null: the socket is no longer functional
         CShim.LeaveDispatch(irql);
         if (list is not null)
         {
-            if (status == NtStatus.Pending)
-            {
-                DatagramIndications.Keep(list, indication!);
-            }
-            else
-            {
-                DatagramIndications.Free(list);
-            }
+            DatagramIndications.Returned(list, status);
         }
 
         return status;

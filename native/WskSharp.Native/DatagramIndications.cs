@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using WskSharp.Nt;
 using WskSharp.Ws2;
@@ -9,13 +8,19 @@ namespace WskSharp.Native;
 /// <summary>
 /// C <c>WSK_DATAGRAM_INDICATION</c> lists for a WskReceiveFromEvent: one native block per list holding, for each datagram,
 /// the indication, its MDL, its sender (a SOCKADDR in the Windows layout), its control data and its bytes. The bytes are
-/// copied (unlike a stream's receive event, which pins), so an event whose list is not kept allocates nothing managed.
-/// Freed when the event returns, or kept when the client returned STATUS_PENDING, until its WskRelease.
+/// copied (unlike a stream's receive event, which pins), so an event allocates nothing managed. Freed when the event
+/// returns, or kept when the client returned STATUS_PENDING, until its WskRelease; a WskRelease that comes while the event
+/// still runs (a worker was handed the list) is taken, and the block freed once the event returns.
 /// </summary>
 internal static unsafe class DatagramIndications
 {
-    // A kept list: its first C entry -> the managed list the WSK layer takes back.
-    private static readonly ConcurrentDictionary<nint, WskDatagramIndication> KeptLists = new();
+    // By a list's first C entry: the managed list behind it while its event runs, and once kept (STATUS_PENDING) until
+    // WskRelease; and the lists released while their event still ran. Plain collections under one lock: an entry removed
+    // leaves its slot for the next, so a steady stream of events allocates nothing here.
+    private static readonly Lock Sync = new();
+    private static readonly Dictionary<nint, WskDatagramIndication> Indicating = [];
+    private static readonly Dictionary<nint, WskDatagramIndication> KeptLists = [];
+    private static readonly HashSet<nint> ReleasedEarly = [];
 
     private const int AddressRoom = 32; // SOCKADDR_IN6 is 28 bytes
     private static readonly nuint Fixed = (nuint)(sizeof(CDatagramIndication) + sizeof(CMdl) + AddressRoom);
@@ -72,25 +77,76 @@ internal static unsafe class DatagramIndications
         return (CDatagramIndication*)block;
     }
 
-    /// <summary>The client returned STATUS_PENDING: the list lives until its WskRelease.</summary>
-    public static void Keep(CDatagramIndication* c, WskDatagramIndication managed) => KeptLists[(nint)c] = managed;
-
-    public static void Free(CDatagramIndication* c) => NativeMemory.Free(c);
-
-    /// <summary>Lists kept and not released yet (the verifier reports them).</summary>
-    public static int KeptCount => KeptLists.Count;
-
-    /// <summary>WskRelease: the kept list whose first entry is <paramref name="c"/> goes back to the WSK layer. A list not
-    /// kept (never, or released already) is STATUS_INVALID_PARAMETER, as the WSK layer answers for its own lists.</summary>
-    public static NtStatus Release(WskSocket? socket, CDatagramIndication* c)
+    /// <summary>The event is about to be given <paramref name="c"/>: from now on a WskRelease of it (from a worker the event
+    /// handed it to, before the event has returned) is taken.</summary>
+    public static void Indicate(CDatagramIndication* c, WskDatagramIndication managed)
     {
-        if (socket is null || c is null || !KeptLists.TryRemove((nint)c, out WskDatagramIndication? managed))
+        lock (Sync)
         {
-            return NtStatus.InvalidParameter;
+            Indicating[(nint)c] = managed;
+        }
+    }
+
+    /// <summary>The event returned <paramref name="status"/>: with STATUS_PENDING the list lives until its WskRelease, unless
+    /// that came already while the event ran; otherwise (or then) its block is freed.</summary>
+    public static void Returned(CDatagramIndication* c, NtStatus status)
+    {
+        bool keep;
+        lock (Sync)
+        {
+            Indicating.Remove((nint)c, out WskDatagramIndication? managed);
+            keep = !ReleasedEarly.Remove((nint)c) && status == NtStatus.Pending;
+            if (keep)
+            {
+                KeptLists[(nint)c] = managed!;
+            }
         }
 
-        NtStatus status = WskProvider.ReleaseDatagrams(socket, managed);
-        Free(c);
+        if (!keep)
+        {
+            NativeMemory.Free(c);
+        }
+    }
+
+    /// <summary>Lists kept and not released yet (the verifier reports them).</summary>
+    public static int KeptCount
+    {
+        get
+        {
+            lock (Sync)
+            {
+                return KeptLists.Count;
+            }
+        }
+    }
+
+    /// <summary>WskRelease: the kept list whose first entry is <paramref name="c"/> goes back to the WSK layer, its block
+    /// freed; one whose event still runs goes back too, its block freed when the event returns. A list not kept (never, or
+    /// released already) is STATUS_INVALID_PARAMETER, as the WSK layer answers for its own lists.</summary>
+    public static NtStatus Release(WskSocket? socket, CDatagramIndication* c)
+    {
+        WskDatagramIndication? managed;
+        bool free;
+        lock (Sync)
+        {
+            if (socket is null || c is null)
+            {
+                return NtStatus.InvalidParameter;
+            }
+
+            free = KeptLists.Remove((nint)c, out managed);
+            if (!free && (!Indicating.TryGetValue((nint)c, out managed) || !ReleasedEarly.Add((nint)c)))
+            {
+                return NtStatus.InvalidParameter;
+            }
+        }
+
+        NtStatus status = WskProvider.ReleaseDatagrams(socket, managed!);
+        if (free)
+        {
+            NativeMemory.Free(c);
+        }
+
         return status;
     }
 

@@ -2,7 +2,8 @@
  * called by name as a driver calls it. WskSendTo/WskReceiveFrom on loopback (the sender's address written back), a
  * datagram longer than the buffer (STATUS_BUFFER_OVERFLOW, MSG_TRUNC), WskSendMessages, a fixed remote
  * (SIO_WSK_SET_SENDTO_ADDRESS), the WskReceiveFromEvent callback with a WSK_DATAGRAM_INDICATION list kept and given back
- * with WskRelease, and the bad inputs the WSK layer refuses, each returned and put in the IRP with the routine run once. */
+ * with WskRelease (three datagrams waiting: one event, one list of three), and the bad inputs the WSK layer refuses, each
+ * returned and put in the IRP with the routine run once. */
 #include "wsktest.h"
 
 #include <string.h>
@@ -312,13 +313,116 @@ static void ReceiveFromEvents(PWSK_SOCKET a, SOCKADDR_IN *aAddress)
             wsktest_fail("datagram_receive_from_event_consumed", "ControlInfoLength %lu, level %d, type %d", (unsigned long)e.ControlInfoLength,
                 e.ControlLevel, e.ControlType);
         } else {
-            NTSTATUS releasedConsumed = Dg(b)->WskRelease(b, e.List);
+            /* Its event has certainly returned once the next one has begun (a release while an event runs is taken, as
+             * the list may be the driver's); that one's datagram is larger, so its list's block is not this one's memory
+             * again. */
+            PWSK_DATAGRAM_INDICATION consumed = e.List;
+            static UCHAR larger[200];
+            NTSTATUS third = SendTo(a, larger, sizeof(larger), &address);
+            BOOLEAN begun = third == STATUS_SUCCESS && WaitArrived(&e);
+            NTSTATUS releasedConsumed = begun ? Dg(b)->WskRelease(b, consumed) : third;
             if (releasedConsumed != STATUS_INVALID_PARAMETER) {
                 wsktest_fail("datagram_receive_from_event_consumed", "WskRelease of a consumed list: 0x%08X", (unsigned)releasedConsumed);
             } else {
                 wsktest_ok("datagram_receive_from_event_consumed");
             }
         }
+    }
+    WsktestClose(&t, b);
+}
+
+/* ---- Several datagrams waiting: one WskReceiveFromEvent, its list linked through Next ---- */
+typedef struct _LIST_SOCKET {
+    KEVENT Arrived;
+    PWSK_DATAGRAM_INDICATION List;
+    ULONG Entries;
+    UCHAR First[3]; /* each entry's first byte, in list order */
+    LONG Calls;
+    PWSK_SOCKET Socket;
+    BOOLEAN ReleaseInside; /* as a driver whose worker releases the list before the event has returned */
+    NTSTATUS ReleasedInside, AgainInside;
+} LIST_SOCKET;
+
+static NTSTATUS ListEvent(PVOID SocketContext, ULONG Flags, PWSK_DATAGRAM_INDICATION DataIndication)
+{
+    UNREFERENCED_PARAMETER(Flags);
+    LIST_SOCKET *e = SocketContext;
+    e->List = DataIndication;
+    e->Entries = 0;
+    for (PWSK_DATAGRAM_INDICATION i = DataIndication; i != NULL; i = i->Next) {
+        PUCHAR bytes = MmGetSystemAddressForMdlSafe(i->Buffer.Mdl, NormalPagePriority);
+        if (e->Entries < sizeof(e->First)) {
+            e->First[e->Entries] = bytes[i->Buffer.Offset];
+        }
+        e->Entries++;
+    }
+    if (e->ReleaseInside) {
+        e->ReleasedInside = Dg(e->Socket)->WskRelease(e->Socket, DataIndication);
+        e->AgainInside = Dg(e->Socket)->WskRelease(e->Socket, DataIndication);
+    }
+    InterlockedIncrement(&e->Calls);
+    KeSetEvent(&e->Arrived, IO_NO_INCREMENT, FALSE);
+    return STATUS_PENDING; /* kept, the whole list, until WskRelease */
+}
+
+static const WSK_CLIENT_DATAGRAM_DISPATCH ListDispatch = { ListEvent };
+
+static void ReceiveFromEventList(PWSK_SOCKET a)
+{
+    static LIST_SOCKET e;
+    KeInitializeEvent(&e.Arrived, SynchronizationEvent, FALSE);
+    SOCKADDR_IN address;
+    PWSK_SOCKET b = WsktestDatagram(&t, &e, &ListDispatch, &address);
+    if (b == NULL) {
+        wsktest_fail("datagram_receive_from_event_list", "no bound socket");
+        return;
+    }
+    e.Socket = b;
+    /* Three wait before the event is on (on loopback each is queued when its send returns): one event gets all three.
+     * The callback signals before it returns STATUS_PENDING, so the WskRelease below may come before or after that. */
+    static UCHAR one[1] = { 1 }, two[2] = { 2, 2 }, three[3] = { 3, 3, 3 };
+    NTSTATUS sent = SendTo(a, one, sizeof(one), &address);
+    sent = NT_SUCCESS(sent) ? SendTo(a, two, sizeof(two), &address) : sent;
+    sent = NT_SUCCESS(sent) ? SendTo(a, three, sizeof(three), &address) : sent;
+    WSK_EVENT_CALLBACK_CONTROL control = { &NPI_WSK_INTERFACE_ID, WSK_EVENT_RECEIVE_FROM };
+    NTSTATUS enabled = Dg(b)->WskControlSocket(b, WskSetOption, SO_WSK_EVENT_CALLBACK, SOL_SOCKET, sizeof(control), &control, 0, NULL, NULL,
+        NULL);
+    LARGE_INTEGER timeout;
+    timeout.QuadPart = -20LL * 1000 * 1000 * 10; /* a hang guard, not a measurement */
+    if (sent != STATUS_SUCCESS || enabled != STATUS_SUCCESS
+        || KeWaitForSingleObject(&e.Arrived, Executive, KernelMode, FALSE, &timeout) != STATUS_SUCCESS) {
+        wsktest_fail("datagram_receive_from_event_list", "send 0x%08X, enable 0x%08X, event called %ld times", (unsigned)sent,
+            (unsigned)enabled, (long)e.Calls);
+        WsktestClose(&t, b);
+        return;
+    }
+    /* Kept: the list stays readable, entry by entry, until one WskRelease of its head gives it all back. */
+    PWSK_DATAGRAM_INDICATION list = e.List;
+    BOOLEAN lengths = e.Entries == 3 && list->Buffer.Length == 1 && list->Next->Buffer.Length == 2 && list->Next->Next->Buffer.Length == 3;
+    PUCHAR last = lengths ? MmGetSystemAddressForMdlSafe(list->Next->Next->Buffer.Mdl, NormalPagePriority) : NULL;
+    BOOLEAN readable = last != NULL && memcmp(last + list->Next->Next->Buffer.Offset, three, sizeof(three)) == 0;
+    NTSTATUS released = Dg(b)->WskRelease(b, list);
+    NTSTATUS again = Dg(b)->WskRelease(b, list);
+    if (e.Calls != 1 || !lengths || e.First[0] != 1 || e.First[1] != 2 || e.First[2] != 3 || !readable) {
+        wsktest_fail("datagram_receive_from_event_list", "%ld events, %lu entries, first bytes %u %u %u, readable %d", (long)e.Calls,
+            (unsigned long)e.Entries, e.First[0], e.First[1], e.First[2], readable);
+    } else if (released != STATUS_SUCCESS || again != STATUS_INVALID_PARAMETER) {
+        wsktest_fail("datagram_receive_from_event_list", "WskRelease of the list 0x%08X, again 0x%08X", (unsigned)released, (unsigned)again);
+    } else {
+        wsktest_ok("datagram_receive_from_event_list");
+    }
+
+    /* Released by the event itself before it returns STATUS_PENDING: given back once (the second is refused), nothing
+     * left kept (datagram_verifier_clean checks at the end). */
+    e.ReleaseInside = TRUE;
+    sent = SendTo(a, one, sizeof(one), &address);
+    if (sent != STATUS_SUCCESS || KeWaitForSingleObject(&e.Arrived, Executive, KernelMode, FALSE, &timeout) != STATUS_SUCCESS) {
+        wsktest_fail("datagram_receive_from_event_list_released_before_return", "send 0x%08X, %ld events", (unsigned)sent, (long)e.Calls);
+    } else if (e.ReleasedInside != STATUS_SUCCESS || e.AgainInside != STATUS_INVALID_PARAMETER) {
+        wsktest_fail("datagram_receive_from_event_list_released_before_return", "WskRelease in the event 0x%08X, again 0x%08X",
+            (unsigned)e.ReleasedInside, (unsigned)e.AgainInside);
+    } else {
+        wsktest_ok("datagram_receive_from_event_list_released_before_return");
     }
     WsktestClose(&t, b);
 }
@@ -446,6 +550,7 @@ int main(void)
     }
     SendReceive(a, &aAddress, b, &bAddress);
     ReceiveFromEvents(a, &aAddress);
+    ReceiveFromEventList(a);
     BadInputs(a, &bAddress);
     Ipv6();
     WsktestClose(&t, a);

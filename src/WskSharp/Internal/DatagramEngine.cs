@@ -12,8 +12,9 @@ namespace WskSharp.Internal;
 /// queue of IRPs, each tried at once and otherwise completed as the event loop reports readiness. A send completes when
 /// the datagram is handed to the host; a receive completes with one datagram (its sender, its packet information, MSG_TRUNC
 /// when it was longer than the buffer). With the receive-from event on, datagrams no receive waits for are indicated to
-/// the WSK layer from memory of the engine's own, which a client may keep until it releases it. One lock orders everything
-/// on the socket, including every host call.
+/// the WSK layer from memory of the engine's own, which a client may keep until it releases it: one event carries a list of
+/// the datagrams waiting, at most <see cref="IndicationListLimit"/>. One lock orders everything on the socket, including every
+/// host call.
 /// </summary>
 internal sealed class DatagramEngine : IHostSocketEvents, IIrpCancelHandler, IReadinessHandler, IEventDeliverer, IThreadPoolWorkItem
 {
@@ -24,14 +25,21 @@ internal sealed class DatagramEngine : IHostSocketEvents, IIrpCancelHandler, IRe
     private IrpQueue _receives;
     private DatagramRequest? _freeRequests;
     private HeldDatagram? _freeHeld;
-    private HeldDatagram? _refused;      // refused by the event (DataNotAccepted): the next receive takes it
+    private HeldDatagram? _refused;      // refused by the event (DataNotAccepted), oldest first: receives take them in order
+    private HeldDatagram? _refusedLast;  // the last of them, where the next refused list joins
     private byte[]? _scratch;            // gathers or scatters a datagram over a chain of several MDLs
+    private ReadOnlyMemory<byte>[]? _batch; // WskSendMessages: the datagrams of one host SendMany (made at the first list)
     private SockAddr? _defaultRemote;
     private bool _packetInfo;
     private bool _receiveEvents;
     private DeliveryGate _delivery;
 
     private DatagramEngine(ushort family) => Family = family;
+
+    /// <summary>The most datagrams one receive-from event indicates as a list (linked through Next): what is waiting when the
+    /// event is decided, up to this. Each entry holds a datagram's worth of memory of its own while the client has it, so the
+    /// bound keeps a socket's memory to a few hundred KiB however far behind its client falls.</summary>
+    public const int IndicationListLimit = 8;
 
     /// <summary>Creates the engine and its host socket; null with the host's status on failure.</summary>
     public static NtStatus Create(IHostStack stack, ushort family, bool completeOnEventLoop, CompletionWatchdog? watchdog, ILogger? logger,
@@ -307,7 +315,7 @@ internal sealed class DatagramEngine : IHostSocketEvents, IIrpCancelHandler, IRe
             _state = SocketState.Closed;
             _host?.Dispose();
             _host = null;
-            _refused = null;
+            _refused = _refusedLast = null;
         }
 
         EngineCore.CompleteAll(sends, NtStatus.Cancelled);
@@ -394,7 +402,19 @@ internal sealed class DatagramEngine : IHostSocketEvents, IIrpCancelHandler, IRe
         }
     }
 
-    void IThreadPoolWorkItem.Execute() => DeliverEvents();
+    /// <summary>A delivery pass on the thread pool (events turned on, or a refused datagram taken): nothing it throws may end
+    /// the process. It is logged; the gate is open again (<see cref="EngineCore.DeliverEvents"/>) and the socket goes on.</summary>
+    void IThreadPoolWorkItem.Execute()
+    {
+        try
+        {
+            DeliverEvents();
+        }
+        catch (Exception ex)
+        {
+            EngineLog.DatagramDeliveryFailed(Logger, ex);
+        }
+    }
 
     private void Pump(ref IrpQueue queue, bool send)
     {
@@ -412,49 +432,123 @@ internal sealed class DatagramEngine : IHostSocketEvents, IIrpCancelHandler, IRe
         }
     }
 
-    /// <summary>Indicates waiting datagrams to the receive-from event, one at a time, outside the lock; only one thread
+    /// <summary>Indicates waiting datagrams to the receive-from event, a list at a time, outside the lock; only one thread
     /// delivers at a time (another asking meanwhile makes it go round again).</summary>
     private void DeliverEvents() => EngineCore.DeliverEvents(this, _lock, ref _delivery);
+
+    /// <summary>Asks for a delivery pass on the thread pool (under the lock: it only queues): datagrams may wait in the host
+    /// that no new readiness report will announce (edge-triggered), e.g. once the refused ones have been taken.</summary>
+    private void RequestDelivery()
+    {
+        if (_receiveEvents && _host is not null && EventSink is not null)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        }
+    }
 
     /// <inheritdoc/>
     bool IEventDeliverer.DeliverNext()
     {
-        HeldDatagram? datagram;
+        HeldDatagram? first;
         lock (_lock)
         {
             _delivery.Deciding();
-            datagram = _receiveEvents && _host is not null && _refused is null && _receives.IsEmpty && EventSink is not null ? ReceiveHeld() : null;
-            if (datagram is null)
+            first = _receiveEvents && _host is not null && _refused is null && _receives.IsEmpty && EventSink is not null ? ReceiveList() : null;
+            if (first is null)
             {
                 return false;
             }
 
-            datagram.HeldByClient = true; // The client's from the indication on (see HeldDatagram.HeldByClient).
-            datagram.InCallback = true;
-            datagram.ReleasedEarly = false;
+            for (HeldDatagram? datagram = first; datagram is not null; datagram = datagram.Next)
+            {
+                datagram.HeldByClient = true; // The client's from the indication on (see HeldDatagram.HeldByClient).
+                datagram.InCallback = true;
+                datagram.ReleasedEarly = false;
+            }
         }
 
-        NtStatus answer = EventSink!.OnReceiveFrom(datagram);
+        NtStatus answer;
+        Exception? thrown = null;
+        try
+        {
+            answer = EventSink!.OnReceiveFrom(first);
+        }
+        catch (Exception ex)
+        {
+            thrown = ex; // The sink's fault, not the client's (the WSK layer catches those): the list is taken back below.
+            answer = NtStatus.Success;
+        }
+
         lock (_lock)
         {
-            datagram.InCallback = false;
-            if (answer == NtStatus.Pending && datagram.HeldByClient)
+            // Entry by entry: a client may have released the list (or, having split it, part of it) before the event returned.
+            HeldDatagram? datagram = first;
+            while (datagram is not null)
             {
-                // The client's until WskRelease.
+                HeldDatagram? next = datagram.Next;
+                datagram.InCallback = false;
+                if (answer == NtStatus.Pending && datagram.HeldByClient)
+                {
+                    // The client's until WskRelease; its link stays, as the list the client holds.
+                }
+                else if (answer == NtStatus.DataNotAccepted && datagram.HeldByClient && _state == SocketState.Bound)
+                {
+                    datagram.HeldByClient = false;
+                    datagram.Next = null;
+                    if (_refusedLast is { } last)
+                    {
+                        last.Next = datagram;
+                    }
+                    else
+                    {
+                        _refused = datagram;
+                    }
+
+                    _refusedLast = datagram; // Kept for WskReceiveFrom, in order; no more indications until all are taken.
+                }
+                else
+                {
+                    datagram.HeldByClient = false; // Consumed, or released already while the event ran.
+                    ReturnHeld(datagram);
+                }
+
+                datagram = next;
             }
-            else if (answer == NtStatus.DataNotAccepted && datagram.HeldByClient && _state == SocketState.Bound)
+
+            if (_refused is not null && !_receives.IsEmpty)
             {
-                datagram.HeldByClient = false;
-                _refused = datagram; // Kept for the next WskReceiveFrom; no more indications until then.
+                Pump(ref _receives, send: false); // A WskReceiveFrom queued while the event ran: it takes the refused ones.
             }
-            else
-            {
-                datagram.HeldByClient = false; // Consumed, or released already while the event ran.
-                ReturnHeld(datagram);
-            }
+        }
+
+        if (thrown is not null)
+        {
+            EngineLog.DatagramDeliveryFailed(Logger, thrown);
         }
 
         return true;
+    }
+
+    /// <summary>Reads what waits, up to <see cref="IndicationListLimit"/> datagrams, linked through Next; null if none. Under
+    /// the lock.</summary>
+    private HeldDatagram? ReceiveList()
+    {
+        HeldDatagram? first = null, last = null;
+        for (int i = 0; i < IndicationListLimit && ReceiveHeld() is { } datagram; i++)
+        {
+            if (last is null)
+            {
+                first = datagram;
+            }
+            else
+            {
+                last.Next = datagram;
+            }
+
+            last = datagram;
+        }
+
+        return first;
     }
 
     /// <summary>Reads one datagram into memory of the engine's own; null if none waits (an ICMP error is dropped here: an
@@ -472,6 +566,7 @@ internal sealed class DatagramEngine : IHostSocketEvents, IIrpCancelHandler, IRe
                 datagram.ControlLength = info.HasPacketInfo
                     ? WsaControlMessage.WritePacketInfo(datagram.Control, info.PacketInfo.Address, info.PacketInfo.InterfaceIndex)
                     : 0;
+                datagram.ControlTruncated = info.ControlTruncated;
                 return datagram;
             }
 
@@ -495,16 +590,57 @@ internal sealed class DatagramEngine : IHostSocketEvents, IIrpCancelHandler, IRe
 
         while (request.NextDatagram is { } datagram)
         {
-            NtStatus status = SendDatagram(datagram.DatagramMdl, datagram.DatagramOffset, datagram.DatagramLength, request, ref stack.Progress);
-            if (status != NtStatus.Success)
+            NtStatus status = SendBatch(request, ref stack.Progress);
+            if (status == NtStatus.Success && ReferenceEquals(request.NextDatagram, datagram))
             {
-                return status;
+                // The first lies over several MDLs: gathered and sent alone.
+                status = SendDatagram(datagram.DatagramMdl, datagram.DatagramOffset, datagram.DatagramLength, request, ref stack.Progress);
+                if (status == NtStatus.Success)
+                {
+                    request.NextDatagram = datagram.NextDatagram;
+                }
             }
 
-            request.NextDatagram = datagram.NextDatagram;
+            if (status != NtStatus.Success)
+            {
+                return status; // Pending: the rest goes when there is room. An error: the bytes sent before it stay reported.
+            }
         }
 
         return NtStatus.Success;
+    }
+
+    /// <summary>Hands the host, in one SendMany, the datagrams of the list from the next one on that each lie in one MDL run
+    /// (up to the host's limit; the batch ends before one over several MDLs) and moves the list past those it took.</summary>
+    private NtStatus SendBatch(DatagramRequest request, ref int progress)
+    {
+        ReadOnlyMemory<byte>[] batch = _batch ??= new ReadOnlyMemory<byte>[IHostDatagramSocket.SendManyLimit];
+        int count = 0;
+        for (IDatagramBuffer? datagram = request.NextDatagram; datagram is not null && count < batch.Length; datagram = datagram.NextDatagram)
+        {
+            Memory<byte> run = new MdlCursor(datagram.DatagramMdl, datagram.DatagramOffset).Run(datagram.DatagramLength);
+            if (run.Length < datagram.DatagramLength)
+            {
+                break;
+            }
+
+            batch[count++] = run;
+        }
+
+        if (count == 0)
+        {
+            return NtStatus.Success;
+        }
+
+        NtStatus status = _host!.SendMany(batch.AsSpan(0, count), request.Remote, request.PacketInfo, request.WithPacketInfo, out int sent);
+        batch.AsSpan(0, count).Clear(); // Holds no client memory past the call.
+        for (int i = 0; i < sent; i++)
+        {
+            progress += request.NextDatagram!.DatagramLength;
+            request.NextDatagram = request.NextDatagram.NextDatagram;
+        }
+
+        return status;
     }
 
     private NtStatus SendDatagram(Mdl? mdl, int offset, int length, DatagramRequest request, ref int progress)
@@ -537,11 +673,18 @@ internal sealed class DatagramEngine : IHostSocketEvents, IIrpCancelHandler, IRe
         var cursor = new MdlCursor(stack.Mdl, stack.Offset);
         if (_refused is { } refused)
         {
-            _refused = null;
+            _refused = refused.Next;
+            refused.Next = null;
+            if (_refused is null)
+            {
+                _refusedLast = null;
+                RequestDelivery(); // Indications resume; what waits in the host meanwhile gets no new readiness report.
+            }
+
             int copied = cursor.Scatter(refused.Buffer.AsSpan(0, Math.Min(refused.Length, stack.Length)));
             stack.Progress = copied;
             NtStatus result = Report(request, refused.Remote, refused.Length, copied,
-                refused.ControlLength > 0 ? refused.Control.AsSpan(0, refused.ControlLength) : default);
+                refused.ControlLength > 0 ? refused.Control.AsSpan(0, refused.ControlLength) : default, refused.ControlTruncated);
             ReturnHeld(refused);
             return result;
         }
@@ -575,14 +718,16 @@ internal sealed class DatagramEngine : IHostSocketEvents, IIrpCancelHandler, IRe
         int controlLength = datagram.HasPacketInfo
             ? WsaControlMessage.WritePacketInfo(control, datagram.PacketInfo.Address, datagram.PacketInfo.InterfaceIndex)
             : 0;
-        return Report(request, datagram.Remote, datagram.Length, datagram.Copied, control[..controlLength]);
+        return Report(request, datagram.Remote, datagram.Length, datagram.Copied, control[..controlLength], datagram.ControlTruncated);
     }
 
-    /// <summary>Fills the receive's boxes: the sender, the control data that fits (MSG_CTRUNC if some did not), MSG_TRUNC if the
-    /// datagram was longer than the buffer, which is then STATUS_BUFFER_OVERFLOW (Winsock's WSAEMSGSIZE).</summary>
-    private static NtStatus Report(DatagramRequest request, in SockAddr remote, int length, int copied, ReadOnlySpan<byte> control)
+    /// <summary>Fills the receive's boxes: the sender, the control data that fits (MSG_CTRUNC if some did not, here or already
+    /// in the host: <paramref name="hostTruncated"/>), MSG_TRUNC if the datagram was longer than the buffer, which is then
+    /// STATUS_BUFFER_OVERFLOW (Winsock's WSAEMSGSIZE).</summary>
+    private static NtStatus Report(DatagramRequest request, in SockAddr remote, int length, int copied, ReadOnlySpan<byte> control,
+        bool hostTruncated)
     {
-        uint flags = 0;
+        uint flags = hostTruncated && request.ControlLengthBox is not null ? Ws2Def.MSG_CTRUNC : 0;
         if (request.RemoteBox is { } remoteBox)
         {
             remoteBox.Value = remote;
@@ -692,6 +837,8 @@ internal sealed class DatagramEngine : IHostSocketEvents, IIrpCancelHandler, IRe
     {
         datagram.Length = 0;
         datagram.ControlLength = 0;
+        datagram.ControlTruncated = false;
+        datagram.Next = null;
         datagram.NextFree = _freeHeld;
         _freeHeld = datagram;
     }

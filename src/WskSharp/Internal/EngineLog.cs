@@ -9,4 +9,8 @@ internal static partial class EngineLog
     [LoggerMessage(EventId = 100, Level = LogLevel.Error,
         Message = "A socket's readiness handling threw; the socket is failed and its pending requests complete with STATUS_INTERNAL_ERROR")]
     public static partial void ReadinessHandlerFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 120, Level = LogLevel.Error,
+        Message = "A datagram socket's receive-from event delivery threw; the datagrams indicated are taken back and the socket goes on")]
+    public static partial void DatagramDeliveryFailed(ILogger logger, Exception exception);
 }

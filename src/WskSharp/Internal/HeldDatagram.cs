@@ -40,11 +40,14 @@ internal sealed class HeldDatagram
     /// <summary>Bytes of <see cref="Control"/> in use.</summary>
     public int ControlLength { get; set; }
 
+    /// <summary>The host had more control data than it had room for (reported as MSG_CTRUNC if a WskReceiveFrom takes it).</summary>
+    public bool ControlTruncated { get; set; }
+
     /// <summary>True from the indication until WskRelease (or until the event returns anything but STATUS_PENDING): a client may
     /// hand the indication to another thread that releases it before the callback has even returned.</summary>
     public bool HeldByClient { get; set; }
 
-    /// <summary>True while the receive-from event that was given it runs.</summary>
+    /// <summary>True while the receive-from event whose list it is in runs.</summary>
     public bool InCallback { get; set; }
 
     /// <summary>WskRelease came while the event was still running: the memory returns once the event has returned.</summary>
@@ -52,6 +55,9 @@ internal sealed class HeldDatagram
 
     /// <summary>The WSK layer's indication object for this datagram, made once and reused.</summary>
     public object? Indication { get; set; }
+
+    /// <summary>The next datagram of the list indicated with this one, or of the engine's refused ones; null for the last.</summary>
+    public HeldDatagram? Next { get; set; }
 
     /// <summary>Link for the engine's free list.</summary>
     public HeldDatagram? NextFree { get; set; }

@@ -6,8 +6,10 @@ namespace WskSharp.Internal;
 /// WskReceiveFromEvent. Called outside the engine's lock, one call at a time per socket.</summary>
 internal interface IDatagramEventSink
 {
-    /// <summary>A datagram arrived. Returns the client's answer: Success (consumed: the engine reuses the memory), Pending
-    /// (the client keeps it until WskRelease hands it back through <see cref="DatagramEngine.Release"/>), or DataNotAccepted
-    /// (the engine keeps it for the next WskReceiveFrom, and indicates nothing more until then).</summary>
-    NtStatus OnReceiveFrom(HeldDatagram datagram);
+    /// <summary>Datagrams arrived: <paramref name="first"/> and those linked after it through <see cref="HeldDatagram.Next"/>
+    /// (at most <see cref="DatagramEngine.IndicationListLimit"/>), indicated as one list. Returns the client's answer for the
+    /// whole list: Success (consumed: the engine reuses the memory), Pending (the client keeps it until WskRelease hands each
+    /// back through <see cref="DatagramEngine.Release"/>), or DataNotAccepted (the engine keeps them, in order, for
+    /// WskReceiveFrom, and indicates nothing more until all are taken).</summary>
+    NtStatus OnReceiveFrom(HeldDatagram first);
 }

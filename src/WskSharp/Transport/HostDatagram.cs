@@ -8,7 +8,10 @@ namespace WskSharp.Transport;
 /// <param name="Remote">The sender.</param>
 /// <param name="HasPacketInfo">True when <paramref name="PacketInfo"/> holds the destination (the option is on).</param>
 /// <param name="PacketInfo">Where the datagram arrived: its destination address and the interface.</param>
-internal readonly record struct HostDatagram(int Length, int Copied, SockAddr Remote, bool HasPacketInfo, HostPacketInfo PacketInfo)
+/// <param name="ControlTruncated">The host had more control data for the datagram than it had room for (Linux's MSG_CTRUNC);
+/// reported only when control data was asked for.</param>
+internal readonly record struct HostDatagram(int Length, int Copied, SockAddr Remote, bool HasPacketInfo, HostPacketInfo PacketInfo,
+    bool ControlTruncated = false)
 {
     /// <summary>The datagram was longer than the buffer: its tail is gone (MSG_TRUNC).</summary>
     public bool Truncated => Length > Copied;

@@ -26,6 +26,18 @@ internal interface IHostDatagramSocket : IDisposable
     NtStatus SendTo(ReadOnlySpan<byte> data, in SockAddr remote, in HostPacketInfo packetInfo, bool withPacketInfo);
 
     /// <summary>
+    /// Sends the datagrams of <paramref name="datagrams"/>, in order, each whole, to one remote in as few host calls as it
+    /// can (at most <see cref="SendManyLimit"/> are looked at): Success with <paramref name="sent"/> of them handed to the
+    /// host (all, or fewer when the host stopped early: the caller goes on with the rest, and learns then why it stopped),
+    /// Pending (no room for the first), or the error of the first (<paramref name="sent"/> 0).
+    /// </summary>
+    NtStatus SendMany(ReadOnlySpan<ReadOnlyMemory<byte>> datagrams, in SockAddr remote, in HostPacketInfo packetInfo, bool withPacketInfo,
+        out int sent);
+
+    /// <summary>The most datagrams one <see cref="SendMany"/> takes (Linux: sendmmsg's UIO_MAXIOV, 1024).</summary>
+    public const int SendManyLimit = 1024;
+
+    /// <summary>
     /// Takes the next datagram: Success with as much as fits in <paramref name="buffer"/> and, in
     /// <paramref name="datagram"/>, its real length (longer than the buffer: the rest was dropped), its sender and, when
     /// asked for with <see cref="HostSocketOption.PacketInfo"/>, where it arrived; Pending (none waiting);

@@ -128,7 +128,10 @@ internal static partial class WskProvider
     }
 
     /// <summary>WskSendMessages: WskSendTo's rules, for each buffer of the list (a null list, or one longer than
-    /// <see cref="WskBuf.MaxChainLength"/> entries, a cycle: STATUS_INVALID_PARAMETER).</summary>
+    /// <see cref="WskBuf.MaxChainLength"/> entries, a cycle: STATUS_INVALID_PARAMETER). The datagrams leave in order, many per
+    /// host call (Linux: one sendmmsg per 1,024); success completes with the bytes of them all. A datagram the host refuses
+    /// ends the list: the IRP completes with its status (Windows documents only "an error"), IoStatus.Information the bytes
+    /// of the datagrams sent before it, and those after it are not sent.</summary>
     public static NtStatus SendMessages(WskSocket socket, WskBufList bufferList, uint flags, SockAddr? remoteAddress, nuint controlInfoLength,
         ReadOnlySpan<byte> controlInfo, Irp irp)
     {
@@ -239,8 +242,9 @@ internal static partial class WskProvider
         return socket.Datagram!.ReceiveFrom(buffer.Mdl, (int)buffer.Offset, length, remoteAddress, controlLength, control, controlFlags, irp);
     }
 
-    /// <summary>WskRelease of datagram indications: each entry's datagram goes back to the provider; an entry that is not one
-    /// the client kept (released already, or never held) is STATUS_INVALID_PARAMETER, and the others are still released.</summary>
+    /// <summary>WskRelease of datagram indications: the entry given and every entry linked after it through Next go back to the
+    /// provider (a whole list kept by STATUS_PENDING, or the tail of one the client split); an entry that is not one the client
+    /// kept (released already, or never held) is STATUS_INVALID_PARAMETER, and the others are still released.</summary>
     public static NtStatus ReleaseDatagrams(WskSocket socket, WskDatagramIndication datagramIndication)
     {
         if (socket is null || datagramIndication is null || socket.Datagram is not { } engine)
@@ -255,17 +259,22 @@ internal static partial class WskProvider
 
         NtStatus status = NtStatus.Success;
         int hops = 0;
-        for (WskDatagramIndication? indication = datagramIndication; indication is not null; indication = indication.Next)
+        WskDatagramIndication? indication = datagramIndication;
+        while (indication is not null)
         {
             if (++hops > WskBuf.MaxChainLength)
             {
                 return NtStatus.InvalidParameter; // A cycle.
             }
 
+            // Read before the release: an entry released is the engine's again, and another event may reuse it at once.
+            WskDatagramIndication? next = indication.Next;
             if (indication.ProviderHold is not HeldDatagram held || engine.Release(held) != NtStatus.Success)
             {
                 status = NtStatus.InvalidParameter;
             }
+
+            indication = next;
         }
 
         return status;

@@ -62,24 +62,40 @@ public sealed class WskSocket : ISocketEventSink, IDatagramEventSink
     /// <summary>The client's WskReceiveFromEvent, from a <see cref="WskClientDatagramDispatch"/>.</summary>
     internal PfnWskReceiveFromEvent? ReceiveFromEvent => (ClientDispatch as WskClientDatagramDispatch)?.WskReceiveFromEvent;
 
-    NtStatus IDatagramEventSink.OnReceiveFrom(HeldDatagram datagram)
+    NtStatus IDatagramEventSink.OnReceiveFrom(HeldDatagram first)
     {
-        if (datagram.Indication is not WskDatagramIndication indication)
+        // The engine's list as WSK_DATAGRAM_INDICATIONs linked through Next, each made once per pooled datagram and reused.
+        WskDatagramIndication? head = null, tail = null;
+        for (HeldDatagram? datagram = first; datagram is not null; datagram = datagram.Next)
         {
-            indication = new WskDatagramIndication { ProviderHold = datagram }; // Once per pooled datagram, reused after.
-            datagram.Indication = indication;
+            if (datagram.Indication is not WskDatagramIndication indication)
+            {
+                indication = new WskDatagramIndication { ProviderHold = datagram };
+                datagram.Indication = indication;
+            }
+
+            datagram.Mdl.Memory = datagram.Buffer.AsMemory(0, datagram.Length);
+            indication.Next = null;
+            indication.Buffer = new WskBuf(datagram.Mdl, 0, (nuint)datagram.Length);
+            indication.RemoteAddress = datagram.Remote;
+            indication.ControlInfo = datagram.Control.AsMemory(0, datagram.ControlLength);
+            indication.ControlInfoLength = (uint)datagram.ControlLength;
+            indication.ProviderHold = datagram;
+            if (tail is null)
+            {
+                head = indication;
+            }
+            else
+            {
+                tail.Next = indication;
+            }
+
+            tail = indication;
         }
 
-        datagram.Mdl.Memory = datagram.Buffer.AsMemory(0, datagram.Length);
-        indication.Next = null;
-        indication.Buffer = new WskBuf(datagram.Mdl, 0, (nuint)datagram.Length);
-        indication.RemoteAddress = datagram.Remote;
-        indication.ControlInfo = datagram.Control.AsMemory(0, datagram.ControlLength);
-        indication.ControlInfoLength = (uint)datagram.ControlLength;
-        indication.ProviderHold = datagram;
         try
         {
-            NtStatus status = ReceiveFromEvent?.Invoke(Context, 0, indication) ?? NtStatus.DataNotAccepted;
+            NtStatus status = ReceiveFromEvent?.Invoke(Context, 0, head) ?? NtStatus.DataNotAccepted;
             return status == NtStatus.Success || status == NtStatus.Pending ? status : NtStatus.DataNotAccepted;
         }
         catch (Exception ex)

@@ -348,6 +348,32 @@ public abstract class DatagramConformanceTests
     });
 
     [Fact]
+    public Task WskSendMessages_stops_at_a_datagram_the_host_refuses_with_its_status_and_the_bytes_sent_before_it() => WithPairAsync(async (client, server, _) =>
+    {
+        var (a, _) = Bound(client, Ws2Def.AF_INET);
+        var (b, bAddress) = Bound(server, Ws2Def.AF_INET);
+        var list = new WskBufList(new WskBuf(new Mdl(new byte[] { 1 })))
+        {
+            Next = new WskBufList(new WskBuf(new Mdl(new byte[] { 2, 2 })))
+            {
+                Next = new WskBufList(new WskBuf(new Mdl(new byte[70_000]))) { Next = new WskBufList(new WskBuf(new Mdl(new byte[] { 4 }))) },
+            },
+        };
+        var probe = new IrpProbe();
+
+        // The third is longer than a UDP datagram can be (EMSGSIZE): the first two are out, the rest is not sent.
+        NtStatus status = await WskTestClient.Complete(Dg(a).WskSendMessages(a, list, 0, bAddress, 0, default, probe.Irp), probe.Irp);
+
+        Assert.Equal(NtStatus.InvalidParameter, status);
+        Assert.Equal(1, probe.Count);
+        Assert.Equal((nuint)3, probe.Irp.IoStatus.Information);
+        Assert.Equal(new byte[] { 1 }, (await ReceiveAsync(b)).Data);
+        Assert.Equal(new byte[] { 2, 2 }, (await ReceiveAsync(b)).Data);
+        Assert.Equal(NtStatus.Success, await SendAsync(a, [9], bAddress));
+        Assert.Equal(new byte[] { 9 }, (await ReceiveAsync(b)).Data); // Not [4]: nothing after the refused one left.
+    });
+
+    [Fact]
     public Task A_datagram_over_an_MDL_chain_leaves_whole_and_is_spread_over_a_receive_chain() => WithPairAsync(async (client, server, _) =>
     {
         var (a, _) = Bound(client, Ws2Def.AF_INET);
@@ -475,6 +501,182 @@ public abstract class DatagramConformanceTests
 
         Assert.Equal(new byte[] { 6, 6, 6 }, got.Data);
         Assert.Equal(aAddress, got.From);
+    });
+
+    /// <summary>Sends one datagram [i, i] for each i in <paramref name="values"/> from <paramref name="from"/> and waits until
+    /// all are in <paramref name="to"/>'s queue (while its event is still off, so one event can see them all).</summary>
+    private static async Task SendWaitingAsync(TestTransport transport, WskSocket from, SockAddr to, IEnumerable<int> values)
+    {
+        long bytes = transport.DatagramBytes;
+        foreach (int i in values)
+        {
+            Assert.Equal(NtStatus.Success, await SendAsync(from, [(byte)i, (byte)i], to));
+            bytes += 2;
+        }
+
+        await transport.AwaitDatagramBytesAsync(bytes);
+    }
+
+    /// <summary>What one WskReceiveFromEvent was given: each entry of its list (bytes, sender) and the list itself.</summary>
+    private protected sealed record IndicatedList(List<(byte[] Data, SockAddr From)> Entries, WskDatagramIndication? Head);
+
+    /// <summary>A datagram dispatch that records each list it is given and answers with <paramref name="answer"/> (by call number).</summary>
+    private static WskClientDatagramDispatch Recording(System.Collections.Concurrent.BlockingCollection<IndicatedList> lists, Func<int, NtStatus> answer)
+    {
+        int calls = 0;
+        return new WskClientDatagramDispatch((_, _, indication) =>
+        {
+            var entries = new List<(byte[] Data, SockAddr From)>();
+            for (WskDatagramIndication? i = indication; i is not null; i = i.Next)
+            {
+                byte[] data = new byte[(int)i.Buffer.Length];
+                i.Buffer.CopyTo(data);
+                entries.Add((data, i.RemoteAddress));
+            }
+
+            NtStatus status = answer(calls++);
+            lists.Add(new IndicatedList(entries, indication));
+            return status;
+        });
+    }
+
+    private static IndicatedList Next(System.Collections.Concurrent.BlockingCollection<IndicatedList> lists)
+    {
+        Assert.True(lists.TryTake(out IndicatedList? list, TimeSpan.FromSeconds(20)), "no receive-from event came");
+        return list!;
+    }
+
+    private static byte[][] Pairs(int from, int count) => Enumerable.Range(from, count).Select(i => new[] { (byte)i, (byte)i }).ToArray();
+
+    [Fact]
+    public Task WskReceiveFromEvent_indicates_the_datagrams_waiting_as_one_list_in_order_up_to_its_limit() => WithPairAsync(async (client, server, transport) =>
+    {
+        const int limit = WskSharp.Internal.DatagramEngine.IndicationListLimit;
+        var (a, aAddress) = Bound(client, Ws2Def.AF_INET);
+        using var lists = new System.Collections.Concurrent.BlockingCollection<IndicatedList>();
+        var (b, bAddress) = Bound(server, Ws2Def.AF_INET, Recording(lists, _ => NtStatus.Success));
+        await SendWaitingAsync(transport, a, bAddress, Enumerable.Range(0, limit + 2));
+
+        Assert.Equal(NtStatus.Success, WskEvents.Enable(b, WskConstants.WSK_EVENT_RECEIVE_FROM));
+
+        IndicatedList first = Next(lists);
+        IndicatedList second = Next(lists);
+        Assert.Equal(Pairs(0, limit), first.Entries.Select(e => e.Data).ToArray()); // One event for all it could take, in order.
+        Assert.All(first.Entries, e => Assert.Equal(aAddress, e.From));
+        Assert.Equal(Pairs(limit, 2), second.Entries.Select(e => e.Data).ToArray()); // The rest in the next.
+    });
+
+    [Fact]
+    public Task A_list_kept_with_PENDING_is_the_clients_until_WskRelease_of_it_gives_every_entry_back() => WithPairAsync(async (client, server, transport) =>
+    {
+        var (a, _) = Bound(client, Ws2Def.AF_INET);
+        using var lists = new System.Collections.Concurrent.BlockingCollection<IndicatedList>();
+        var (b, bAddress) = Bound(server, Ws2Def.AF_INET, Recording(lists, call => call == 0 ? NtStatus.Pending : NtStatus.Success));
+        await SendWaitingAsync(transport, a, bAddress, [1, 2, 3]);
+        Assert.Equal(NtStatus.Success, WskEvents.Enable(b, WskConstants.WSK_EVENT_RECEIVE_FROM));
+
+        IndicatedList kept = Next(lists);
+        Assert.Equal(3, kept.Entries.Count);
+        WskDatagramIndication head = kept.Head!;
+        WskDatagramIndication[] entries = [head, head.Next!, head.Next!.Next!];
+
+        // Kept: each entry still reads as indicated until the list is released, through its head, all at once.
+        Assert.Equal(Pairs(1, 3), entries.Select(e => e.Buffer.Mdl!.Memory.ToArray()).ToArray());
+        Assert.Equal(NtStatus.Success, Dg(b).WskRelease(b, head));
+        Assert.All(entries, e => Assert.Equal(NtStatus.InvalidParameter, Dg(b).WskRelease(b, e))); // Each given back already.
+
+        Assert.Equal(NtStatus.Success, await SendAsync(a, [9], bAddress)); // Events go on.
+        Assert.Equal(new byte[] { 9 }, Next(lists).Entries.Single().Data);
+    });
+
+    [Fact]
+    public Task A_kept_list_split_by_its_client_is_released_part_by_part() => WithPairAsync(async (client, server, transport) =>
+    {
+        var (a, _) = Bound(client, Ws2Def.AF_INET);
+        using var lists = new System.Collections.Concurrent.BlockingCollection<IndicatedList>();
+        var (b, bAddress) = Bound(server, Ws2Def.AF_INET, Recording(lists, _ => NtStatus.Pending));
+        await SendWaitingAsync(transport, a, bAddress, [1, 2, 3]);
+        Assert.Equal(NtStatus.Success, WskEvents.Enable(b, WskConstants.WSK_EVENT_RECEIVE_FROM));
+        WskDatagramIndication head = Next(lists).Head!;
+        WskDatagramIndication tail = head.Next!;
+        WskDatagramIndication last = tail.Next!;
+
+        head.Next = null; // The driver keeps the first and hands the rest on.
+
+        Assert.Equal(NtStatus.Success, Dg(b).WskRelease(b, tail)); // The second and the third.
+        Assert.Equal(NtStatus.InvalidParameter, Dg(b).WskRelease(b, last));
+        Assert.Equal(NtStatus.Success, Dg(b).WskRelease(b, head)); // The first, alone.
+        Assert.Equal(NtStatus.InvalidParameter, Dg(b).WskRelease(b, head));
+    });
+
+    [Fact]
+    public Task A_list_the_event_does_not_accept_stays_whole_and_in_order_for_WskReceiveFrom_and_events_resume_after() => WithPairAsync(async (client, server, transport) =>
+    {
+        var (a, aAddress) = Bound(client, Ws2Def.AF_INET);
+        using var lists = new System.Collections.Concurrent.BlockingCollection<IndicatedList>();
+        var (b, bAddress) = Bound(server, Ws2Def.AF_INET, Recording(lists, call => call == 0 ? NtStatus.DataNotAccepted : NtStatus.Success));
+        await SendWaitingAsync(transport, a, bAddress, [1, 2, 3]);
+        Assert.Equal(NtStatus.Success, WskEvents.Enable(b, WskConstants.WSK_EVENT_RECEIVE_FROM));
+        Assert.Equal(3, Next(lists).Entries.Count);
+
+        foreach (byte i in new byte[] { 1, 2, 3 })
+        {
+            Received got = await ReceiveAsync(b);
+            Assert.Equal(new[] { i, i }, got.Data);
+            Assert.Equal(aAddress, got.From);
+        }
+
+        Assert.Equal(NtStatus.Success, await SendAsync(a, [7], bAddress));
+        Assert.Equal(new byte[] { 7 }, Next(lists).Entries.Single().Data);
+    });
+
+    [Fact]
+    public Task A_WskReceiveFrom_that_waits_while_the_event_runs_gets_the_datagram_the_event_then_refuses() => WithPairAsync(async (client, server, transport) =>
+    {
+        var (a, _) = Bound(client, Ws2Def.AF_INET);
+        using var entered = new SemaphoreSlim(0);
+        using var answer = new SemaphoreSlim(0);
+        var dispatch = new WskClientDatagramDispatch((_, _, _) =>
+        {
+            entered.Release();
+            Assert.True(answer.Wait(TimeSpan.FromSeconds(20)));
+            return NtStatus.DataNotAccepted;
+        });
+        var (b, bAddress) = Bound(server, Ws2Def.AF_INET, dispatch);
+        await SendWaitingAsync(transport, a, bAddress, [4]);
+        Assert.Equal(NtStatus.Success, WskEvents.Enable(b, WskConstants.WSK_EVENT_RECEIVE_FROM));
+        Assert.True(await entered.WaitAsync(TimeSpan.FromSeconds(20)));
+
+        // The datagram is the event's now: the receive finds nothing and waits; then the event refuses it.
+        var probe = new IrpProbe();
+        byte[] buffer = new byte[16];
+        Assert.Equal(NtStatus.Pending, Dg(b).WskReceiveFrom(b, new WskBuf(new Mdl(buffer)), 0, null, null, default, null, probe.Irp));
+        answer.Release();
+
+        Assert.Equal(NtStatus.Success, await WskTestClient.Complete(NtStatus.Pending, probe.Irp));
+        Assert.Equal((nuint)2, probe.Irp.IoStatus.Information);
+        Assert.Equal(new byte[] { 4, 4 }, buffer[..2]);
+    });
+
+    [Fact]
+    public Task Datagrams_queued_while_refused_ones_wait_are_indicated_once_WskReceiveFrom_has_taken_those() => WithPairAsync(async (client, server, transport) =>
+    {
+        // More wait than one list holds: the first list is refused, the rest stay in the host, which has reported them
+        // readable already and will not again (edge-triggered). Taking the refused ones must bring the rest without new data.
+        const int limit = WskSharp.Internal.DatagramEngine.IndicationListLimit;
+        var (a, _) = Bound(client, Ws2Def.AF_INET);
+        using var lists = new System.Collections.Concurrent.BlockingCollection<IndicatedList>();
+        var (b, bAddress) = Bound(server, Ws2Def.AF_INET, Recording(lists, call => call == 0 ? NtStatus.DataNotAccepted : NtStatus.Success));
+        await SendWaitingAsync(transport, a, bAddress, Enumerable.Range(0, limit + 2));
+        Assert.Equal(NtStatus.Success, WskEvents.Enable(b, WskConstants.WSK_EVENT_RECEIVE_FROM));
+        Assert.Equal(limit, Next(lists).Entries.Count);
+
+        for (int i = 0; i < limit; i++)
+        {
+            Assert.Equal(new[] { (byte)i, (byte)i }, (await ReceiveAsync(b)).Data);
+        }
+
+        Assert.Equal(Pairs(limit, 2), Next(lists).Entries.Select(e => e.Data).ToArray());
     });
 
     [Fact]

@@ -130,6 +130,28 @@ internal sealed class TestTransport : IDisposable
         return 0;
     }
 
+    /// <summary>Bytes of datagrams delivered to receivers so far (the simulated network's count; 0 on Linux, where
+    /// <see cref="AwaitDatagramBytesAsync"/> has nothing to wait for).</summary>
+    public long DatagramBytes => Network?.BytesDelivered ?? 0;
+
+    /// <summary>Waits until datagrams sent are in their receivers' queues: <paramref name="bytes"/> delivered in all (counted
+    /// from <see cref="DatagramBytes"/>). On Linux loopback a datagram is queued when its send returns: nothing to wait for.
+    /// The simulated network delivers after a seeded delay on its own thread.</summary>
+    public async Task AwaitDatagramBytesAsync(long bytes)
+    {
+        if (Network is null)
+        {
+            return;
+        }
+
+        var guard = System.Diagnostics.Stopwatch.StartNew();
+        while (Network.BytesDelivered < bytes)
+        {
+            Assert.True(guard.Elapsed < LoopbackConnection.HangGuard, $"only {Network.BytesDelivered} of {bytes} datagram bytes arrived");
+            await Task.Delay(1, TestContext.Current.CancellationToken); // Paces the polling only: the loop ends on the network's count.
+        }
+    }
+
     /// <summary>Forgets the Fast Open cookies clients hold, so the next Fast Open connect asks for one.</summary>
     public void ForgetFastOpenCookies()
     {

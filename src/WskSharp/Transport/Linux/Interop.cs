@@ -87,6 +87,9 @@ internal static unsafe partial class Interop
     public static partial int recvmmsg(int fd, MMsgHdr* msgs, uint vlen, int flags, void* timeout);
 
     [LibraryImport(Libc, SetLastError = true)]
+    public static partial int sendmmsg(int fd, MMsgHdr* msgs, uint vlen, int flags);
+
+    [LibraryImport(Libc, SetLastError = true)]
     public static partial int socket(int domain, int type, int protocol);
 
     [LibraryImport(Libc, SetLastError = true)]

@@ -130,6 +130,23 @@ internal sealed class SimulatedDatagramSocket : IHostDatagramSocket, ISimulatedE
         }
     }
 
+    /// <summary>One datagram after the other, as sendmmsg does: an error after the first stops the list and is the next call's.</summary>
+    public NtStatus SendMany(ReadOnlySpan<ReadOnlyMemory<byte>> datagrams, in SockAddr remote, in HostPacketInfo packetInfo, bool withPacketInfo,
+        out int sent)
+    {
+        int count = Math.Min(datagrams.Length, IHostDatagramSocket.SendManyLimit);
+        for (sent = 0; sent < count; sent++)
+        {
+            NtStatus status = SendTo(datagrams[sent].Span, remote, packetInfo, withPacketInfo);
+            if (status != NtStatus.Success)
+            {
+                return sent == 0 ? status : NtStatus.Success;
+            }
+        }
+
+        return NtStatus.Success;
+    }
+
     private void Send(byte[] payload, SockAddr source, SockAddr destination)
     {
         if (_net.Roll(SimulatedFault.DatagramLoss))
