@@ -33,6 +33,7 @@ internal sealed class DatagramEngine : IHostSocketEvents, IIrpCancelHandler, IRe
     private bool _packetInfo;
     private bool _receiveEvents;
     private DeliveryGate _delivery;
+    private EventInProgress _event;      // the receive-from event running (decided, not returned), and what waits for its return
 
     private DatagramEngine(ushort family) => Family = family;
 
@@ -273,6 +274,38 @@ internal sealed class DatagramEngine : IHostSocketEvents, IIrpCancelHandler, IRe
         return NtStatus.Success;
     }
 
+    /// <summary>
+    /// Turns the receive-from event off (SO_WSK_EVENT_CALLBACK with WSK_EVENT_DISABLE): nothing is indicated from now on. If
+    /// its callback is running (decided, not yet returned: the client disables from another thread), the client learns so:
+    /// with <paramref name="irp"/>, Pending and the IRP completes with Success once the callback has returned; without,
+    /// STATUS_EVENT_PENDING. Otherwise Success (or the state's error), the IRP (if any) left to the caller to complete.
+    /// </summary>
+    public NtStatus DisableReceiveEvents(Irp? irp)
+    {
+        lock (_lock)
+        {
+            if (_state is SocketState.Closed or SocketState.Failed)
+            {
+                return SocketEngine.StateError(_state);
+            }
+
+            _receiveEvents = false;
+            if (!_event.IsRunning)
+            {
+                return NtStatus.Success;
+            }
+
+            if (irp is null)
+            {
+                return NtStatus.EventPending;
+            }
+
+            irp.MarkPending();
+            _event.Wait(irp); // Completed by the callback's return (EventInProgress).
+            return NtStatus.Pending;
+        }
+    }
+
     /// <summary>WskRelease of one indication a client kept: its memory returns to the engine.</summary>
     public NtStatus Release(HeldDatagram datagram)
     {
@@ -297,15 +330,36 @@ internal sealed class DatagramEngine : IHostSocketEvents, IIrpCancelHandler, IRe
         }
     }
 
-    /// <summary>WskCloseSocket: every pending IRP completes with STATUS_CANCELLED, then the host socket closes, once.</summary>
-    public NtStatus Close()
+    /// <summary>Closes the socket (the provider's own closes: a failed create): every pending IRP completes with
+    /// STATUS_CANCELLED, then the host socket closes, once.</summary>
+    public NtStatus Close() => Close(null, null);
+
+    /// <summary>
+    /// WskCloseSocket: the socket closes now (every pending IRP completes with STATUS_CANCELLED, the host socket closes, nothing
+    /// is indicated from here on), and <paramref name="irp"/> completes once no receive-from callback of this socket is
+    /// running, for in-progress callbacks return before a close completes: Success (completed) if none runs, Pending if one
+    /// does (the client closed from another thread, or from inside the callback), completed with Success when it returns.
+    /// <paramref name="closed"/> runs just before the IRP completes, on success only. STATUS_INVALID_HANDLE (completed) if it
+    /// was closed already.
+    /// </summary>
+    public NtStatus Close(Irp? irp, Action? closed)
     {
         IrpQueue sends, receives;
+        bool waits;
         lock (_lock)
         {
             if (_state == SocketState.Closed)
             {
+                irp?.CompleteInline(NtStatus.InvalidHandle);
                 return NtStatus.InvalidHandle;
+            }
+
+            waits = irp is not null && _event.IsRunning;
+            if (waits)
+            {
+                irp!.Stack.Context = closed;
+                irp.MarkPending();
+                _event.Wait(irp);
             }
 
             sends = _sends;
@@ -320,6 +374,13 @@ internal sealed class DatagramEngine : IHostSocketEvents, IIrpCancelHandler, IRe
 
         EngineCore.CompleteAll(sends, NtStatus.Cancelled);
         EngineCore.CompleteAll(receives, NtStatus.Cancelled);
+        if (waits)
+        {
+            return NtStatus.Pending; // The callback's return completes it (EventInProgress).
+        }
+
+        closed?.Invoke();
+        irp?.CompleteInline(NtStatus.Success);
         return NtStatus.Success;
     }
 
@@ -465,6 +526,10 @@ internal sealed class DatagramEngine : IHostSocketEvents, IIrpCancelHandler, IRe
                 datagram.InCallback = true;
                 datagram.ReleasedEarly = false;
             }
+
+            // In progress from now on: a close or a disable meanwhile waits for its return. Receive-from is the datagram
+            // socket's only event; early releases stay per entry (HeldDatagram.InCallback), as a client may split the list.
+            _event.Begin(SocketEvents.Receive, first);
         }
 
         NtStatus answer;
@@ -479,8 +544,32 @@ internal sealed class DatagramEngine : IHostSocketEvents, IIrpCancelHandler, IRe
             answer = NtStatus.Success;
         }
 
+        IrpQueue waiters = default;
+        try
+        {
+            TakeAnswer(first, answer, ref waiters);
+        }
+        finally
+        {
+            EngineCore.CompleteWaiters(waiters); // A close or disable that waited for this return, even if applying the answer threw.
+        }
+
+        if (thrown is not null)
+        {
+            EngineLog.DatagramDeliveryFailed(Logger, thrown);
+        }
+
+        return true;
+    }
+
+    /// <summary>Once the receive-from event has returned: it is over (<paramref name="waiters"/>: what waited for that, to
+    /// complete outside the lock), and its answer applies to the list it was given.</summary>
+    private void TakeAnswer(HeldDatagram first, NtStatus answer, ref IrpQueue waiters)
+    {
         lock (_lock)
         {
+            _event.End(out _, out waiters);
+
             // Entry by entry: a client may have released the list (or, having split it, part of it) before the event returned.
             HeldDatagram? datagram = first;
             while (datagram is not null)
@@ -520,13 +609,6 @@ internal sealed class DatagramEngine : IHostSocketEvents, IIrpCancelHandler, IRe
                 Pump(ref _receives, send: false); // A WskReceiveFrom queued while the event ran: it takes the refused ones.
             }
         }
-
-        if (thrown is not null)
-        {
-            EngineLog.DatagramDeliveryFailed(Logger, thrown);
-        }
-
-        return true;
     }
 
     /// <summary>Reads what waits, up to <see cref="IndicationListLimit"/> datagrams, linked through Next; null if none. Under

@@ -314,14 +314,19 @@ internal static partial class WskProvider
 
         nuint returned = 0;
         NtStatus status = DatagramControl(socket, socket.Datagram!, requestType, controlCode, level, inputSize, inputBuffer, outputSize,
-            outputBuffer, irp is null, ref returned);
+            outputBuffer, irp, ref returned);
         outputSizeReturned = returned;
+        if (status == NtStatus.Pending)
+        {
+            return status; // A disable of the receive-from event while its callback runs: the engine completes the IRP.
+        }
+
         irp?.CompleteInline(status, returned);
         return status;
     }
 
     private static NtStatus DatagramControl(WskSocket socket, DatagramEngine engine, WskControlSocketType requestType, uint controlCode,
-        uint level, nuint inputSize, ReadOnlySpan<byte> inputBuffer, nuint outputSize, Span<byte> outputBuffer, bool noIrp, ref nuint returned)
+        uint level, nuint inputSize, ReadOnlySpan<byte> inputBuffer, nuint outputSize, Span<byte> outputBuffer, Irp? irp, ref nuint returned)
     {
         if (engine.State == SocketState.Closed)
         {
@@ -341,7 +346,7 @@ internal static partial class WskProvider
         ReadOnlySpan<byte> input = inputBuffer[..(int)inputSize];
         if (requestType == WskControlSocketType.WskSetOption && level == Ws2Def.SOL_SOCKET && controlCode == Ws2Def.SO_WSK_EVENT_CALLBACK)
         {
-            return noIrp ? SetDatagramEvents(socket, engine, input) : NtStatus.InvalidParameter; // Documented: no IRP for this one.
+            return SetDatagramEvents(socket, engine, input, irp);
         }
 
         if (requestType == WskControlSocketType.WskIoctl
@@ -429,8 +434,9 @@ internal static partial class WskProvider
     }
 
     /// <summary>SO_WSK_EVENT_CALLBACK on a datagram socket: NPI_WSK_INTERFACE_ID, WSK_EVENT_RECEIVE_FROM only, and a client
-    /// dispatch with WskReceiveFromEvent to turn it on.</summary>
-    private static NtStatus SetDatagramEvents(WskSocket socket, DatagramEngine engine, ReadOnlySpan<byte> input)
+    /// dispatch with WskReceiveFromEvent to turn it on. An IRP only to disable (documented): a disable while the callback runs
+    /// is STATUS_PENDING with one, the IRP then the engine's until the callback returns; STATUS_EVENT_PENDING without.</summary>
+    private static NtStatus SetDatagramEvents(WskSocket socket, DatagramEngine engine, ReadOnlySpan<byte> input, Irp? irp)
     {
         if (!WskEventCallbackControl.TryRead(input, out WskEventCallbackControl control)
             || control.NpiId != WskEventCallbackControl.NPI_WSK_INTERFACE_ID)
@@ -450,12 +456,12 @@ internal static partial class WskProvider
         }
 
         bool disable = (control.EventMask & WskConstants.WSK_EVENT_DISABLE) != 0;
-        if (!disable && socket.ReceiveFromEvent is null)
+        if (!disable && (socket.ReceiveFromEvent is null || irp is not null))
         {
-            return NtStatus.InvalidParameter; // No callback in the client dispatch for the event asked for.
+            return NtStatus.InvalidParameter; // No callback in the client dispatch for the event asked for; or an IRP to enable.
         }
 
-        return engine.SetReceiveEvents(!disable);
+        return disable ? engine.DisableReceiveEvents(irp) : engine.SetReceiveEvents(true);
     }
 
     /// <summary>The checks every datagram call makes: a datagram socket (another kind: STATUS_INVALID_DEVICE_REQUEST), live,

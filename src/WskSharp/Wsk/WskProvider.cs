@@ -445,21 +445,11 @@ internal static partial class WskProvider
             return Refuse(irp, NtStatus.InvalidParameter);
         }
 
-        if (socket.Datagram is null)
-        {
-            // An event callback of the socket may be running (the client closes from another thread, or from inside it):
-            // the close completes once it has returned (STATUS_PENDING until then), and only then stops counting.
-            return socket.Engine.Close(irp, socket.Client.RemoveSocket);
-        }
-
-        NtStatus status = socket.Datagram.Close();
-        if (status.IsSuccess)
-        {
-            socket.Client.RemoveSocket();
-        }
-
-        irp.CompleteInline(status);
-        return status;
+        // An event callback of the socket may be running (the client closes from another thread, or from inside it): the
+        // close completes once it has returned (STATUS_PENDING until then), and only then stops counting.
+        return socket.Datagram is { } datagram
+            ? datagram.Close(irp, socket.Client.RemoveSocket)
+            : socket.Engine.Close(irp, socket.Client.RemoveSocket);
     }
 
     // --- connection -----------------------------------------------------------------------------------------------

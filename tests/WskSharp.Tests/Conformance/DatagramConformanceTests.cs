@@ -658,6 +658,124 @@ public abstract class DatagramConformanceTests
         Assert.Equal(new byte[] { 4, 4 }, buffer[..2]);
     });
 
+    /// <summary>WskCloseSocket while the receive-from event runs (from another thread the callback waits for, or from inside
+    /// the callback): in-progress callbacks return before a close completes, so the close returns STATUS_PENDING, its IRP
+    /// completes only after the callback has returned, and the client counts the socket until then. (It completed inline
+    /// while the callback still ran.)</summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public Task A_close_while_the_receive_from_event_runs_completes_after_the_callback_returns(bool fromAnotherThread) => WithPairAsync(async (client, server, _) =>
+    {
+        var (a, _) = Bound(client, Ws2Def.AF_INET);
+        WskSocket? b = null;
+        var closeIrp = new Irp();
+        int inCallback = 0, events = 0, countedInCallback = -1;
+        bool? completedInCallback = null;
+        NtStatus closeReturned = NtStatus.Unsuccessful;
+        var closeCalled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        closeIrp.SetCompletionRoutine((_, _) =>
+        {
+            completedInCallback = Volatile.Read(ref inCallback) == 1;
+            return NtStatus.Success;
+        }, null);
+        NtStatus Close() => Dg(b!).WskCloseSocket(b!, closeIrp);
+        var dispatch = new WskClientDatagramDispatch((_, _, _) =>
+        {
+            if (Interlocked.Increment(ref events) > 1)
+            {
+                return NtStatus.Success;
+            }
+
+            Volatile.Write(ref inCallback, 1);
+            closeReturned = fromAnotherThread ? Task.Run(Close).GetAwaiter().GetResult() : Close();
+            countedInCallback = b!.Client.OpenSockets;
+            closeCalled.SetResult();
+            Volatile.Write(ref inCallback, 0);
+            return NtStatus.Success;
+        });
+        (b, SockAddr bAddress) = Bound(server, Ws2Def.AF_INET, dispatch);
+        Assert.Equal(NtStatus.Success, WskEvents.Enable(b, WskConstants.WSK_EVENT_RECEIVE_FROM));
+        int open = b!.Client.OpenSockets;
+
+        Assert.Equal(NtStatus.Success, await SendAsync(a, [1], bAddress));
+        await closeCalled.Task.WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
+        Assert.Equal(NtStatus.Success, await closeIrp.AsValueTask().AsTask().WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken));
+
+        Assert.Equal(NtStatus.Pending, closeReturned);
+        Assert.True(closeIrp.PendingReturned);
+        Assert.False(completedInCallback);
+        Assert.Equal(open, countedInCallback); // Still counted while the callback ran,
+        Assert.Equal(open - 1, b!.Client.OpenSockets); // and no longer once the close completed.
+        Assert.Equal(1, Volatile.Read(ref events));
+        Assert.Equal(NtStatus.InvalidHandle, Dg(b).WskCloseSocket(b, new Irp())); // Closed once.
+    });
+
+    /// <summary>WSK_EVENT_RECEIVE_FROM | WSK_EVENT_DISABLE from another thread while the receive-from event runs (the callback
+    /// waits for it): the callback has not returned, and the disable says so: STATUS_EVENT_PENDING without an IRP; with one,
+    /// STATUS_PENDING and the IRP completes once the callback has returned. No event follows: the next datagram waits for
+    /// WskReceiveFrom. (It returned STATUS_SUCCESS while the callback still ran, and refused the IRP.)</summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public Task Disabling_the_receive_from_event_while_its_callback_runs_waits_for_the_callback_to_return(bool withIrp) => WithPairAsync(async (client, server, _) =>
+    {
+        var (a, _) = Bound(client, Ws2Def.AF_INET);
+        WskSocket? b = null;
+        Irp? irp = withIrp ? new Irp() : null;
+        int inCallback = 0, events = 0;
+        bool? completedInCallback = null;
+        NtStatus disableReturned = NtStatus.Unsuccessful;
+        var disableCalled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        irp?.SetCompletionRoutine((_, _) =>
+        {
+            completedInCallback = Volatile.Read(ref inCallback) == 1;
+            return NtStatus.Success;
+        }, null);
+        NtStatus Disable()
+        {
+            byte[] input = new byte[WskEventCallbackControl.Size];
+            new WskEventCallbackControl(WskEventCallbackControl.NPI_WSK_INTERFACE_ID, WskConstants.WSK_EVENT_RECEIVE_FROM | WskConstants.WSK_EVENT_DISABLE)
+                .WriteTo(input);
+            return Dg(b!).WskControlSocket(b!, WskControlSocketType.WskSetOption, Ws2Def.SO_WSK_EVENT_CALLBACK, Ws2Def.SOL_SOCKET,
+                (nuint)input.Length, input, 0, default, out nuint _, irp);
+        }
+
+        var dispatch = new WskClientDatagramDispatch((_, _, _) =>
+        {
+            if (Interlocked.Increment(ref events) > 1)
+            {
+                return NtStatus.Success;
+            }
+
+            Volatile.Write(ref inCallback, 1);
+            disableReturned = Task.Run(Disable).GetAwaiter().GetResult();
+            disableCalled.SetResult();
+            Volatile.Write(ref inCallback, 0);
+            return NtStatus.Success;
+        });
+        (b, SockAddr bAddress) = Bound(server, Ws2Def.AF_INET, dispatch);
+        Assert.Equal(NtStatus.Success, WskEvents.Enable(b, WskConstants.WSK_EVENT_RECEIVE_FROM));
+
+        Assert.Equal(NtStatus.Success, await SendAsync(a, [1], bAddress));
+        await disableCalled.Task.WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
+        if (irp is null)
+        {
+            Assert.Equal(NtStatus.EventPending, disableReturned);
+        }
+        else
+        {
+            Assert.Equal(NtStatus.Pending, disableReturned);
+            Assert.Equal(NtStatus.Success, await irp.AsValueTask().AsTask().WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken));
+            Assert.True(irp.PendingReturned);
+            Assert.False(completedInCallback);
+        }
+
+        Assert.Equal(NtStatus.Success, await SendAsync(a, [2], bAddress));
+        Assert.Equal(new byte[] { 2 }, (await ReceiveAsync(b)).Data); // Disabled: left for WskReceiveFrom.
+        Assert.Equal(1, Volatile.Read(ref events));
+    });
+
     [Fact]
     public Task Datagrams_queued_while_refused_ones_wait_are_indicated_once_WskReceiveFrom_has_taken_those() => WithPairAsync(async (client, server, transport) =>
     {
