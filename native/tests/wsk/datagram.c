@@ -2,7 +2,8 @@
  * called by name as a driver calls it. WskSendTo/WskReceiveFrom on loopback (the sender's address written back), a
  * datagram longer than the buffer (STATUS_BUFFER_OVERFLOW, MSG_TRUNC), WskSendMessages, a fixed remote
  * (SIO_WSK_SET_SENDTO_ADDRESS), the WskReceiveFromEvent callback with a WSK_DATAGRAM_INDICATION list kept and given back
- * with WskRelease (three datagrams waiting: one event, one list of three), and the bad inputs the WSK layer refuses, each
+ * with WskRelease (three datagrams waiting: one event, one list of three), WskCloseSocket from inside that callback (it completes once the
+ * callback has returned), and the bad inputs the WSK layer refuses, each
  * returned and put in the IRP with the routine run once. */
 #include "wsktest.h"
 
@@ -427,6 +428,74 @@ static void ReceiveFromEventList(PWSK_SOCKET a)
     WsktestClose(&t, b);
 }
 
+/* ---- WskCloseSocket from inside WskReceiveFromEvent: the close waits for the callback's return ---- */
+typedef struct _CLOSING_SOCKET {
+    PWSK_SOCKET Socket;
+    SYNC_IRP Close;
+    volatile LONG InCallback;
+    LONG CompletedInCallback;
+    LONG Calls;
+    NTSTATUS Returned;
+} CLOSING_SOCKET;
+
+static NTSTATUS ClosingCompleted(PDEVICE_OBJECT DeviceObject, PIRP Irp, PVOID Context)
+{
+    CLOSING_SOCKET *c = Context;
+    c->CompletedInCallback = c->InCallback;
+    return SyncIrpCompleted(DeviceObject, Irp, &c->Close);
+}
+
+static NTSTATUS ClosingEvent(PVOID SocketContext, ULONG Flags, PWSK_DATAGRAM_INDICATION DataIndication)
+{
+    UNREFERENCED_PARAMETER(Flags);
+    UNREFERENCED_PARAMETER(DataIndication);
+    CLOSING_SOCKET *c = SocketContext;
+    if (InterlockedIncrement(&c->Calls) == 1) {
+        InterlockedExchange(&c->InCallback, 1);
+        c->Returned = Dg(c->Socket)->WskCloseSocket(c->Socket, c->Close.Irp);
+        InterlockedExchange(&c->InCallback, 0);
+    }
+    return STATUS_SUCCESS;
+}
+
+static const WSK_CLIENT_DATAGRAM_DISPATCH ClosingDispatch = { ClosingEvent };
+
+static void CloseInsideReceiveFromEvent(PWSK_SOCKET a)
+{
+    static CLOSING_SOCKET c;
+    SyncIrpInit(&c.Close);
+    SyncIrpArm(&c.Close);
+    IoSetCompletionRoutine(c.Close.Irp, ClosingCompleted, &c, TRUE, TRUE, TRUE);
+    SOCKADDR_IN address;
+    c.Socket = WsktestDatagram(&t, &c, &ClosingDispatch, &address);
+    if (c.Socket == NULL) {
+        wsktest_fail("datagram_close_inside_receive_from_event", "no bound socket");
+        SyncIrpFree(&c.Close);
+        return;
+    }
+    WSK_EVENT_CALLBACK_CONTROL control = { &NPI_WSK_INTERFACE_ID, WSK_EVENT_RECEIVE_FROM };
+    NTSTATUS enabled = Dg(c.Socket)->WskControlSocket(c.Socket, WskSetOption, SO_WSK_EVENT_CALLBACK, SOL_SOCKET, sizeof(control), &control,
+        0, NULL, NULL, NULL);
+    static UCHAR payload[1] = { 7 };
+    NTSTATUS sent = enabled == STATUS_SUCCESS ? SendTo(a, payload, sizeof(payload), &address) : enabled;
+    /* The close comes from the event, so its IRP completing is what says the event ran (a hang guard of 20 s). */
+    NTSTATUS closed = sent == STATUS_SUCCESS ? SyncIrpWait(&c.Close, STATUS_PENDING) : sent;
+    if (closed != STATUS_SUCCESS || c.Calls != 1) {
+        wsktest_fail("datagram_close_inside_receive_from_event", "enable 0x%08X, send 0x%08X, close 0x%08X, %ld events", (unsigned)enabled,
+            (unsigned)sent, (unsigned)closed, (long)c.Calls);
+        if (c.Calls == 0) {
+            WsktestClose(&t, c.Socket);
+        }
+    } else if (c.Returned != STATUS_PENDING || !c.Close.PendingReturned || c.CompletedInCallback) {
+        /* In-progress callbacks return before a close completes: PENDING, then completed once the event has returned. */
+        wsktest_fail("datagram_close_inside_receive_from_event", "WskCloseSocket returned 0x%08X, PendingReturned %d, completed in the event %ld",
+            (unsigned)c.Returned, c.Close.PendingReturned, (long)c.CompletedInCallback);
+    } else {
+        wsktest_ok("datagram_close_inside_receive_from_event");
+    }
+    SyncIrpFree(&c.Close);
+}
+
 /* IPv6: the 28-byte SOCKADDR_IN6 goes in (WskBind, WskSendTo) and comes back (WskGetLocalAddress, WskReceiveFrom). */
 static PWSK_SOCKET Bound6(SOCKADDR_IN6 *address)
 {
@@ -551,6 +620,7 @@ int main(void)
     SendReceive(a, &aAddress, b, &bAddress);
     ReceiveFromEvents(a, &aAddress);
     ReceiveFromEventList(a);
+    CloseInsideReceiveFromEvent(a);
     BadInputs(a, &bAddress);
     Ipv6();
     WsktestClose(&t, a);
