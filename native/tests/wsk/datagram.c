@@ -2,9 +2,9 @@
  * called by name as a driver calls it. WskSendTo/WskReceiveFrom on loopback (the sender's address written back), a
  * datagram longer than the buffer (STATUS_BUFFER_OVERFLOW, MSG_TRUNC), WskSendMessages, a fixed remote
  * (SIO_WSK_SET_SENDTO_ADDRESS), the WskReceiveFromEvent callback with a WSK_DATAGRAM_INDICATION list kept and given back
- * with WskRelease (three datagrams waiting: one event, one list of three), WskCloseSocket from inside that callback (it completes once the
- * callback has returned), and the bad inputs the WSK layer refuses, each
- * returned and put in the IRP with the routine run once. */
+ * with WskRelease (three datagrams waiting: one event, one list of three), WskCloseSocket from inside that callback (it
+ * completes once the callback has returned), and the bad inputs the WSK layer refuses, each returned and put in the IRP
+ * with the routine run once. */
 #include "wsktest.h"
 
 #include <string.h>
