@@ -85,6 +85,24 @@ internal sealed class WskTestClient : IDisposable
         return (socket, address);
     }
 
+    /// <summary>A new datagram socket (WSK_FLAG_DATAGRAM_SOCKET, UDP), unbound, closed by Dispose.</summary>
+    public WskSocket CreateDatagram(ushort family = Ws2Def.AF_INET)
+    {
+        var irp = new Irp();
+        Assert.Equal(NtStatus.Success, Npi.Dispatch.WskSocket(Npi.Client, family, Ws2Def.SOCK_DGRAM, Ws2Def.IPPROTO_UDP,
+            WskConstants.WSK_FLAG_DATAGRAM_SOCKET, null, null, null, null, null, irp));
+        return Track(Assert.IsType<WskSocket>(irp.IoStatus.Pointer));
+    }
+
+    /// <summary>A datagram socket bound to loopback, any port; returns it and the address it was given.</summary>
+    public WskSocket BoundDatagram(out SockAddr address, ushort family = Ws2Def.AF_INET)
+    {
+        WskSocket socket = CreateDatagram(family);
+        Assert.Equal(NtStatus.Success, Datagram(socket).WskBind(socket, Loopback(family, 0), 0, new Irp()));
+        Assert.Equal(NtStatus.Success, Datagram(socket).WskGetLocalAddress(socket, out address, new Irp()));
+        return socket;
+    }
+
     /// <summary>Tracks a socket made elsewhere (e.g. accepted) so that Dispose closes it.</summary>
     public WskSocket Track(WskSocket socket)
     {
@@ -145,6 +163,9 @@ internal sealed class WskTestClient : IDisposable
     }
 
     public static WskProviderConnectionDispatch Connection(WskSocket socket) => (WskProviderConnectionDispatch)socket.Dispatch;
+
+    /// <summary>The provider dispatch table of a datagram socket.</summary>
+    public static WskProviderDatagramDispatch Datagram(WskSocket socket) => (WskProviderDatagramDispatch)socket.Dispatch;
 
     /// <summary>Sends all of <paramref name="data"/> on a connected socket.</summary>
     public static async Task SendAsync(WskSocket socket, byte[] data)

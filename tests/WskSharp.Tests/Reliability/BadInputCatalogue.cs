@@ -1076,10 +1076,7 @@ internal static class BadInputCatalogue
 
     private static WskSocket Datagram(BadInputContext ctx, bool bound = true)
     {
-        var irp = new Irp();
-        Assert.Equal(NtStatus.Success, ctx.Client.Npi.Dispatch.WskSocket(ctx.Client.Npi.Client, Ws2Def.AF_INET, Ws2Def.SOCK_DGRAM, Ws2Def.IPPROTO_UDP,
-            WskConstants.WSK_FLAG_DATAGRAM_SOCKET, null, null, null, null, null, irp));
-        WskSocket socket = ctx.Client.Track((WskSocket)irp.IoStatus.Pointer!);
+        WskSocket socket = ctx.Client.CreateDatagram();
         if (bound)
         {
             Assert.Equal(NtStatus.Success, Dg(socket).WskBind(socket, V4(0), 0, new Irp()));

@@ -110,14 +110,5 @@ public sealed class LinuxDatagramSendManyTests
 
     private static WskProviderDatagramDispatch Dg(WskSocket socket) => (WskProviderDatagramDispatch)socket.Dispatch;
 
-    private static WskSocket Bound(WskTestClient client, out SockAddr address)
-    {
-        var irp = new Irp();
-        Assert.Equal(NtStatus.Success, client.Npi.Dispatch.WskSocket(client.Npi.Client, Ws2Def.AF_INET, Ws2Def.SOCK_DGRAM, Ws2Def.IPPROTO_UDP,
-            WskConstants.WSK_FLAG_DATAGRAM_SOCKET, null, null, null, null, null, irp));
-        WskSocket socket = client.Track((WskSocket)irp.IoStatus.Pointer!);
-        Assert.Equal(NtStatus.Success, Dg(socket).WskBind(socket, WskTestClient.Loopback(Ws2Def.AF_INET, 0), 0, new Irp()));
-        Assert.Equal(NtStatus.Success, Dg(socket).WskGetLocalAddress(socket, out address, new Irp()));
-        return socket;
-    }
+    private static WskSocket Bound(WskTestClient client, out SockAddr address) => client.BoundDatagram(out address);
 }

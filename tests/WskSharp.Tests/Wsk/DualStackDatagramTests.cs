@@ -20,13 +20,7 @@ public sealed class DualStackDatagramTests
 {
     private static WskProviderDatagramDispatch Dg(WskSocket socket) => (WskProviderDatagramDispatch)socket.Dispatch;
 
-    private static WskSocket Create(WskTestClient client, ushort family)
-    {
-        var irp = new Irp();
-        Assert.Equal(NtStatus.Success, client.Npi.Dispatch.WskSocket(client.Npi.Client, family, Ws2Def.SOCK_DGRAM, Ws2Def.IPPROTO_UDP,
-            WskConstants.WSK_FLAG_DATAGRAM_SOCKET, null, null, null, null, null, irp));
-        return client.Track(Assert.IsType<WskSocket>(irp.IoStatus.Pointer));
-    }
+    private static WskSocket Create(WskTestClient client, ushort family) => client.CreateDatagram(family);
 
     private static SockAddr Bind(WskSocket socket, SockAddr local)
     {

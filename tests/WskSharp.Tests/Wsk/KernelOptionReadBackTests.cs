@@ -117,10 +117,7 @@ public sealed partial class KernelOptionReadBackTests
     public void Each_datagram_option_set_is_what_the_kernel_holds_under_its_Linux_name(ushort family)
     {
         using var client = new WskTestClient();
-        var irp = new Irp();
-        Assert.Equal(NtStatus.Success, client.Npi.Dispatch.WskSocket(client.Npi.Client, family, Ws2Def.SOCK_DGRAM, Ws2Def.IPPROTO_UDP,
-            WskConstants.WSK_FLAG_DATAGRAM_SOCKET, null, null, null, null, null, irp));
-        WskSocket socket = client.Track(Assert.IsType<WskSocket>(irp.IoStatus.Pointer));
+        WskSocket socket = client.CreateDatagram(family);
         bool v6 = family == Ws2Def.AF_INET6;
         Assert.Equal(0, KernelValue(socket, SOL_SOCKET, SO_BROADCAST));
         if (v6)

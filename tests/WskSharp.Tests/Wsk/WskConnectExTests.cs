@@ -322,7 +322,7 @@ public sealed class WskConnectExTests : IDisposable
         NtStatus returned = _client.Npi.Dispatch.WskSocketConnect(_client.Npi.Client, Ws2Def.SOCK_STREAM, Ws2Def.IPPROTO_TCP,
             SockAddr.Inet([127, 0, 0, 1], 0), Server, 0, null, null, null, null, null, irp);
         Assert.Equal(NtStatus.Success, await WskTestClient.Complete(returned, irp));
-        var socket = Assert.IsType<WskSocket>(irp.IoStatus.Pointer);
+        WskSocket socket = _client.Track(Assert.IsType<WskSocket>(irp.IoStatus.Pointer)); // Closed by Dispose if an assertion fails first.
         using Socket peer = await _listener.AcceptSocketAsync(TestContext.Current.CancellationToken);
         var close = new Irp();
         Assert.Equal(NtStatus.Success, WskTestClient.Connection(socket).Basic.WskCloseSocket(socket, close));
