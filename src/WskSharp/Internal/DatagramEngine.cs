@@ -34,6 +34,8 @@ internal sealed class DatagramEngine : IHostSocketEvents, IIrpCancelHandler, IRe
     private bool _receiveEvents;
     private DeliveryGate _delivery;
     private EventInProgress _event;      // the receive-from event running (decided, not returned), and what waits for its return
+    private bool _reuseAddress;          // SO_REUSEADDR as the client set it
+    private bool _exclusiveAddressUse;   // SO_EXCLUSIVEADDRUSE: on the host, SO_REUSEADDR stays off
 
     private DatagramEngine(ushort family) => Family = family;
 
@@ -159,6 +161,62 @@ internal sealed class DatagramEngine : IHostSocketEvents, IIrpCancelHandler, IRe
         {
             value = 0;
             return _host is null ? SocketEngine.StateError(_state) : _host.GetOption(option, out value);
+        }
+    }
+
+    /// <summary>SO_REUSEADDR as the client set it.</summary>
+    public bool ReuseAddress
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _reuseAddress;
+            }
+        }
+    }
+
+    /// <summary>SO_EXCLUSIVEADDRUSE: no other socket may share the address.</summary>
+    public bool ExclusiveAddressUse
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _exclusiveAddressUse;
+            }
+        }
+    }
+
+    /// <summary>Address sharing, as on a stream socket: <paramref name="reuse"/> and <paramref name="exclusive"/> exclude each
+    /// other (STATUS_INVALID_PARAMETER to turn one on while the other is on); exclusive use changes only before the bind.</summary>
+    public NtStatus SetAddressSharing(bool reuse, bool exclusive)
+    {
+        lock (_lock)
+        {
+            if (_host is null)
+            {
+                return SocketEngine.StateError(_state);
+            }
+
+            if (reuse && exclusive)
+            {
+                return NtStatus.InvalidParameter;
+            }
+
+            if (exclusive != _exclusiveAddressUse && _state != SocketState.Open)
+            {
+                return NtStatus.InvalidDeviceState;
+            }
+
+            NtStatus status = _host.SetOption(HostSocketOption.ReuseAddress, reuse ? 1 : 0);
+            if (status == NtStatus.Success)
+            {
+                _reuseAddress = reuse;
+                _exclusiveAddressUse = exclusive;
+            }
+
+            return status;
         }
     }
 

@@ -301,7 +301,7 @@ internal static partial class WskProvider
 
     /// <summary>WskControlSocket on a datagram socket: SO_WSK_EVENT_CALLBACK (WSK_EVENT_RECEIVE_FROM only, no IRP), SO_BROADCAST,
     /// IP_PKTINFO (AF_INET) / IPV6_PKTINFO (AF_INET6), SO_RCVBUF/SO_SNDBUF, IPV6_V6ONLY (AF_INET6; on by default as on Windows,
-    /// set before WskBind only), SO_REUSEADDR, IP_TTL (AF_INET) / IPV6_UNICAST_HOPS (AF_INET6) (each a DWORD), and the I/O controls
+    /// set before WskBind only), SO_REUSEADDR and SO_EXCLUSIVEADDRUSE (as on a stream socket), IP_TTL (AF_INET) / IPV6_UNICAST_HOPS (AF_INET6) (each a DWORD), and the I/O controls
     /// SIO_WSK_SET_REMOTE_ADDRESS / SIO_WSK_SET_SENDTO_ADDRESS (input: a SOCKADDR of the socket's family, after WskBind).</summary>
     private static NtStatus ControlDatagram(WskSocket socket, WskControlSocketType requestType, uint controlCode, uint level,
         nuint inputSize, ReadOnlySpan<byte> inputBuffer, nuint outputSize, Span<byte> outputBuffer, out nuint outputSizeReturned, Irp? irp)
@@ -370,6 +370,12 @@ internal static partial class WskProvider
             return engine.SetRemote(remote, filter: controlCode == WskConstants.SIO_WSK_SET_REMOTE_ADDRESS);
         }
 
+        if (level == Ws2Def.SOL_SOCKET && controlCode is Ws2Def.SO_REUSEADDR or Ws2Def.SO_EXCLUSIVEADDRUSE
+            && requestType is WskControlSocketType.WskSetOption or WskControlSocketType.WskGetOption)
+        {
+            return AddressSharing(engine, requestType, controlCode, input, outputSize, outputBuffer, ref returned);
+        }
+
         HostSocketOption? option = (level, controlCode) switch
         {
             (Ws2Def.SOL_SOCKET, Ws2Def.SO_BROADCAST) => HostSocketOption.Broadcast,
@@ -378,7 +384,6 @@ internal static partial class WskProvider
             (Ws2Def.IPPROTO_IP, Ws2Def.IP_PKTINFO) when engine.Family == Ws2Def.AF_INET => HostSocketOption.PacketInfo,
             (Ws2Def.IPPROTO_IPV6, Ws2Def.IPV6_PKTINFO) when engine.Family == Ws2Def.AF_INET6 => HostSocketOption.PacketInfo,
             (Ws2Def.IPPROTO_IPV6, Ws2Def.IPV6_V6ONLY) when engine.Family == Ws2Def.AF_INET6 => HostSocketOption.Ipv6Only,
-            (Ws2Def.SOL_SOCKET, Ws2Def.SO_REUSEADDR) => HostSocketOption.ReuseAddress,
             (Ws2Def.IPPROTO_IP, Ws2Def.IP_TTL) when engine.Family == Ws2Def.AF_INET => HostSocketOption.IpTimeToLive,
             (Ws2Def.IPPROTO_IPV6, Ws2Def.IPV6_UNICAST_HOPS) when engine.Family == Ws2Def.AF_INET6 => HostSocketOption.Ipv6UnicastHops,
             _ => null,
@@ -406,7 +411,6 @@ internal static partial class WskProvider
                 }
 
                 return engine.SetOption(set, set is HostSocketOption.Broadcast or HostSocketOption.PacketInfo or HostSocketOption.Ipv6Only
-                    or HostSocketOption.ReuseAddress
                     ? (value != 0 ? 1 : 0)
                     : (int)Math.Min(value, int.MaxValue / 2));
 
@@ -431,6 +435,34 @@ internal static partial class WskProvider
             default:
                 return NtStatus.InvalidParameter;
         }
+    }
+
+    /// <summary>SO_REUSEADDR and SO_EXCLUSIVEADDRUSE (DWORDs), as on a stream socket: they exclude each other, exclusive use is
+    /// set before WskBind only, and each reads back as the client set it.</summary>
+    private static NtStatus AddressSharing(DatagramEngine engine, WskControlSocketType requestType, uint controlCode, ReadOnlySpan<byte> input,
+        nuint outputSize, Span<byte> outputBuffer, ref nuint returned)
+    {
+        bool exclusive = controlCode == Ws2Def.SO_EXCLUSIVEADDRUSE;
+        if (requestType == WskControlSocketType.WskGetOption)
+        {
+            if (outputSize < sizeof(uint))
+            {
+                return NtStatus.BufferTooSmall;
+            }
+
+            BinaryPrimitives.WriteUInt32LittleEndian(outputBuffer, (exclusive ? engine.ExclusiveAddressUse : engine.ReuseAddress) ? 1u : 0u);
+            returned = sizeof(uint);
+            return NtStatus.Success;
+        }
+
+        if (input.Length != sizeof(uint))
+        {
+            return NtStatus.InvalidParameter; // A DWORD.
+        }
+
+        bool on = BinaryPrimitives.ReadUInt32LittleEndian(input) != 0;
+        return exclusive ? engine.SetAddressSharing(reuse: engine.ReuseAddress, exclusive: on)
+            : engine.SetAddressSharing(reuse: on, exclusive: engine.ExclusiveAddressUse);
     }
 
     /// <summary>SO_WSK_EVENT_CALLBACK on a datagram socket: NPI_WSK_INTERFACE_ID, WSK_EVENT_RECEIVE_FROM only, and a client

@@ -8,8 +8,8 @@ namespace WskSharp.Tests.Conformance;
 
 /// <summary>
 /// The options a datagram socket shares with a stream socket: IP_TTL (AF_INET) / IPV6_UNICAST_HOPS (AF_INET6) and
-/// SO_REUSEADDR read back as set on both transports, with the stream socket's ranges; on Linux, SO_REUSEADDR lets two
-/// datagram sockets bind one port. (What the kernel holds under Linux's names: Wsk.KernelOptionReadBackTests.) In the
+/// SO_REUSEADDR read back as set on both transports, with the stream socket's ranges; SO_EXCLUSIVEADDRUSE as on a stream
+/// socket; on Linux, SO_REUSEADDR lets two datagram sockets bind one port. (What the kernel holds under Linux's names: Wsk.KernelOptionReadBackTests.) In the
 /// Reliability collection: it opens sockets that descriptor counts see.
 /// </summary>
 [Collection(ReliabilityCollection.Name)]
@@ -65,6 +65,42 @@ public sealed class DatagramOptionTests
             Assert.Equal(0u, Get(socket, Ws2Def.SOL_SOCKET, Ws2Def.SO_REUSEADDR));
             Assert.Equal(NtStatus.Success, Set(socket, Ws2Def.SOL_SOCKET, Ws2Def.SO_REUSEADDR, 5));
             Assert.Equal(1u, Get(socket, Ws2Def.SOL_SOCKET, Ws2Def.SO_REUSEADDR));
+            return Task.CompletedTask;
+        });
+    }
+
+    /// <summary>SO_EXCLUSIVEADDRUSE on a datagram socket, as on a stream socket: it reads back as set, excludes SO_REUSEADDR
+    /// both ways, is fixed by WskBind, and (on Linux) a socket asking to share the port of an exclusive one is refused. (It
+    /// was STATUS_NOT_SUPPORTED on datagram sockets.)</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task SO_EXCLUSIVEADDRUSE_is_taken_as_on_a_stream_socket(bool simulated)
+    {
+        using TestTransport transport = simulated ? TestTransport.Simulated() : TestTransport.Linux();
+        await transport.WithClientsAsync((client, _) =>
+        {
+            WskSocket socket = Create(client, Ws2Def.AF_INET);
+            Assert.Equal(0u, Get(socket, Ws2Def.SOL_SOCKET, Ws2Def.SO_EXCLUSIVEADDRUSE));
+            Assert.Equal(NtStatus.Success, Set(socket, Ws2Def.SOL_SOCKET, Ws2Def.SO_REUSEADDR, 1));
+            Assert.Equal(NtStatus.InvalidParameter, Set(socket, Ws2Def.SOL_SOCKET, Ws2Def.SO_EXCLUSIVEADDRUSE, 1));
+            Assert.Equal(NtStatus.Success, Set(socket, Ws2Def.SOL_SOCKET, Ws2Def.SO_REUSEADDR, 0));
+            Assert.Equal(NtStatus.Success, Set(socket, Ws2Def.SOL_SOCKET, Ws2Def.SO_EXCLUSIVEADDRUSE, 7));
+            Assert.Equal(1u, Get(socket, Ws2Def.SOL_SOCKET, Ws2Def.SO_EXCLUSIVEADDRUSE));
+            Assert.Equal(NtStatus.InvalidParameter, Set(socket, Ws2Def.SOL_SOCKET, Ws2Def.SO_REUSEADDR, 1));
+            Assert.Equal(0u, Get(socket, Ws2Def.SOL_SOCKET, Ws2Def.SO_REUSEADDR));
+
+            Assert.Equal(NtStatus.Success, Dg(socket).WskBind(socket, SockAddr.Inet([127, 0, 0, 1], 0), 0, new Irp()));
+            Assert.Equal(NtStatus.InvalidDeviceState, Set(socket, Ws2Def.SOL_SOCKET, Ws2Def.SO_EXCLUSIVEADDRUSE, 0)); // Fixed at the bind.
+            Assert.Equal(1u, Get(socket, Ws2Def.SOL_SOCKET, Ws2Def.SO_EXCLUSIVEADDRUSE));
+            if (!simulated)
+            {
+                Assert.Equal(NtStatus.Success, Dg(socket).WskGetLocalAddress(socket, out SockAddr address, new Irp()));
+                WskSocket sharer = Create(client, Ws2Def.AF_INET);
+                Assert.Equal(NtStatus.Success, Set(sharer, Ws2Def.SOL_SOCKET, Ws2Def.SO_REUSEADDR, 1));
+                Assert.Equal(NtStatus.AddressAlreadyAssociated, Dg(sharer).WskBind(sharer, address, 0, new Irp()));
+            }
+
             return Task.CompletedTask;
         });
     }
