@@ -14,8 +14,10 @@ internal static partial class WskLog
     [LoggerMessage(EventId = 302, Level = LogLevel.Error, Message = "{Callback} threw")]
     public static partial void EventCallbackThrew(ILogger logger, string callback, Exception exception);
 
-    [LoggerMessage(EventId = 303, Level = LogLevel.Error, Message = "WskReceiveFromEvent threw; the datagram stays for WskReceiveFrom")]
-    public static partial void ReceiveFromEventThrew(ILogger logger, Exception exception);
+    // Answered as STATUS_DATA_NOT_ACCEPTED, which refuses the whole list the event was given.
+    [LoggerMessage(EventId = 303, Level = LogLevel.Error,
+        Message = "WskReceiveFromEvent threw; its list of {Count} datagrams is refused: those not released stay, in order, for WskReceiveFrom")]
+    public static partial void ReceiveFromEventThrew(ILogger logger, int count, Exception exception);
 
     [LoggerMessage(EventId = 304, Level = LogLevel.Error, Message = "WskInspectEvent threw; the connection is rejected")]
     public static partial void InspectEventThrew(ILogger logger, Exception exception);

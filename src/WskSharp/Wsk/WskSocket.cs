@@ -66,8 +66,10 @@ public sealed class WskSocket : ISocketEventSink, IDatagramEventSink
     {
         // The engine's list as WSK_DATAGRAM_INDICATIONs linked through Next, each made once per pooled datagram and reused.
         WskDatagramIndication? head = null, tail = null;
+        int count = 0;
         for (HeldDatagram? datagram = first; datagram is not null; datagram = datagram.Next)
         {
+            count++;
             if (datagram.Indication is not WskDatagramIndication indication)
             {
                 indication = new WskDatagramIndication { ProviderHold = datagram };
@@ -102,7 +104,7 @@ public sealed class WskSocket : ISocketEventSink, IDatagramEventSink
         {
             if (Client.EngineSettings.Logger is { } logger)
             {
-                WskLog.ReceiveFromEventThrew(logger, ex);
+                WskLog.ReceiveFromEventThrew(logger, count, ex);
             }
             return NtStatus.DataNotAccepted;
         }

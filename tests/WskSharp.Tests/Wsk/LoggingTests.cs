@@ -86,6 +86,64 @@ public sealed class LoggingTests
         AssertLoggedOnce(logs, "WskSharp.Socket", 300, LogLevel.Error);
     }
 
+    /// <summary>A receive-from event that throws is answered STATUS_DATA_NOT_ACCEPTED, which refuses the whole list it was
+    /// given: the log says so (the list's size, and that its datagrams stay), and each of them comes to WskReceiveFrom in
+    /// order. (The message said "the datagram stays", written when an event carried one.)</summary>
+    [Fact]
+    public async Task A_receive_from_event_that_throws_is_logged_and_its_whole_list_stays_for_WskReceiveFrom()
+    {
+        var logs = new ListLoggerFactory();
+        using var client = new WskTestClient(new WskProviderOptions { LoggerFactory = logs });
+        int lists = 0, entries = 0;
+        var called = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var dispatch = new WskClientDatagramDispatch((_, _, indication) =>
+        {
+            Interlocked.Increment(ref lists);
+            for (WskDatagramIndication? i = indication; i is not null; i = i.Next)
+            {
+                Interlocked.Increment(ref entries);
+            }
+
+            called.TrySetResult();
+            throw new InvalidOperationException("callback bug");
+        });
+        var irp = new Irp();
+        Assert.Equal(NtStatus.Success, client.Npi.Dispatch.WskSocket(client.Npi.Client, Ws2Def.AF_INET, Ws2Def.SOCK_DGRAM, Ws2Def.IPPROTO_UDP,
+            WskConstants.WSK_FLAG_DATAGRAM_SOCKET, null, dispatch, null, null, null, irp));
+        WskSocket receiver = client.Track(Assert.IsType<WskSocket>(irp.IoStatus.Pointer));
+        var dg = WskTestClient.Datagram(receiver);
+        Assert.Equal(NtStatus.Success, dg.WskBind(receiver, WskTestClient.Loopback(Ws2Def.AF_INET, 0), 0, new Irp()));
+        Assert.Equal(NtStatus.Success, dg.WskGetLocalAddress(receiver, out SockAddr address, new Irp()));
+        WskSocket sender = client.BoundDatagram(out _);
+        for (byte i = 1; i <= 3; i++) // On loopback each is in the receiver's queue once its send has completed.
+        {
+            var send = new Irp();
+            Assert.Equal(NtStatus.Success, await WskTestClient.Complete(
+                WskTestClient.Datagram(sender).WskSendTo(sender, new WskBuf(new Mdl(new[] { i })), 0, address, 0, default, send), send));
+        }
+
+        Assert.Equal(NtStatus.Success, WskEvents.Enable(receiver, WskConstants.WSK_EVENT_RECEIVE_FROM));
+        await called.Task.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken); // Indicated, not raced by a receive.
+
+        for (byte i = 1; i <= 3; i++)
+        {
+            // The first receive may find the list still in the event; it then waits, and the refused list comes to it.
+            byte[] buffer = new byte[4];
+            var receive = new Irp();
+            Assert.Equal(NtStatus.Success, await WskTestClient.Complete(
+                dg.WskReceiveFrom(receiver, new WskBuf(new Mdl(buffer)), 0, null, null, default, null, receive), receive));
+            Assert.Equal((nuint)1, receive.IoStatus.Information);
+            Assert.Equal(i, buffer[0]);
+        }
+
+        Assert.Equal(1, Volatile.Read(ref lists)); // One event, all three, refused whole.
+        Assert.Equal(3, Volatile.Read(ref entries));
+        AssertLoggedOnce(logs, "WskSharp.Socket", 303, LogLevel.Error);
+        string message = Assert.Single(logs.Entries, e => e.Id.Id == 303).Message;
+        Assert.Contains("list of 3 datagrams is refused", message);
+        Assert.Contains("stay, in order, for WskReceiveFrom", message);
+    }
+
     [Fact]
     public void Without_a_logger_factory_a_throwing_completion_routine_is_still_contained()
     {
