@@ -776,6 +776,35 @@ public abstract class DatagramConformanceTests
         Assert.Equal(1, Volatile.Read(ref events));
     });
 
+    /// <summary>WSK_EVENT_DISABLE with an IRP while no callback runs: STATUS_SUCCESS, the IRP completed once with it, the event
+    /// off. (An IRP was refused with STATUS_INVALID_PARAMETER; only enabling takes none.)</summary>
+    [Fact]
+    public Task Disabling_the_receive_from_event_with_an_IRP_while_no_callback_runs_completes_it_at_once() => WithPairAsync(async (client, server, _) =>
+    {
+        var (a, _) = Bound(client, Ws2Def.AF_INET);
+        int events = 0;
+        var dispatch = new WskClientDatagramDispatch((_, _, _) =>
+        {
+            Interlocked.Increment(ref events);
+            return NtStatus.Success;
+        });
+        var (b, bAddress) = Bound(server, Ws2Def.AF_INET, dispatch);
+        Assert.Equal(NtStatus.Success, WskEvents.Enable(b, WskConstants.WSK_EVENT_RECEIVE_FROM));
+        byte[] input = new byte[WskEventCallbackControl.Size];
+        new WskEventCallbackControl(WskEventCallbackControl.NPI_WSK_INTERFACE_ID, WskConstants.WSK_EVENT_RECEIVE_FROM | WskConstants.WSK_EVENT_DISABLE)
+            .WriteTo(input);
+        var probe = new IrpProbe();
+
+        Assert.Equal(NtStatus.Success, Dg(b).WskControlSocket(b, WskControlSocketType.WskSetOption, Ws2Def.SO_WSK_EVENT_CALLBACK,
+            Ws2Def.SOL_SOCKET, (nuint)input.Length, input, 0, default, out nuint _, probe.Irp));
+
+        Assert.Equal(1, probe.Count);
+        Assert.Equal(NtStatus.Success, probe.Irp.IoStatus.Status);
+        Assert.Equal(NtStatus.Success, await SendAsync(a, [3], bAddress));
+        Assert.Equal(new byte[] { 3 }, (await ReceiveAsync(b)).Data); // Off: left for WskReceiveFrom.
+        Assert.Equal(0, Volatile.Read(ref events));
+    });
+
     [Fact]
     public Task Datagrams_queued_while_refused_ones_wait_are_indicated_once_WskReceiveFrom_has_taken_those() => WithPairAsync(async (client, server, transport) =>
     {
