@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using WskSharp.Internal;
 using WskSharp.Nt;
 using WskSharp.Transport;
@@ -102,6 +103,45 @@ public sealed class LinuxDatagramLevelTests
         peer.Close();
     }
 
+    [Fact]
+    public async Task An_error_a_send_took_reaches_the_next_receive_naming_the_destination_and_is_not_reported_on_every_pass()
+    {
+        using LinuxHostStack stack = LinuxHostStack.Create(1, null);
+        var counting = new CountingStack(stack);
+        DatagramEngine engine = Bound(counting, out _);
+        DatagramEngine busy = Bound(stack, out SockAddr busyAddress);
+        DatagramEngine peer = Bound(stack, out SockAddr peerAddress);
+        DatagramEngine gone = Bound(stack, out SockAddr goneAddress);
+        gone.Close();
+
+        // A datagram to a port nobody has: the ICMP port unreachable comes back as an error report, which nobody takes.
+        Assert.Equal(NtStatus.Success, Send(engine, goneAddress, 1));
+        await counting.ErrorReported.WaitAsync(Patience, TestContext.Current.CancellationToken);
+
+        // The next send is handed the error by the kernel (and is sent): the error is kept for the next receive, while its
+        // report stays in the socket's error queue, which would keep the socket reported by every pass.
+        Assert.Equal(NtStatus.Success, Send(engine, peerAddress, 2));
+        var failed = new Receive(engine);
+        Assert.Equal(NtStatus.PortUnreachable, failed.Status);
+        Assert.Equal(goneAddress, failed.From.Value); // Read from the report, which is drained with it.
+
+        var waiting = new Receive(engine);
+        Assert.Equal(NtStatus.Pending, waiting.Status);
+        int before = counting.ReadableReports;
+        for (int i = 0; i < 20; i++)
+        {
+            var receive = new Receive(busy);
+            Assert.Equal(NtStatus.Pending, receive.Status);
+            Assert.Equal(NtStatus.Success, Send(peer, busyAddress, i));
+            Assert.Equal(NtStatus.Success, await receive.Completion.WaitAsync(Patience, TestContext.Current.CancellationToken));
+        }
+
+        Assert.InRange(counting.ReadableReports - before, 0, 1); // An error report level-triggered: one per pass.
+        engine.Close();
+        busy.Close();
+        peer.Close();
+    }
+
     private static DatagramEngine Bound(IHostStack stack, out SockAddr self)
     {
         Assert.Equal(NtStatus.Success, DatagramEngine.Create(stack, Ws2Def.AF_INET, false, null, null, out DatagramEngine? engine));
@@ -132,10 +172,12 @@ public sealed class LinuxDatagramLevelTests
                 return NtStatus.Success;
             }, null);
             Assert.True(irp.TryStart());
-            Status = engine.ReceiveFrom(new Mdl(Buffer), 0, Buffer.Length, null, null, default, null, irp);
+            Status = engine.ReceiveFrom(new Mdl(Buffer), 0, Buffer.Length, From, null, default, null, irp);
         }
 
         public byte[] Buffer { get; } = new byte[16];
+
+        public StrongBox<SockAddr> From { get; } = new();
 
         public NtStatus Status { get; }
 
@@ -168,10 +210,13 @@ public sealed class LinuxDatagramLevelTests
         private IHostSocketEvents? _events;
         private LinuxHostDatagramSocket? _socket;
         private int _readable;
+        private readonly TaskCompletionSource _error = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public string Name => inner.Name;
 
         public int ReadableReports => Volatile.Read(ref _readable);
+
+        public Task ErrorReported => _error.Task;
 
         public long ReceiveSyscalls => _socket!.ReceiveSyscalls;
 
@@ -191,6 +236,11 @@ public sealed class LinuxDatagramLevelTests
             if (readable)
             {
                 Interlocked.Increment(ref _readable);
+            }
+
+            if (hangup)
+            {
+                _error.TrySetResult(); // a UDP socket's hangup is the loop's EPOLLERR
             }
 
             _events!.OnReady(readable, writable, hangup);
