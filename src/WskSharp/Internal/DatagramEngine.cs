@@ -481,7 +481,14 @@ internal sealed class DatagramEngine : IHostSocketEvents, IIrpCancelHandler, IRe
 
             if (readable)
             {
+                // Taken by nobody (no receive waits, no event can go out now): a level-triggered host would report the
+                // datagram on every pass. A receive the pump completes does not count: its routine usually issues the next.
+                bool claimed = !_receives.IsEmpty || (_receiveEvents && EventSink is not null && _refused is null && !_delivery.Delivering);
                 Pump(ref _receives, send: false);
+                if (!claimed)
+                {
+                    _host.ReadableUnclaimed();
+                }
             }
 
             deliver = readable && _receiveEvents;

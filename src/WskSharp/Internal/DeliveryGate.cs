@@ -10,6 +10,9 @@ internal struct DeliveryGate
     private bool _delivering;
     private bool _again;
 
+    /// <summary>Under the lock: a deliverer is at work (it goes round again if asked).</summary>
+    public readonly bool Delivering => _delivering;
+
     /// <summary>Under the lock, as a deliverer starts deciding its next event: a request made before now is answered by
     /// this decision, so it need not make another round.</summary>
     public void Deciding() => _again = false;

@@ -46,6 +46,14 @@ internal interface IHostDatagramSocket : IDisposable
     /// </summary>
     NtStatus ReceiveFrom(Span<byte> buffer, out HostDatagram datagram);
 
+    /// <summary>The socket was reported readable and nobody takes datagrams now (no receive waits, no event can be
+    /// delivered): a host that reports a socket again for as long as data waits (level-triggered) stops that until a
+    /// receive finds the queue empty, and reports only new arrivals meanwhile. Nothing to do for a host that reports
+    /// arrivals only.</summary>
+    void ReadableUnclaimed()
+    {
+    }
+
     /// <summary>Sets an option (a boolean option takes 0 or 1).</summary>
     NtStatus SetOption(HostSocketOption option, int value);
 

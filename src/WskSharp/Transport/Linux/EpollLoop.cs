@@ -141,8 +141,10 @@ internal sealed unsafe partial class EpollLoop
 
     /// <summary>Registers <paramref name="fd"/> for edge-triggered readiness; returns the token to unregister with,
     /// or -1 with <paramref name="errno"/> set. Without <paramref name="writeEvents"/> only reads and errors are reported
-    /// until <see cref="Modify"/> asks for send space too (a UDP socket's every sent datagram would otherwise report it).</summary>
-    public long Register(int fd, IHostSocketEvents handler, out int errno, bool writeEvents = true)
+    /// until <see cref="Modify"/> asks for send space too (a UDP socket's every sent datagram would otherwise report it).
+    /// With <paramref name="levelReads"/> (no write events) the registration is level-triggered: a socket with data
+    /// unread is reported by every epoll_wait, so a receive need not learn that it emptied the queue.</summary>
+    public long Register(int fd, IHostSocketEvents handler, out int errno, bool writeEvents = true, bool levelReads = false)
     {
         if (!_running)
         {
@@ -169,7 +171,7 @@ internal sealed unsafe partial class EpollLoop
         }
 
         long token = ((long)generation << 32) | (uint)slot;
-        Interop.EpollEvent ev = new() { Events = Mask(writeEvents), Data = (ulong)token };
+        Interop.EpollEvent ev = new() { Events = Mask(writeEvents, levelReads), Data = (ulong)token };
         if (Interop.epoll_ctl(_epfd, Interop.EPOLL_CTL_ADD, fd, &ev) != 0)
         {
             errno = Marshal.GetLastPInvokeError();
@@ -181,16 +183,18 @@ internal sealed unsafe partial class EpollLoop
         return token;
     }
 
-    /// <summary>Turns send-space reports of a registration on or off: 0, or the errno. Turned on while the socket already
-    /// has room, the kernel reports it at once (EPOLL_CTL_MOD re-checks readiness), so no edge is lost.</summary>
-    public int Modify(int fd, long token, bool writeEvents)
+    /// <summary>Turns send-space reports of a registration on or off, and level-triggered reads (see <see cref="Register"/>):
+    /// 0, or the errno. Turned on while the socket already has room (or data), the kernel reports it at once
+    /// (EPOLL_CTL_MOD re-checks readiness), so no edge is lost.</summary>
+    public int Modify(int fd, long token, bool writeEvents, bool levelReads = false)
     {
-        Interop.EpollEvent ev = new() { Events = Mask(writeEvents), Data = (ulong)token };
+        Interop.EpollEvent ev = new() { Events = Mask(writeEvents, levelReads), Data = (ulong)token };
         return Interop.epoll_ctl(_epfd, Interop.EPOLL_CTL_MOD, fd, &ev) == 0 ? 0 : Marshal.GetLastPInvokeError();
     }
 
-    private static uint Mask(bool writeEvents) =>
-        Interop.EPOLLIN | Interop.EPOLLRDHUP | Interop.EPOLLET | (writeEvents ? Interop.EPOLLOUT : 0);
+    private static uint Mask(bool writeEvents, bool levelReads) => levelReads && !writeEvents
+        ? Interop.EPOLLIN | Interop.EPOLLRDHUP // Send space is never level-triggered: it is there nearly always.
+        : Interop.EPOLLIN | Interop.EPOLLRDHUP | Interop.EPOLLET | (writeEvents ? Interop.EPOLLOUT : 0);
 
     /// <summary>Forgets a registration: events still in flight for it are dropped. (Closing the descriptor
     /// removes it from the epoll set.)</summary>

@@ -66,7 +66,7 @@ internal static unsafe partial class Interop
         public int Flags;
     }
 
-    /// <summary><c>struct mmsghdr</c>: one entry of recvmmsg, its length filled in by the kernel.</summary>
+    /// <summary><c>struct mmsghdr</c>: one entry of sendmmsg, its length filled in by the kernel.</summary>
     [StructLayout(LayoutKind.Sequential)]
     public struct MMsgHdr
     {
@@ -82,9 +82,6 @@ internal static unsafe partial class Interop
 
     [LibraryImport(Libc, SetLastError = true)]
     public static partial nint recvmsg(int fd, MsgHdr* msg, int flags);
-
-    [LibraryImport(Libc, SetLastError = true)]
-    public static partial int recvmmsg(int fd, MMsgHdr* msgs, uint vlen, int flags, void* timeout);
 
     [LibraryImport(Libc, SetLastError = true)]
     public static partial int sendmmsg(int fd, MMsgHdr* msgs, uint vlen, int flags);
@@ -115,6 +112,9 @@ internal static unsafe partial class Interop
 
     [LibraryImport(Libc, SetLastError = true)]
     public static partial nint recv(int fd, byte* buf, nint len, int flags);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    public static partial nint recvfrom(int fd, byte* buf, nint len, int flags, byte* addr, int* addrLen);
 
     [LibraryImport(Libc, SetLastError = true)]
     public static partial int shutdown(int fd, int how);

@@ -9,20 +9,23 @@ using WskSharp.Ws2;
 namespace WskSharp.Transport.Linux;
 
 /// <summary>
-/// One non-blocking Linux UDP socket: <c>sendto</c> (<c>sendmsg</c> with packet information) and <c>recvmmsg</c>, one syscall
-/// per datagram, and <c>sendmmsg</c> for a list (up to 1,024 datagrams a syscall), errno mapped once. A receive asks for two datagrams: the second, if there is one, is kept for the next
-/// receive, and if there is none the queue is known to be empty (see below). A receive
-/// passes MSG_TRUNC so the kernel reports the datagram's real length, and reads IP_PKTINFO / IPV6_PKTINFO when asked for.
+/// One non-blocking Linux UDP socket: <c>sendto</c> (<c>sendmsg</c> with packet information) and <c>recvfrom</c>
+/// (<c>recvmsg</c> with packet information), one syscall per datagram, and <c>sendmmsg</c> for a list (up to 1,024
+/// datagrams a syscall), errno mapped once. A receive passes MSG_TRUNC so the kernel reports the datagram's real length,
+/// and reads IP_PKTINFO / IPV6_PKTINFO when asked for.
 /// ICMP errors: IP_RECVERR / IPV6_RECVERR are on from creation, so a port unreachable for a datagram sent from an
 /// unconnected socket reaches the next receive (as Windows reports it, STATUS_PORT_UNREACHABLE), not only on a connected
 /// one; its queued report is drained there, and names the unreachable destination. The kernel may hand that same pending
 /// error to the next send instead: the send is then retried once and the error kept for the next receive.
 /// Readiness: the socket joins its loop for reads and errors only (every datagram a UDP socket sends would otherwise
-/// report send space once its buffer is freed) and asks for send space from a send that finds no room until one succeeds. Once a receive
-/// has found the queue empty (nothing, or nothing after its datagram), a receive that follows a send of this socket is not
-/// tried until the loop has reported the socket readable since (edge-triggered epoll reports every arrival after that):
-/// the answer to a request costs one syscall, not a recvmsg that finds nothing and then one that finds it, so a request
-/// and its reply take two syscalls, as C's sendto and recvfrom do.
+/// report send space once its buffer is freed) and asks for send space from a send that finds no room until one succeeds.
+/// Reads are level-triggered, as C's epoll loops have them: a datagram a receive left queued is reported again by the
+/// loop's next pass, so a receive takes one datagram and need not learn whether the queue is now empty. So a receive that
+/// follows a send of this socket is not tried until the loop has reported the socket readable since the last receive: the
+/// answer to a request costs one syscall, and a request and its reply take two, as C's sendto and recvfrom do. While
+/// nobody takes datagrams (the engine says so: <see cref="ReadableUnclaimed"/>) reads are edge-triggered instead, so that
+/// a datagram left waiting is not reported on every pass, until a receive finds the queue empty; and while send space is
+/// asked for, since send space must not be level-triggered.
 /// Its stack buffers are not zeroed first (<see cref="SkipLocalsInitAttribute"/>): each is written before it is read, by
 /// the code (addresses and control data sent) or by the kernel (what a receive reports, read only as far as it says).
 /// </summary>
@@ -30,10 +33,6 @@ namespace WskSharp.Transport.Linux;
 internal sealed unsafe class LinuxHostDatagramSocket : IHostDatagramSocket, IHostSocketEvents
 {
     private const int ControlSpace = 64; // room for one in6_pktinfo (20 bytes) with its header, or an error report's head
-    private const int SpareSize = 65_536; // room for any UDP datagram
-
-    [ThreadStatic]
-    private static byte[]? t_spare; // the second slot's memory, the thread's own until a datagram is kept in it
     private readonly SafeFileDescriptor _fd;
     private readonly IHostSocketEvents _events;
     private readonly EpollLoop _loop;
@@ -42,11 +41,12 @@ internal sealed unsafe class LinuxHostDatagramSocket : IHostDatagramSocket, IHos
     private int _pendingIcmpError; // an ICMP error a send took from the kernel: the next receive reports it
     private bool _packetInfo;
     private int _readableReports;  // readable (or error) reports the loop has handed over
-    private int _emptySince = -1;  // _readableReports when a receive last found the queue empty (under the engine's lock)
-    private bool _sentSinceEmpty;  // this socket has sent since then: a receive now waits for an answer (under the lock)
     private bool _writeReports;    // send space is asked of the loop (a send found no room; under the engine's lock)
-    private byte[]? _nextBuffer;   // a second datagram a receive took from the kernel (a pooled buffer): the next receive's
-    private HostDatagram _next;    // what the kernel said of it
+    private bool _idle;            // a readable report found nobody to take datagrams: reads are edge-triggered until a
+                                   // receive finds the queue empty (under the engine's lock)
+    private int _reportsAtReceive = -1; // _readableReports when a receive last asked the kernel (under the engine's lock)
+    private bool _sentSinceReceive;     // this socket has sent since then (under the engine's lock)
+    private int _errorReported;    // the loop has reported an error since a receive last found the queue empty
     private Interop.MMsgHdr* _batch; // SendMany's sendmmsg entries and their iovecs (native, made at the first; under the lock)
     private Interop.IoVec* _batchVectors;
     private MemoryHandle[]? _pins;   // SendMany's datagrams, pinned for the call
@@ -96,8 +96,8 @@ internal sealed unsafe class LinuxHostDatagramSocket : IHostDatagramSocket, IHos
             return status;
         }
 
-        // Joins the loop once bound: before that nothing can arrive, and an edge-triggered registration now reports what does.
-        _token = _loop.Register(_fd.Fd, this, out errno, writeEvents: false);
+        // Joins the loop once bound: before that nothing can arrive, and the registration now reports what does.
+        _token = _loop.Register(_fd.Fd, this, out errno, writeEvents: false, levelReads: true);
         if (_token < 0)
         {
             LastError = errno;
@@ -136,13 +136,13 @@ internal sealed unsafe class LinuxHostDatagramSocket : IHostDatagramSocket, IHos
                     : Interop.sendmsg(_fd.Fd, &msg, Interop.MSG_NOSIGNAL);
                 if (sent >= 0)
                 {
-                    _sentSinceEmpty = true;
+                    _sentSinceReceive = true;
                     if (_writeReports)
                     {
                         // Room again: no more send-space reports (done here, under the engine's lock, not by the loop's
                         // thread, which could race the descriptor's close). A failure only leaves the reports on.
                         _writeReports = false;
-                        _ = _loop.Modify(_fd.Fd, _token, writeEvents: false);
+                        _ = _loop.Modify(_fd.Fd, _token, writeEvents: false, levelReads: !_idle);
                     }
 
                     return NtStatus.Success;
@@ -210,11 +210,11 @@ internal sealed unsafe class LinuxHostDatagramSocket : IHostDatagramSocket, IHos
                 if (n > 0)
                 {
                     sent = n;
-                    _sentSinceEmpty = true;
+                    _sentSinceReceive = true;
                     if (_writeReports)
                     {
                         _writeReports = false; // Room again (see SendTo).
-                        _ = _loop.Modify(_fd.Fd, _token, writeEvents: false);
+                        _ = _loop.Modify(_fd.Fd, _token, writeEvents: false, levelReads: !_idle);
                     }
 
                     return NtStatus.Success;
@@ -247,55 +247,51 @@ internal sealed unsafe class LinuxHostDatagramSocket : IHostDatagramSocket, IHos
         datagram = default;
         if (_pendingIcmpError != 0)
         {
+            // The error a send took from the kernel: its report is still queued (and would keep the socket reported).
             LastError = _pendingIcmpError;
             _pendingIcmpError = 0;
+            datagram = datagram with { Remote = DrainErrorQueue() };
             return ErrnoMapping.ToDatagramNtStatus(LastError, Logger);
         }
 
-        if (_nextBuffer is not null)
-        {
-            datagram = TakeNext(buffer);
-            return NtStatus.Success;
-        }
-
         int reports = Volatile.Read(ref _readableReports);
-        if (reports == _emptySince && _sentSinceEmpty)
+        if (reports == _reportsAtReceive && _sentSinceReceive && !_idle && !_writeReports)
         {
-            // The request/response shape: the queue was empty, nothing has been reported since, and this socket has sent
-            // meanwhile, so this receive waits for an answer, which a recvmsg now would hardly find (a round trip takes
-            // longer than a send): the loop will say when it comes. Otherwise the receive tries, as a datagram may be in
-            // unreported yet (on loopback a sender's datagram is in the queue when its send returns).
+            // The request/response shape: nothing was reported since the last receive and this socket has sent meanwhile,
+            // so this receive waits for an answer, which a recvfrom now would hardly find (a round trip takes longer than
+            // a send). Reads are level-triggered: a datagram already waiting is reported again by the loop's next pass.
             return NtStatus.Pending;
         }
 
-        // Two at once (recvmmsg): the datagram asked for, and room for one more, so that one syscall also says whether the
-        // queue is now empty. It mostly is (one request in flight per socket), and then the next receive, typically issued
-        // right after the next send, waits for the loop instead of trying a recvmsg that finds nothing.
-        byte[] spare = t_spare ??= ArrayPool<byte>.Shared.Rent(SpareSize); // not rented and returned per receive
-        byte* addr = stackalloc byte[NativeSockAddr.MaxSize * 2];
-        byte* control = stackalloc byte[ControlSpace * 2];
-        Interop.IoVec* iov = stackalloc Interop.IoVec[2];
-        Interop.MMsgHdr* msgs = stackalloc Interop.MMsgHdr[2];
-        int n;
+        _reportsAtReceive = reports;
+        _sentSinceReceive = false;
+        byte* addr = stackalloc byte[NativeSockAddr.MaxSize];
+        byte* control = stackalloc byte[ControlSpace];
+        nint n;
+        int addrLen = NativeSockAddr.MaxSize;
+        uint controlLen = 0;
+        bool controlTruncated = false;
         fixed (byte* p = buffer)
-        fixed (byte* q = spare)
         {
-            iov[0] = new() { Base = p, Length = (nuint)buffer.Length };
-            iov[1] = new() { Base = q, Length = SpareSize };
-            for (int i = 0; i < 2; i++)
-            {
-                msgs[i] = new()
-                {
-                    Header = new()
-                    {
-                        Name = addr + (i * NativeSockAddr.MaxSize), NameLength = NativeSockAddr.MaxSize, Iov = iov + i, IovLength = 1,
-                        Control = _packetInfo ? control + (i * ControlSpace) : null, ControlLength = _packetInfo ? ControlSpace : 0u, // none asked for: none read
-                    },
-                };
-            }
-
             ReceiveSyscalls++;
-            n = Interop.recvmmsg(_fd.Fd, msgs, 2, Interop.MSG_TRUNC, null); // MSG_TRUNC: each length is the datagram's real one.
+            if (!_packetInfo)
+            {
+                // One datagram, as C's recvfrom: the loop, not a second slot, says whether more wait.
+                n = Interop.recvfrom(_fd.Fd, p, buffer.Length, Interop.MSG_TRUNC, addr, &addrLen); // MSG_TRUNC: the real length.
+            }
+            else
+            {
+                Interop.IoVec iov = new() { Base = p, Length = (nuint)buffer.Length };
+                Interop.MsgHdr msg = new()
+                {
+                    Name = addr, NameLength = NativeSockAddr.MaxSize, Iov = &iov, IovLength = 1,
+                    Control = control, ControlLength = ControlSpace,
+                };
+                n = Interop.recvmsg(_fd.Fd, &msg, Interop.MSG_TRUNC);
+                addrLen = (int)msg.NameLength;
+                controlLen = (uint)msg.ControlLength;
+                controlTruncated = (msg.Flags & Interop.MSG_CTRUNC) != 0; // The kernel had more than ControlSpace to give.
+            }
         }
 
         if (n < 0)
@@ -304,61 +300,64 @@ internal sealed unsafe class LinuxHostDatagramSocket : IHostDatagramSocket, IHos
             NtStatus status = ErrnoMapping.ToDatagramNtStatus(LastError, Logger);
             if (status == NtStatus.Pending)
             {
-                _emptySince = reports;
-                _sentSinceEmpty = false;
+                if (Interlocked.Exchange(ref _errorReported, 0) != 0)
+                {
+                    // An error report whose error a send took: its queued report would keep the socket reported.
+                    _ = DrainErrorQueue();
+                }
+
+                ReadsClaimed();
             }
             else if (status.IsError)
             {
+                Volatile.Write(ref _errorReported, 0); // drained here
                 datagram = datagram with { Remote = DrainErrorQueue() };
             }
 
             return status;
         }
 
-        datagram = Read(ref msgs[0], buffer.Length);
-        if (n == 1)
+        NativeSockAddr.TryRead(new ReadOnlySpan<byte>(addr, addrLen), out SockAddr remote);
+        bool hasInfo = false;
+        HostPacketInfo info = default;
+        if (_packetInfo)
         {
-            // The queue was empty when the second was tried: what arrives later, the loop reports (an error the second met
-            // is kept by the kernel for the next call, and its report came after `reports` was read).
-            _emptySince = reports;
-            _sentSinceEmpty = false;
-        }
-        else
-        {
-            _next = Read(ref msgs[1], SpareSize);
-            _nextBuffer = spare; // The next receive takes it without a syscall (and gives it back to the pool).
-            t_spare = null;
+            hasInfo = ReadPacketInfo(new ReadOnlySpan<byte>(control, (int)controlLen), out info);
         }
 
+        datagram = new HostDatagram((int)n, Math.Min((int)n, buffer.Length), remote, hasInfo, info, controlTruncated);
         return NtStatus.Success;
     }
 
-    /// <summary>Hands over the datagram a two-at-once receive kept, as far as it fits, and gives its memory back.</summary>
-    private HostDatagram TakeNext(Span<byte> buffer)
+    /// <summary>Under the engine's lock: nobody takes datagrams now, so the loop's repeated reports of waiting ones stop
+    /// (reads become edge-triggered) until a receive finds the queue empty.</summary>
+    public void ReadableUnclaimed()
     {
-        byte[] kept = _nextBuffer!;
-        _nextBuffer = null;
-        int copied = Math.Min(_next.Length, buffer.Length);
-        kept.AsSpan(0, copied).CopyTo(buffer);
-        ArrayPool<byte>.Shared.Return(kept);
-        return _next with { Copied = copied };
-    }
-
-    /// <summary>What recvmmsg put in one entry: its real length, how much of it fit, its sender and its packet information.</summary>
-    private HostDatagram Read(ref Interop.MMsgHdr entry, int room)
-    {
-        NativeSockAddr.TryRead(new ReadOnlySpan<byte>(entry.Header.Name, (int)entry.Header.NameLength), out SockAddr remote);
-        int length = (int)entry.Length;
-        bool hasInfo = false;
-        HostPacketInfo info = default;
-        bool controlTruncated = false;
-        if (_packetInfo)
+        if (_idle || _token < 0)
         {
-            hasInfo = ReadPacketInfo(new ReadOnlySpan<byte>(entry.Header.Control, (int)entry.Header.ControlLength), out info);
-            controlTruncated = (entry.Header.Flags & Interop.MSG_CTRUNC) != 0; // The kernel had more than ControlSpace to give.
+            return;
         }
 
-        return new HostDatagram(length, Math.Min(length, room), remote, hasInfo, info, controlTruncated);
+        // While send space is asked for the registration is edge-triggered already.
+        if (_writeReports || _loop.Modify(_fd.Fd, _token, writeEvents: false, levelReads: false) == 0)
+        {
+            _idle = true;
+        }
+    }
+
+    /// <summary>Under the engine's lock: a receive found the queue empty, so someone takes datagrams again: reads become
+    /// level-triggered again (when send space is not asked for).</summary>
+    private void ReadsClaimed()
+    {
+        if (!_idle)
+        {
+            return;
+        }
+
+        if (_writeReports || _loop.Modify(_fd.Fd, _token, writeEvents: false, levelReads: true) == 0)
+        {
+            _idle = false;
+        }
     }
 
     public NtStatus SetOption(HostSocketOption option, int value)
@@ -417,6 +416,11 @@ internal sealed unsafe class LinuxHostDatagramSocket : IHostDatagramSocket, IHos
             Interlocked.Increment(ref _readableReports);
         }
 
+        if (hangup)
+        {
+            Volatile.Write(ref _errorReported, 1); // UDP sockets are not shut down: a hangup is the loop's EPOLLERR.
+        }
+
         _events.OnReady(readable, writable, hangup);
     }
 
@@ -436,12 +440,6 @@ internal sealed unsafe class LinuxHostDatagramSocket : IHostDatagramSocket, IHos
             _batch = null;
             _batchVectors = null;
         }
-
-        if (_nextBuffer is { } kept)
-        {
-            _nextBuffer = null;
-            ArrayPool<byte>.Shared.Return(kept);
-        }
     }
 
     /// <summary>A send found no room: asks the loop to report send space (until a send succeeds again), and the send waits
@@ -454,7 +452,7 @@ internal sealed unsafe class LinuxHostDatagramSocket : IHostDatagramSocket, IHos
             return NtStatus.Pending; // Asked already: the edge comes when room does.
         }
 
-        int errno = _loop.Modify(_fd.Fd, _token, writeEvents: true);
+        int errno = _loop.Modify(_fd.Fd, _token, writeEvents: true); // edge-triggered, reads too, until room comes
         if (errno == 0)
         {
             _writeReports = true;
