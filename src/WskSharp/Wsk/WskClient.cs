@@ -21,6 +21,7 @@ public sealed class WskClient : IAcceptedSocketFactory
     {
         Registration = registration;
         Stack = stack;
+        SocketClosed = RemoveSocket;
         CompletionWatchdog? watchdog = options.EventLoopWatchdogThreshold > TimeSpan.Zero
             ? new CompletionWatchdog(options.EventLoopWatchdogThreshold,
                 options.LoggerFactory?.CreateLogger("WskSharp.EventLoop") ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance)
@@ -84,6 +85,10 @@ public sealed class WskClient : IAcceptedSocketFactory
             return NtStatus.Success;
         }
     }
+
+    /// <summary><see cref="RemoveSocket"/> as a delegate made once: a close hands it to the engine, and a delegate made per
+    /// close would be an allocation per connection.</summary>
+    internal Action SocketClosed { get; }
 
     internal void RemoveSocket()
     {

@@ -448,8 +448,8 @@ internal static partial class WskProvider
         // An event callback of the socket may be running (the client closes from another thread, or from inside it): the
         // close completes once it has returned (STATUS_PENDING until then), and only then stops counting.
         return socket.Datagram is { } datagram
-            ? datagram.Close(irp, socket.Client.RemoveSocket)
-            : socket.Engine.Close(irp, socket.Client.RemoveSocket);
+            ? datagram.Close(irp, socket.Client.SocketClosed)
+            : socket.Engine.Close(irp, socket.Client.SocketClosed);
     }
 
     // --- connection -----------------------------------------------------------------------------------------------
