@@ -311,8 +311,9 @@ internal sealed class DatagramEngine : IHostSocketEvents, IIrpCancelHandler, IRe
         return EngineCore.Finish(irp, status, this, (nuint)irp.Stack.Progress);
     }
 
-    /// <summary>Turns the receive-from event on or off; on, datagrams already waiting are indicated at once.</summary>
-    public NtStatus SetReceiveEvents(bool on)
+    /// <summary>Turns the receive-from event on: datagrams already waiting are indicated at once (off is
+    /// <see cref="DisableReceiveEvents"/>).</summary>
+    public NtStatus EnableReceiveEvents()
     {
         lock (_lock)
         {
@@ -321,14 +322,15 @@ internal sealed class DatagramEngine : IHostSocketEvents, IIrpCancelHandler, IRe
                 return SocketEngine.StateError(_state);
             }
 
-            _receiveEvents = on;
-            if (!on || _state != SocketState.Bound)
+            _receiveEvents = true;
+            if (_state != SocketState.Bound)
             {
                 return NtStatus.Success;
             }
         }
 
-        ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false); // Edge-triggered: nothing new may come to say data waits.
+        // The host may not report datagrams that waited before now (with nobody to take them its reports turned edge-triggered).
+        ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
         return NtStatus.Success;
     }
 

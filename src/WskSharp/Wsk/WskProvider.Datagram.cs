@@ -493,7 +493,7 @@ internal static partial class WskProvider
             return NtStatus.InvalidParameter; // No callback in the client dispatch for the event asked for; or an IRP to enable.
         }
 
-        return disable ? engine.DisableReceiveEvents(irp) : engine.SetReceiveEvents(true);
+        return disable ? engine.DisableReceiveEvents(irp) : engine.EnableReceiveEvents();
     }
 
     /// <summary>The checks every datagram call makes: a datagram socket (another kind: STATUS_INVALID_DEVICE_REQUEST), live,

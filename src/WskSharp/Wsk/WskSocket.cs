@@ -174,7 +174,7 @@ public sealed class WskSocket : ISocketEventSink, IDatagramEventSink
         if (Datagram is { } datagram)
         {
             // WSK_EVENT_RECEIVE_FROM, its only event: on from creation, so the first datagram after WskBind is indicated.
-            if (ReceiveFromEvent is not null && datagram.SetReceiveEvents(true) == NtStatus.Success)
+            if (ReceiveFromEvent is not null && datagram.EnableReceiveEvents() == NtStatus.Success)
             {
                 StaticEvents = WskConstants.WSK_EVENT_RECEIVE_FROM;
             }

@@ -32,7 +32,7 @@ public sealed class DatagramDeliveryFailureTests
         {
             // On loopback the datagram is queued when its send returns: turning the event on delivers it on the thread pool.
             Assert.Equal(NtStatus.Success, peer.SendTo([1], address, default, withPacketInfo: false));
-            Assert.Equal(NtStatus.Success, engine.SetReceiveEvents(true));
+            Assert.Equal(NtStatus.Success, engine.EnableReceiveEvents());
             Assert.True(sink.Thrown.Wait(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken));
 
             // The socket goes on: the next datagram is indicated (the gate was left open), and what was thrown is in the log.
