@@ -34,8 +34,7 @@ internal sealed class DatagramEngine : IHostSocketEvents, IIrpCancelHandler, IRe
     private bool _receiveEvents;
     private DeliveryGate _delivery;
     private EventInProgress _event;      // the receive-from event running (decided, not returned), and what waits for its return
-    private bool _reuseAddress;          // SO_REUSEADDR as the client set it
-    private bool _exclusiveAddressUse;   // SO_EXCLUSIVEADDRUSE: on the host, SO_REUSEADDR stays off
+    private AddressSharing _sharing;
 
     private DatagramEngine(ushort family) => Family = family;
 
@@ -171,7 +170,7 @@ internal sealed class DatagramEngine : IHostSocketEvents, IIrpCancelHandler, IRe
         {
             lock (_lock)
             {
-                return _reuseAddress;
+                return _sharing.Reuse;
             }
         }
     }
@@ -183,7 +182,7 @@ internal sealed class DatagramEngine : IHostSocketEvents, IIrpCancelHandler, IRe
         {
             lock (_lock)
             {
-                return _exclusiveAddressUse;
+                return _sharing.Exclusive;
             }
         }
     }
@@ -199,21 +198,15 @@ internal sealed class DatagramEngine : IHostSocketEvents, IIrpCancelHandler, IRe
                 return SocketEngine.StateError(_state);
             }
 
-            if (reuse && exclusive)
-            {
-                return NtStatus.InvalidParameter;
-            }
-
-            if (exclusive != _exclusiveAddressUse && _state != SocketState.Open)
-            {
-                return NtStatus.InvalidDeviceState;
-            }
-
-            NtStatus status = _host.SetOption(HostSocketOption.ReuseAddress, reuse ? 1 : 0);
+            NtStatus status = _sharing.Check(_state, reuse, exclusive);
             if (status == NtStatus.Success)
             {
-                _reuseAddress = reuse;
-                _exclusiveAddressUse = exclusive;
+                status = _host.SetOption(HostSocketOption.ReuseAddress, reuse ? 1 : 0);
+            }
+
+            if (status == NtStatus.Success)
+            {
+                _sharing.Set(reuse, exclusive);
             }
 
             return status;

@@ -10,8 +10,7 @@ namespace WskSharp.Internal;
 /// </summary>
 internal sealed partial class SocketEngine
 {
-    private bool _reuseAddress;
-    private bool _exclusiveAddressUse;
+    private AddressSharing _sharing;
 
     /// <summary>Sets a host option. <see cref="HostSocketOption.Ipv6Only"/> only before the bind (STATUS_INVALID_DEVICE_STATE
     /// after: the host fixes what the address takes when it binds).</summary>
@@ -51,7 +50,7 @@ internal sealed partial class SocketEngine
         {
             lock (_lock)
             {
-                return _reuseAddress;
+                return _sharing.Reuse;
             }
         }
     }
@@ -64,7 +63,7 @@ internal sealed partial class SocketEngine
         {
             lock (_lock)
             {
-                return _exclusiveAddressUse;
+                return _sharing.Exclusive;
             }
         }
     }
@@ -80,21 +79,15 @@ internal sealed partial class SocketEngine
                 return StateError(_state);
             }
 
-            if (reuse && exclusive)
-            {
-                return NtStatus.InvalidParameter;
-            }
-
-            if (exclusive != _exclusiveAddressUse && _state != SocketState.Open)
-            {
-                return NtStatus.InvalidDeviceState;
-            }
-
-            NtStatus status = _host.SetOption(HostSocketOption.ReuseAddress, reuse ? 1 : 0);
+            NtStatus status = _sharing.Check(_state, reuse, exclusive);
             if (status == NtStatus.Success)
             {
-                _reuseAddress = reuse;
-                _exclusiveAddressUse = exclusive;
+                status = _host.SetOption(HostSocketOption.ReuseAddress, reuse ? 1 : 0);
+            }
+
+            if (status == NtStatus.Success)
+            {
+                _sharing.Set(reuse, exclusive);
             }
 
             return status;

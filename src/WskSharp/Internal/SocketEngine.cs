@@ -126,7 +126,7 @@ internal sealed partial class SocketEngine : IHostSocketEvents, IIrpCancelHandle
                 return StateError(_state);
             }
 
-            if (listener && !_exclusiveAddressUse && _host!.AllowTimeWaitPort() is var allowed && allowed != NtStatus.Success)
+            if (listener && !_sharing.Exclusive && _host!.AllowTimeWaitPort() is var allowed && allowed != NtStatus.Success)
             {
                 return allowed;
             }
