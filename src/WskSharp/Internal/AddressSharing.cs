@@ -1,4 +1,5 @@
 using WskSharp.Nt;
+using WskSharp.Transport;
 
 namespace WskSharp.Internal;
 
@@ -15,18 +16,20 @@ internal struct AddressSharing
     /// <summary>SO_EXCLUSIVEADDRUSE as the client set it.</summary>
     public bool Exclusive { readonly get; private set; }
 
-    /// <summary>Under the lock: whether the change may be made in <paramref name="state"/> (STATUS_INVALID_PARAMETER for both
-    /// on, STATUS_INVALID_DEVICE_STATE for exclusive use changed after the bind); if so, the caller sets the host's
-    /// SO_REUSEADDR to <paramref name="reuse"/> and, that done, calls <see cref="Set"/>.</summary>
-    public readonly NtStatus Check(SocketState state, bool reuse, bool exclusive) =>
-        reuse && exclusive ? NtStatus.InvalidParameter
-        : exclusive != Exclusive && state != SocketState.Open ? NtStatus.InvalidDeviceState
-        : NtStatus.Success;
-
-    /// <summary>Under the lock, once the host took the change.</summary>
-    public void Set(bool reuse, bool exclusive)
+    /// <summary>Under the lock: the client's change, made on <paramref name="host"/> (its SO_REUSEADDR) and kept if the host
+    /// took it; STATUS_INVALID_PARAMETER for both on, STATUS_INVALID_DEVICE_STATE for exclusive use changed after the bind
+    /// (<paramref name="state"/> not Open).</summary>
+    public NtStatus Change(IHostSocketOptions host, SocketState state, bool reuse, bool exclusive)
     {
-        Reuse = reuse;
-        Exclusive = exclusive;
+        NtStatus status = reuse && exclusive ? NtStatus.InvalidParameter
+            : exclusive != Exclusive && state != SocketState.Open ? NtStatus.InvalidDeviceState
+            : host.SetOption(HostSocketOption.ReuseAddress, reuse ? 1 : 0);
+        if (status == NtStatus.Success)
+        {
+            Reuse = reuse;
+            Exclusive = exclusive;
+        }
+
+        return status;
     }
 }

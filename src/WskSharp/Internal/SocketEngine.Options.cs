@@ -74,23 +74,7 @@ internal sealed partial class SocketEngine
     {
         lock (_lock)
         {
-            if (_host is null)
-            {
-                return StateError(_state);
-            }
-
-            NtStatus status = _sharing.Check(_state, reuse, exclusive);
-            if (status == NtStatus.Success)
-            {
-                status = _host.SetOption(HostSocketOption.ReuseAddress, reuse ? 1 : 0);
-            }
-
-            if (status == NtStatus.Success)
-            {
-                _sharing.Set(reuse, exclusive);
-            }
-
-            return status;
+            return _host is null ? StateError(_state) : _sharing.Change(_host, _state, reuse, exclusive);
         }
     }
 }

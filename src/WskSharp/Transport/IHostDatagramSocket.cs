@@ -9,7 +9,7 @@ namespace WskSharp.Transport;
 /// <see cref="IHostSocketEvents"/> given at creation. Errors arrive mapped to NTSTATUS; the raw host error stays in
 /// <see cref="LastError"/>. A datagram goes whole or not at all: there is no partial send.
 /// </summary>
-internal interface IHostDatagramSocket : IDisposable
+internal interface IHostDatagramSocket : IHostSocketOptions, IDisposable
 {
     /// <summary>The host's own error number of the last failed call (errno on Linux), 0 if none.</summary>
     int LastError { get; }
@@ -53,12 +53,6 @@ internal interface IHostDatagramSocket : IDisposable
     void ReadableUnclaimed()
     {
     }
-
-    /// <summary>Sets an option (a boolean option takes 0 or 1).</summary>
-    NtStatus SetOption(HostSocketOption option, int value);
-
-    /// <summary>Reads an option.</summary>
-    NtStatus GetOption(HostSocketOption option, out int value);
 
     /// <summary>The bound local address.</summary>
     NtStatus GetLocalAddress(out SockAddr address);

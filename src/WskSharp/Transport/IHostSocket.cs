@@ -10,7 +10,7 @@ namespace WskSharp.Transport;
 /// tell "done" from "not now". Errors
 /// arrive already mapped to NTSTATUS; the raw host error stays in <see cref="LastError"/> for diagnostics.
 /// </summary>
-internal interface IHostSocket : IDisposable
+internal interface IHostSocket : IHostSocketOptions, IDisposable
 {
     /// <summary>The host's own error number of the last failed call (errno on Linux), 0 if none.</summary>
     int LastError { get; }
@@ -44,12 +44,6 @@ internal interface IHostSocket : IDisposable
 
     /// <summary>Sets or clears the no-delay (Nagle off) option.</summary>
     NtStatus SetNoDelay(bool on);
-
-    /// <summary>Sets a socket option (<see cref="HostSocketOption"/> says the unit): Success, or the host's refusal.</summary>
-    NtStatus SetOption(HostSocketOption option, int value);
-
-    /// <summary>Reads a socket option, in the unit it is set in.</summary>
-    NtStatus GetOption(HostSocketOption option, out int value);
 
     /// <summary>Reads the kernel's Fast Open outcome of the finished handshake.</summary>
     NtStatus GetFastOpenInfo(out HostFastOpenInfo info);
