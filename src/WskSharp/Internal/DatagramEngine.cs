@@ -300,15 +300,13 @@ internal sealed class DatagramEngine : IHostSocketEvents, IIrpCancelHandler, IRe
             }
 
             _receiveEvents = true;
-            if (_state != SocketState.Bound)
+            if (_state == SocketState.Bound)
             {
-                return NtStatus.Success;
+                RequestDelivery(); // The host may not report datagrams that waited before now.
             }
-        }
 
-        // The host may not report datagrams that waited before now (with nobody to take them its reports turned edge-triggered).
-        ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
-        return NtStatus.Success;
+            return NtStatus.Success;
+        }
     }
 
     /// <summary>
@@ -542,7 +540,8 @@ internal sealed class DatagramEngine : IHostSocketEvents, IIrpCancelHandler, IRe
     private void DeliverEvents() => EngineCore.DeliverEvents(this, _lock, ref _delivery);
 
     /// <summary>Asks for a delivery pass on the thread pool (under the lock: it only queues): datagrams may wait in the host
-    /// that no new readiness report will announce (edge-triggered), e.g. once the refused ones have been taken.</summary>
+    /// that no new readiness report will announce (edge-triggered while nobody took them), e.g. once events are turned on or
+    /// the refused ones have been taken.</summary>
     private void RequestDelivery()
     {
         if (_receiveEvents && _host is not null && EventSink is not null)

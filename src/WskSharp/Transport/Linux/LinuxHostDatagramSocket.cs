@@ -136,15 +136,7 @@ internal sealed unsafe class LinuxHostDatagramSocket : IHostDatagramSocket, IHos
                     : Interop.sendmsg(_fd.Fd, &msg, Interop.MSG_NOSIGNAL);
                 if (sent >= 0)
                 {
-                    _sentSinceReceive = true;
-                    if (_writeReports)
-                    {
-                        // Room again: no more send-space reports (done here, under the engine's lock, not by the loop's
-                        // thread, which could race the descriptor's close). A failure only leaves the reports on.
-                        _writeReports = false;
-                        _ = _loop.Modify(_fd.Fd, _token, writeEvents: false, levelReads: !_idle);
-                    }
-
+                    Sent();
                     return NtStatus.Success;
                 }
 
@@ -210,13 +202,7 @@ internal sealed unsafe class LinuxHostDatagramSocket : IHostDatagramSocket, IHos
                 if (n > 0)
                 {
                     sent = n;
-                    _sentSinceReceive = true;
-                    if (_writeReports)
-                    {
-                        _writeReports = false; // Room again (see SendTo).
-                        _ = _loop.Modify(_fd.Fd, _token, writeEvents: false, levelReads: !_idle);
-                    }
-
+                    Sent();
                     return NtStatus.Success;
                 }
 
@@ -439,6 +425,19 @@ internal sealed unsafe class LinuxHostDatagramSocket : IHostDatagramSocket, IHos
             NativeMemory.Free(_batchVectors);
             _batch = null;
             _batchVectors = null;
+        }
+    }
+
+    /// <summary>Under the engine's lock, after the kernel took a send: a receive now waits for an answer (see ReceiveFrom),
+    /// and if send space was asked of the loop there is room again, so no more send-space reports (done here, under the
+    /// engine's lock, not by the loop's thread, which could race the descriptor's close). A failure only leaves them on.</summary>
+    private void Sent()
+    {
+        _sentSinceReceive = true;
+        if (_writeReports)
+        {
+            _writeReports = false;
+            _ = _loop.Modify(_fd.Fd, _token, writeEvents: false, levelReads: !_idle);
         }
     }
 
